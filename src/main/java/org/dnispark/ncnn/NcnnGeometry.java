@@ -1,0 +1,145 @@
+package org.dnispark.ncnn;
+
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Spatial arithmetic of an ncnn graph: the output size for an input size, the integer scale, the pre-padding the
+ * model expects (waifu2x upconv_7 uses unpadded convolutions and needs 7 pixels per side so that a 2x model returns
+ * exactly twice the input), and the context a tile needs so that tiled inference equals whole-image inference.
+ */
+public final class NcnnGeometry implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int scale;
+    private final int prePad;
+    private final int tileContext;
+
+    private NcnnGeometry(int scale, int prePad, int tileContext) {
+        this.scale = scale;
+        this.prePad = prePad;
+        this.tileContext = tileContext;
+    }
+
+    /** Output pixels per input pixel along each axis. */
+    public int scale() {
+        return scale;
+    }
+
+    /** Pixels of (edge-replicated) padding per side the model needs for an output of exactly {@code scale * input}. */
+    public int prePad() {
+        return prePad;
+    }
+
+    /**
+     * Extra input pixels per side a tile needs beyond {@link #prePad()} so that its output equals whole-image
+     * inference: zero for networks of unpadded convolutions, the receptive radius when layers pad internally.
+     */
+    public int tileContext() {
+        return tileContext;
+    }
+
+    public static NcnnGeometry of(NcnnGraph graph) {
+        long a1 = outputLength(graph, 64, true);
+        long a2 = outputLength(graph, 128, true);
+        long b1 = outputLength(graph, 64, false);
+        long b2 = outputLength(graph, 128, false);
+        if (a2 - a1 != b2 - b1 || a1 != b1) {
+            throw new NcnnFormatException(graph.source() + ": the network treats width and height differently; "
+                    + "expected the same geometry on both axes");
+        }
+        if ((a2 - a1) % 64 != 0 || a2 - a1 <= 0) {
+            throw new NcnnFormatException(graph.source() + ": output size grows by " + (a2 - a1) + " for 64 more "
+                    + "input pixels; expected an integer scale");
+        }
+        int scale = (int) ((a2 - a1) / 64);
+        long offset = a1 - 64L * scale; // out = scale * n + offset
+        if (offset > 0 || (-offset) % (2L * scale) != 0) {
+            throw new NcnnFormatException(graph.source() + ": output size is " + scale + "*n" + (offset >= 0 ? "+" : "")
+                    + offset + "; expected " + scale + "*n minus an even multiple of the scale");
+        }
+        int prePad = (int) (-offset / (2L * scale));
+        int context = hasInternalPadding(graph) ? receptiveRadius(graph) : 0;
+        return new NcnnGeometry(scale, prePad, context);
+    }
+
+    private static boolean hasInternalPadding(NcnnGraph graph) {
+        for (NcnnLayer l : graph.layers()) {
+            if (l.type().startsWith("Convolution")) {
+                int pl = l.getInt(4, 0);
+                if (pl != 0 || l.getInt(15, pl) != 0 || l.getInt(14, pl) != 0 || l.getInt(16, l.getInt(14, pl)) != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A conservative receptive radius in input pixels: half kernel extents divided by the scale reached so far. */
+    private static int receptiveRadius(NcnnGraph graph) {
+        double radius = 0;
+        double upscale = 1;
+        for (NcnnLayer l : graph.layers()) {
+            int k = l.getInt(1, 1);
+            int d = l.getInt(2, 1);
+            int s = l.getInt(3, 1);
+            if (l.type().startsWith("Convolution")) {
+                radius += (d * (k - 1) / 2.0) / upscale;
+                upscale /= s;
+            } else if (l.type().startsWith("Deconvolution")) {
+                upscale *= s;
+                radius += (d * (k - 1) / 2.0) / upscale + 1;
+            }
+        }
+        return (int) Math.ceil(radius);
+    }
+
+    /** Length of the output along one axis for an input of {@code n} pixels, following every blob of the graph. */
+    public static long outputLength(NcnnGraph graph, long n, boolean horizontal) {
+        Map<String, Long> size = new HashMap<>();
+        for (NcnnLayer l : graph.layers()) {
+            long in = l.inputs().isEmpty() ? n : size.get(l.inputs().get(0));
+            long out;
+            switch (l.type()) {
+                case "Input":
+                    out = n;
+                    break;
+                case "Convolution":
+                case "ConvolutionDepthWise": {
+                    int k = horizontal ? l.getInt(1, 1) : l.getInt(11, l.getInt(1, 1));
+                    int d = horizontal ? l.getInt(2, 1) : l.getInt(12, l.getInt(2, 1));
+                    int s = horizontal ? l.getInt(3, 1) : l.getInt(13, l.getInt(3, 1));
+                    int p0 = horizontal ? l.getInt(4, 0) : l.getInt(14, l.getInt(4, 0));
+                    int p1 = horizontal ? l.getInt(15, l.getInt(4, 0)) : l.getInt(16, l.getInt(14, l.getInt(4, 0)));
+                    if (p0 < 0 || p1 < 0) {
+                        throw new NcnnFormatException(l + ": automatic padding (" + p0 + ") is not supported; "
+                                + "expected explicit non-negative pads");
+                    }
+                    out = (in + p0 + p1 - ((long) d * (k - 1) + 1)) / s + 1;
+                    break;
+                }
+                case "Deconvolution":
+                case "DeconvolutionDepthWise": {
+                    int k = horizontal ? l.getInt(1, 1) : l.getInt(11, l.getInt(1, 1));
+                    int d = horizontal ? l.getInt(2, 1) : l.getInt(12, l.getInt(2, 1));
+                    int s = horizontal ? l.getInt(3, 1) : l.getInt(13, l.getInt(3, 1));
+                    int p0 = horizontal ? l.getInt(4, 0) : l.getInt(14, l.getInt(4, 0));
+                    int p1 = horizontal ? l.getInt(15, l.getInt(4, 0)) : l.getInt(16, l.getInt(14, l.getInt(4, 0)));
+                    int outPad = horizontal ? l.getInt(18, 0) : l.getInt(19, l.getInt(18, 0));
+                    out = (in - 1) * s + (long) d * (k - 1) + 1 + outPad - p0 - p1;
+                    break;
+                }
+                default:
+                    out = in; // element-wise layers keep the size
+            }
+            if (out <= 0) {
+                throw new NcnnFormatException(l + ": an input of " + n + " pixels leaves no output at this layer");
+            }
+            for (String o : l.outputs()) {
+                size.put(o, out);
+            }
+        }
+        return size.get(graph.outputBlobs().get(0));
+    }
+}

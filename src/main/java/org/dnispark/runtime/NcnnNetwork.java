@@ -1,0 +1,241 @@
+package org.dnispark.runtime;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+import org.dnispark.ncnn.NcnnFormatException;
+import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.ncnn.NcnnLayer;
+
+/**
+ * Runs an ncnn graph with DJL (PyTorch engine), layer by layer as the {@code .param} file describes it, rather than
+ * from a hand-written copy of one architecture. Weights can be swapped ({@link #setWeights}) without rebuilding the
+ * graph, which is how one network instance serves every interpolation coefficient of a partition.
+ */
+public final class NcnnNetwork implements AutoCloseable {
+    /** Layer types this runtime executes. */
+    public static final Set<String> SUPPORTED = Set.of("Input", "Convolution", "ConvolutionDepthWise", "Deconvolution",
+            "ReLU", "Sigmoid", "Split");
+
+    private final NcnnGraph graph;
+    private final NDManager manager;
+    private final String outputBlob;
+    private final Map<String, PolyphaseDeconvolution> deconvPlans = new HashMap<>();
+    private NDManager weightManager;
+    private Map<String, NDArray> params = Map.of();
+
+    public NcnnNetwork(NcnnGraph graph, NDManager parent) {
+        this.graph = graph;
+        for (NcnnLayer l : graph.layers()) {
+            if (!SUPPORTED.contains(l.type())) {
+                throw new NcnnFormatException(graph.source() + ": " + l + " has layer type '" + l.type()
+                        + "', which the runtime cannot execute; supported: " + SUPPORTED);
+            }
+            if (l.getInt(7, 1) != 1 && !l.type().equals("ConvolutionDepthWise")) {
+                throw new NcnnFormatException(graph.source() + ": " + l + " uses groups; expected none");
+            }
+        }
+        List<String> outs = graph.outputBlobs();
+        if (outs.size() != 1) {
+            throw new NcnnFormatException(graph.source() + ": expected one output blob, found " + outs);
+        }
+        this.outputBlob = outs.get(0);
+        this.manager = parent.newSubManager();
+    }
+
+    /** Replaces the weights (for example with another interpolation coefficient's); the old arrays are freed. */
+    public void setWeights(ModelWeights weights) {
+        NDManager next = manager.newSubManager();
+        Map<String, NDArray> p = new HashMap<>();
+        try {
+            for (NcnnLayer l : graph.layers()) {
+                switch (l.type()) {
+                    case "Convolution":
+                    case "ConvolutionDepthWise":
+                        p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
+                        p.put(l.name() + ".bias", l.getInt(5, 0) != 0 ? array(next, weights.get(l.name() + ".bias"))
+                                : next.zeros(new Shape(l.getInt(0, 0))));
+                        break;
+                    case "Deconvolution":
+                        putDeconvolution(l, weights, next, p);
+                        break;
+                    default:
+                        break;
+                }
+            }
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        if (weightManager != null) {
+            weightManager.close();
+        }
+        weightManager = next;
+        params = p;
+    }
+
+    private void putDeconvolution(NcnnLayer l, ModelWeights weights, NDManager m, Map<String, NDArray> p) {
+        NamedTensor w = weights.get(l.name() + ".weight");
+        int[] s = w.shape();
+        if (l.getInt(2, 1) != 1 || l.getInt(12, 1) != 1) {
+            throw new NcnnFormatException(l + ": dilated deconvolution is not supported");
+        }
+        PolyphaseDeconvolution plan = new PolyphaseDeconvolution(s[0], s[1], s[2], s[3],
+                l.getInt(13, l.getInt(3, 1)), l.getInt(3, 1), l.getInt(14, l.getInt(4, 0)), l.getInt(4, 0));
+        deconvPlans.put(l.name(), plan);
+        float[] bias = l.getInt(5, 0) != 0 ? weights.get(l.name() + ".bias").floatValues() : new float[s[0]];
+        p.put(l.name() + ".weight", m.create(plan.convKernel(w.floatValues()),
+                new Shape(plan.convOutChannels(), s[1], plan.rows.window, plan.cols.window)));
+        p.put(l.name() + ".bias", m.create(plan.convBias(bias)));
+    }
+
+    private static NDArray array(NDManager m, NamedTensor t) {
+        int[] s = t.shape();
+        long[] dims = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            dims[i] = s[i];
+        }
+        return m.create(t.floatValues(), new Shape(dims));
+    }
+
+    /**
+     * Runs the graph on a planar CHW float input of {@code channels x height x width} and returns the output blob's
+     * values; {@code outShape} receives {channels, height, width}. Intermediate arrays are freed before returning.
+     */
+    public float[] forward(float[] input, int channels, int height, int width, int[] outShape) {
+        if (weightManager == null) {
+            throw new IllegalStateException("setWeights must be called before forward");
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            Map<String, NDArray> blobs = new HashMap<>();
+            for (NcnnLayer l : graph.layers()) {
+                List<NDArray> ins = new ArrayList<>();
+                for (String b : l.inputs()) {
+                    ins.add(blobs.get(b));
+                }
+                NDArray out;
+                switch (l.type()) {
+                    case "Input":
+                        out = scope.create(input, new Shape(1, channels, height, width));
+                        break;
+                    case "Convolution":
+                    case "ConvolutionDepthWise":
+                        out = activate(l, convolution(l, ins.get(0)));
+                        break;
+                    case "Deconvolution":
+                        out = activate(l, deconvolution(l, ins.get(0)));
+                        break;
+                    case "ReLU": {
+                        float slope = l.getFloat(0, 0f);
+                        out = slope == 0f ? Activation.relu(ins.get(0)) : Activation.leakyRelu(ins.get(0), slope);
+                        break;
+                    }
+                    case "Sigmoid":
+                        out = Activation.sigmoid(ins.get(0));
+                        break;
+                    case "Split":
+                        out = ins.get(0);
+                        break;
+                    default:
+                        throw new IllegalStateException("unreachable: " + l.type());
+                }
+                for (String o : l.outputs()) {
+                    blobs.put(o, out);
+                }
+            }
+            NDArray result = blobs.get(outputBlob);
+            Shape shape = result.getShape();
+            outShape[0] = (int) shape.get(1);
+            outShape[1] = (int) shape.get(2);
+            outShape[2] = (int) shape.get(3);
+            return result.toFloatArray();
+        }
+    }
+
+    private NDArray convolution(NcnnLayer l, NDArray x) {
+        int kw = l.getInt(1, 0);
+        int kh = l.getInt(11, kw);
+        int dw = l.getInt(2, 1);
+        int dh = l.getInt(12, dw);
+        int sw = l.getInt(3, 1);
+        int sh = l.getInt(13, sw);
+        int pl = l.getInt(4, 0);
+        int pr = l.getInt(15, pl);
+        int pt = l.getInt(14, pl);
+        int pb = l.getInt(16, pt);
+        if (pl != pr || pt != pb || l.getFloat(18, 0f) != 0f) {
+            throw new NcnnFormatException(l + ": asymmetric or non-zero-valued padding is not supported");
+        }
+        int groups = l.getInt(7, 1);
+        return Conv2d.conv2d(x, params.get(l.name() + ".weight"), params.get(l.name() + ".bias"), new Shape(sh, sw),
+                new Shape(pt, pl), new Shape(dh, dw), groups).singletonOrThrow();
+    }
+
+    private NDArray deconvolution(NcnnLayer l, NDArray x) {
+        PolyphaseDeconvolution plan = deconvPlans.get(l.name());
+        long inH = x.getShape().get(2);
+        long inW = x.getShape().get(3);
+        int kw = l.getInt(1, 0);
+        int kh = l.getInt(11, kw);
+        int sw = l.getInt(3, 1);
+        int sh = l.getInt(13, sw);
+        int pl = l.getInt(4, 0);
+        int pr = l.getInt(15, pl);
+        int pt = l.getInt(14, pl);
+        int pb = l.getInt(16, pt);
+        long outH = (inH - 1) * sh + kh + l.getInt(19, l.getInt(18, 0)) - pt - pb;
+        long outW = (inW - 1) * sw + kw + l.getInt(18, 0) - pl - pr;
+        int mh = plan.rows.phaseLength(outH);
+        int mw = plan.cols.phaseLength(outW);
+        int padH = plan.rows.convPad((int) inH, mh);
+        int padW = plan.cols.convPad((int) inW, mw);
+        NDArray conv = Conv2d.conv2d(x, params.get(l.name() + ".weight"), params.get(l.name() + ".bias"),
+                new Shape(1, 1), new Shape(padH, padW), new Shape(1, 1), 1).singletonOrThrow();
+        int y0 = plan.rows.sliceStart(padH);
+        int x0 = plan.cols.sliceStart(padW);
+        NDArray phases = conv.get(new NDIndex(":, :, {}:{}, {}:{}", y0, y0 + mh, x0, x0 + mw));
+        int cout = plan.outChannels;
+        NDArray shuffled = phases.reshape(1, cout, sh, sw, mh, mw).transpose(0, 1, 4, 2, 5, 3)
+                .reshape(1, cout, (long) mh * sh, (long) mw * sw);
+        if (outH == (long) mh * sh && outW == (long) mw * sw) {
+            return shuffled;
+        }
+        return shuffled.get(new NDIndex(":, :, 0:{}, 0:{}", outH, outW));
+    }
+
+    private static NDArray activate(NcnnLayer l, NDArray x) {
+        int type = l.getInt(9, 0);
+        float[] p = l.getArray(10);
+        switch (type) {
+            case 0:
+                return x;
+            case 1:
+                return Activation.relu(x);
+            case 2:
+                return Activation.leakyRelu(x, p.length > 0 ? p[0] : 0f);
+            case 3:
+                return x.clip(p[0], p[1]);
+            case 4:
+                return Activation.sigmoid(x);
+            default:
+                throw new NcnnFormatException(l + ": fused activation type " + type + " is not supported; expected 0-4");
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
