@@ -1,0 +1,136 @@
+package org.dnispark.image;
+
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * One step of a synthetic degradation chain (sweep mode "synthetic"): a MATLAB-compatible bicubic down-scale, a JPEG
+ * round trip at a quality, or additive Gaussian noise at a sigma (0-255 scale), seeded per image so that runs are
+ * reproducible whatever the partitioning.
+ */
+public final class DegradationStep implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The kinds of step, spelled in configuration as {@code bicubic-down}, {@code jpeg}, {@code gaussian-noise}. */
+    public enum Kind {
+        BICUBIC_DOWN, JPEG, GAUSSIAN_NOISE;
+
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        public static Kind parse(String s) {
+            for (Kind k : values()) {
+                if (k.configName().equals(s)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("'" + s + "' is not a degradation type; expected bicubic-down, jpeg or "
+                    + "gaussian-noise");
+        }
+    }
+
+    private final Kind kind;
+    /** Down-scale factor (0 = the model's scale), JPEG quality or noise sigma. */
+    private final double value;
+    /** Whether noise is clipped to [0, 1] (DnCNN-style benchmarks do not clip). */
+    private final boolean clip;
+
+    private DegradationStep(Kind kind, double value, boolean clip) {
+        this.kind = kind;
+        this.value = value;
+        this.clip = clip;
+    }
+
+    public static DegradationStep bicubicDown(int factor) {
+        if (factor < 0) {
+            throw new IllegalArgumentException("bicubic-down factor " + factor + " must be >= 0 (0 = model scale)");
+        }
+        return new DegradationStep(Kind.BICUBIC_DOWN, factor, false);
+    }
+
+    public static DegradationStep jpeg(int quality) {
+        if (quality < 1 || quality > 100) {
+            throw new IllegalArgumentException("jpeg quality " + quality + " is outside 1..100");
+        }
+        return new DegradationStep(Kind.JPEG, quality, false);
+    }
+
+    public static DegradationStep gaussianNoise(double sigma, boolean clip) {
+        if (!(sigma >= 0) || !Double.isFinite(sigma)) {
+            throw new IllegalArgumentException("gaussian-noise sigma " + sigma + " must be a finite number >= 0");
+        }
+        return new DegradationStep(Kind.GAUSSIAN_NOISE, sigma, clip);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public double value() {
+        return value;
+    }
+
+    /** Applies the step; {@code modelScale} resolves a factor of 0, {@code seed} drives the noise. */
+    public RgbImage apply(RgbImage img, int modelScale, long seed) {
+        switch (kind) {
+            case BICUBIC_DOWN:
+                return MatlabResize.downscale(img, value == 0 ? modelScale : (int) value);
+            case JPEG:
+                return ImageCodec.decode(ImageCodec.encodeJpeg(img, (int) value), "in-memory JPEG");
+            case GAUSSIAN_NOISE: {
+                Random rnd = new Random(seed);
+                float[] src = img.data();
+                float[] d = new float[src.length];
+                double s = value / 255.0;
+                for (int i = 0; i < d.length; i++) {
+                    float v = (float) (src[i] + s * rnd.nextGaussian());
+                    d[i] = clip ? Math.min(1f, Math.max(0f, v)) : v;
+                }
+                return new RgbImage(img.width(), img.height(), d);
+            }
+            default:
+                throw new IllegalStateException(kind.toString());
+        }
+    }
+
+    /** Runs a chain on one image; the noise seed depends only on the run seed, the image name and the step index. */
+    public static RgbImage applyAll(List<DegradationStep> steps, RgbImage img, int modelScale, long seed,
+            String imageName) {
+        RgbImage out = img;
+        for (int i = 0; i < steps.size(); i++) {
+            out = steps.get(i).apply(out, modelScale, imageSeed(seed, imageName, i));
+        }
+        return out;
+    }
+
+    static long imageSeed(long seed, String name, int step) {
+        long h = 1125899906842597L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            h = 31 * h + b;
+        }
+        return splitMix(seed ^ splitMix(h + step));
+    }
+
+    private static long splitMix(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Override
+    public String toString() {
+        switch (kind) {
+            case BICUBIC_DOWN:
+                return "bicubic-down(x" + (value == 0 ? "scale" : Integer.toString((int) value)) + ")";
+            case JPEG:
+                return "jpeg(q=" + (int) value + ")";
+            default:
+                return "gaussian-noise(sigma=" + value + (clip ? ", clipped" : "") + ")";
+        }
+    }
+}

