@@ -17,23 +17,43 @@ public final class ContactStrip {
     private ContactStrip() {
     }
 
-    public static BufferedImage build(List<RgbImage> frames, List<Double> positions, int frameHeight) {
-        if (frames.isEmpty()) {
+    /** Scales a frame down to {@code maxHeight} pixels (never up), keeping its aspect ratio. */
+    public static RgbImage thumbnail(RgbImage frame, int maxHeight) {
+        if (frame.height() <= maxHeight) {
+            return frame;
+        }
+        int h = maxHeight;
+        int w = Math.max(1, (int) Math.round(frame.width() * (h / (double) frame.height())));
+        BufferedImage small = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = small.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+            g.drawImage(ImageCodec.toBufferedImage(frame), 0, 0, w, h, null);
+        } finally {
+            g.dispose();
+        }
+        return ImageCodec.fromBufferedImage(small);
+    }
+
+    /**
+     * Places thumbnails (see {@link #thumbnail}) side by side; {@code positions} (0..1) drive the bar under each.
+     */
+    public static BufferedImage build(List<RgbImage> thumbnails, List<Double> positions) {
+        if (thumbnails.isEmpty()) {
             throw new IllegalArgumentException("a contact strip needs at least one frame");
         }
-        RgbImage first = frames.get(0);
-        int fh = Math.min(frameHeight, first.height());
-        int fw = Math.max(1, (int) Math.round(first.width() * (fh / (double) first.height())));
-        int n = frames.size();
+        int fh = thumbnails.get(0).height();
+        int fw = thumbnails.get(0).width();
+        int n = thumbnails.size();
         BufferedImage strip = new BufferedImage(n * fw + (n + 1) * GAP, fh + 3 * GAP + BAR, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = strip.createGraphics();
         try {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, strip.getWidth(), strip.getHeight());
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
             for (int i = 0; i < n; i++) {
                 int x = GAP + i * (fw + GAP);
-                g.drawImage(ImageCodec.toBufferedImage(frames.get(i)), x, GAP, fw, fh, null);
+                g.drawImage(ImageCodec.toBufferedImage(thumbnails.get(i)), x, GAP, null);
                 g.setColor(new Color(210, 210, 210));
                 g.fillRect(x, fh + 2 * GAP, fw, BAR);
                 g.setColor(new Color(40, 90, 200));

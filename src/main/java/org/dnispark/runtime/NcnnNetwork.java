@@ -38,6 +38,15 @@ public final class NcnnNetwork implements AutoCloseable {
 
     public NcnnNetwork(NcnnGraph graph, NDManager parent) {
         this.graph = graph;
+        this.outputBlob = checkSupported(graph);
+        this.manager = parent.newSubManager();
+    }
+
+    /**
+     * Checks, without any engine, that this runtime can execute the graph; returns its single output blob. Jobs call
+     * it on the driver so that an unsupported model fails before any work.
+     */
+    public static String checkSupported(NcnnGraph graph) {
         for (NcnnLayer l : graph.layers()) {
             if (!SUPPORTED.contains(l.type())) {
                 throw new NcnnFormatException(graph.source() + ": " + l + " has layer type '" + l.type()
@@ -51,8 +60,7 @@ public final class NcnnNetwork implements AutoCloseable {
         if (outs.size() != 1) {
             throw new NcnnFormatException(graph.source() + ": expected one output blob, found " + outs);
         }
-        this.outputBlob = outs.get(0);
-        this.manager = parent.newSubManager();
+        return outs.get(0);
     }
 
     /** Replaces the weights (for example with another interpolation coefficient's); the old arrays are freed. */

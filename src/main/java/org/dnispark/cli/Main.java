@@ -1,0 +1,87 @@
+package org.dnispark.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.Config;
+import org.apache.spark.sql.SparkSession;
+
+import org.dnispark.config.ConfigLoader;
+import org.dnispark.config.JobSettings;
+import org.dnispark.jobs.SparkSessions;
+import org.dnispark.jobs.SweepJob;
+import org.dnispark.jobs.TransitionJob;
+import org.dnispark.runtime.Engines;
+
+/**
+ * Command line: {@code jobs/dni <transition|sweep> [--config FILE]... [key=value]...}. Loads and validates the
+ * configuration before Spark starts, builds the session, runs the job and prints its summary.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            System.err.println("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
+                    + "Every key is documented in src/main/resources/reference.conf.");
+            return args.length == 0 ? 2 : 0;
+        }
+        JobSettings.Job job;
+        switch (args[0]) {
+            case "transition":
+                job = JobSettings.Job.TRANSITION;
+                break;
+            case "sweep":
+                job = JobSettings.Job.SWEEP;
+                break;
+            default:
+                System.err.println("dni: unknown job '" + args[0] + "'; expected transition or sweep");
+                return 2;
+        }
+        JobSettings settings;
+        try {
+            Config config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
+            settings = JobSettings.from(config, job);
+        } catch (IllegalArgumentException e) {
+            System.err.println("dni: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        Engines.configure(settings.torchThreads);
+        SparkSession spark = SparkSessions.create(settings);
+        try {
+            Map<String, Object> summary = job == JobSettings.Job.TRANSITION ? TransitionJob.run(spark, settings)
+                    : SweepJob.run(spark, settings);
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(Map.of("job", job.key(), "output", settings.output, "summary", summary)));
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("dni: " + job.key() + " failed: " + rootMessage(e));
+            return 1;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            System.err.println("dni: cannot print the summary: " + e.getMessage());
+            return 1;
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+        List<Throwable> seen = new java.util.ArrayList<>();
+        for (Throwable c = e.getCause(); c != null && !seen.contains(c); c = c.getCause()) {
+            seen.add(c);
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append("\n  caused by: ").append(c.getMessage());
+            }
+        }
+        return sb.toString();
+    }
+}

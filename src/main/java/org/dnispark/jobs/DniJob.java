@@ -1,0 +1,285 @@
+package org.dnispark.jobs;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+
+import org.dnispark.config.JobSettings;
+import org.dnispark.core.Interpolation;
+import org.dnispark.core.ModelWeights;
+import org.dnispark.image.DegradationStep;
+import org.dnispark.ncnn.NcnnGeometry;
+import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.storage.ModelStore;
+import org.dnispark.storage.RunOutput;
+import org.dnispark.storage.Storage;
+
+/**
+ * The driver side shared by the jobs: validate inputs before any work, load and check the models, build the
+ * interpolated weights once per coefficient vector and broadcast them, map image partitions through inference (one
+ * predictor per partition), then write reports, the provenance manifest and publish the run atomically.
+ */
+abstract class DniJob<R extends Serializable> {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** What a finished run returns to its caller (the CLI prints it; tests inspect it). */
+    static final class Run {
+        final String output;
+        final int images;
+        final int rejected;
+        final Map<String, Object> summary;
+
+        Run(String output, int images, int rejected, Map<String, Object> summary) {
+            this.output = output;
+            this.images = images;
+            this.rejected = rejected;
+            this.summary = summary;
+        }
+    }
+
+    /** The tasks (images) of the run; sweep's paired mode overrides this. */
+    List<ImageTask> tasks(JobSettings s, Configuration conf, List<Rejection> rejections) throws IOException {
+        List<ImageTask> out = new ArrayList<>();
+        for (String uri : listImages(s.images, "dni.input.images", s, conf)) {
+            out.add(new ImageTask(ImageTask.stem(uri), uri, null));
+        }
+        return out;
+    }
+
+    static List<String> listImages(String dir, String key, JobSettings s, Configuration conf) throws IOException {
+        List<String> files;
+        try {
+            files = Storage.listFiles(dir, s.extensions, conf);
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException(key + " = " + dir + ": no such folder");
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(key + " = " + dir + ": no images with extensions " + s.extensions);
+        }
+        return files;
+    }
+
+    /** Checks that the job can run with this model before any work (for example the sweep's scale). */
+    void checkPlan(JobSettings s, NcnnGeometry geometry) {
+    }
+
+    /** The per-partition work. */
+    abstract FlatMapFunction<java.util.Iterator<ImageTask>, Outcome<R>> partitionFunction(ExecutorPlan plan,
+            JobSettings s);
+
+    /** Writes the job's reports into the staging folder and returns the summary for the manifest. */
+    abstract Map<String, Object> writeReports(SparkSession spark, JobSettings s, RunOutput out, List<R> rows,
+            List<Rejection> rejections) throws IOException;
+
+    final Run execute(SparkSession spark, JobSettings s) {
+        long t0 = System.nanoTime();
+        Instant started = Instant.now();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        s.hadoopConf.forEach(conf::set);
+        String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started)
+                + "-" + UUID.randomUUID().toString().substring(0, 8);
+        RunOutput out = new RunOutput(s.output, runId, s.ifExists == JobSettings.IfExists.OVERWRITE, conf);
+        Map<String, Object> timings = new LinkedHashMap<>();
+        List<Broadcast<ModelWeights>> broadcasts = new ArrayList<>();
+        out.checkTarget();
+        try {
+            // 1. Models: read, digest, and check they can be interpolated, before touching any image.
+            ModelStore store = new ModelStore(s.modelCache, conf);
+            List<ModelStore.LoadedModel> models = new ArrayList<>();
+            for (String ref : s.models) {
+                models.add(store.load(ref));
+            }
+            NcnnGraph graph = models.get(0).model.graph();
+            List<ModelWeights> weights = new ArrayList<>();
+            for (ModelStore.LoadedModel m : models) {
+                graph.checkSameStructure(m.model.graph());
+                weights.add(m.model.weights());
+            }
+            Interpolation.checkCompatible(weights);
+            NcnnGeometry geometry = NcnnGeometry.of(graph);
+            org.dnispark.runtime.NcnnNetwork.checkSupported(graph);
+            checkPlan(s, geometry);
+            timings.put("load_models_ms", ms(t0));
+
+            List<Rejection> rejections = new ArrayList<>();
+            List<ImageTask> tasks = tasks(s, conf, rejections);
+
+            // 2. Interpolated weights: built once per coefficient vector on the driver, broadcast to executors.
+            long t1 = System.nanoTime();
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Interpolation.Options options = new Interpolation.Options(s.allowExtrapolation, s.integerRule);
+            for (double[] c : s.coefficients) {
+                broadcasts.add(jsc.broadcast(Interpolation.interpolate(weights, c, options)));
+            }
+            timings.put("interpolate_ms", ms(t1));
+
+            // 3. Inference: image partitions through the network, one predictor per partition.
+            long t2 = System.nanoTime();
+            Map<String, String> hadoop = new LinkedHashMap<>();
+            conf.forEach(e -> hadoop.put(e.getKey(), e.getValue()));
+            List<Double> positions = new ArrayList<>();
+            for (int i = 0; i < s.coefficients.size(); i++) {
+                double a = s.alphas.get(i);
+                positions.add(Double.isNaN(a) ? (s.coefficients.size() == 1 ? 1.0 : i / (s.coefficients.size() - 1.0))
+                        : a);
+            }
+            ExecutorPlan plan = new ExecutorPlan(graph, broadcasts, s.coefficientLabels, positions, geometry.scale(),
+                    s.tileSize, s.torchThreads, s.degradation, s.seed, hadoop, out.stagingUri());
+            int partitions = s.partitions > 0 ? s.partitions
+                    : Math.max(1, Math.min(tasks.size(), 2 * jsc.defaultParallelism()));
+            List<Outcome<R>> outcomes = jsc.parallelize(tasks, partitions).mapPartitions(partitionFunction(plan, s))
+                    .collect();
+            timings.put("inference_ms", ms(t2));
+            List<R> rows = new ArrayList<>();
+            for (Outcome<R> o : outcomes) {
+                if (o.rejection != null) {
+                    rejections.add(o.rejection);
+                } else {
+                    rows.add(o.row);
+                }
+            }
+            int accepted = tasks.size() - (int) outcomes.stream().filter(o -> o.rejection != null).count();
+            if (accepted == 0) {
+                throw new IllegalArgumentException("every input image was rejected: " + describe(rejections));
+            }
+
+            // 4. Reports, manifest, publish.
+            long t3 = System.nanoTime();
+            writeRejections(out, rejections);
+            Map<String, Object> summary = writeReports(spark, s, out, rows, rejections);
+            timings.put("reports_ms", ms(t3));
+            timings.put("total_ms", ms(t0));
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("job", s.job.key());
+            manifest.put("run_id", runId);
+            manifest.put("output", s.output);
+            manifest.put("started", started.toString());
+            manifest.put("finished", Instant.now().toString());
+            manifest.put("models", modelEntries(models));
+            manifest.put("geometry", Map.of("scale", geometry.scale(), "pre_pad", geometry.prePad(),
+                    "tile_context", geometry.tileContext(), "tile_size", s.tileSize));
+            manifest.put("coefficients", coefficientEntries(s));
+            manifest.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
+            manifest.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
+            manifest.put("seed", s.seed);
+            manifest.put("images", Map.of("accepted", accepted, "rejected", rejections.size()));
+            manifest.put("summary", summary);
+            manifest.put("versions", Provenance.versions(spark));
+            manifest.put("git", Provenance.git());
+            manifest.put("spark", Map.of("master", spark.sparkContext().master(), "partitions", partitions,
+                    "default_parallelism", jsc.defaultParallelism()));
+            manifest.put("timings", timings);
+            manifest.put("config", JSON.readTree(s.renderedConfig));
+            Storage.writeAtomically(out.file("manifest.json"), JSON.writeValueAsBytes(manifest), conf);
+            out.commit();
+            return new Run(s.output, accepted, rejections.size(), summary);
+        } catch (IOException e) {
+            out.abort();
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            out.abort();
+            throw e;
+        } finally {
+            for (Broadcast<ModelWeights> b : broadcasts) {
+                b.destroy();
+            }
+        }
+    }
+
+    private static List<Object> modelEntries(List<ModelStore.LoadedModel> models) {
+        List<Object> out = new ArrayList<>();
+        for (ModelStore.LoadedModel m : models) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("reference", m.reference);
+            e.put("param", m.paramUri);
+            e.put("param_sha256", m.paramSha256);
+            e.put("bin", m.binUri);
+            e.put("bin_sha256", m.binSha256);
+            e.put("tensors", m.model.weights().tensorCount());
+            e.put("parameters", m.model.weights().parameterCount());
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static List<Object> coefficientEntries(JobSettings s) {
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < s.coefficients.size(); i++) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("index", i);
+            e.put("label", s.coefficientLabels.get(i));
+            if (!Double.isNaN(s.alphas.get(i))) {
+                e.put("alpha", s.alphas.get(i));
+            }
+            e.put("vector", s.coefficients.get(i));
+            out.add(e);
+        }
+        return out;
+    }
+
+    private static void writeRejections(RunOutput out, List<Rejection> rejections) {
+        Csv csv = new Csv("image", "uri", "reason");
+        for (Rejection r : rejections) {
+            csv.row(r.image, r.uri, r.reason);
+        }
+        Storage.writeAtomically(out.file("rejected.csv"), csv.bytes(), out.conf());
+    }
+
+    private static String describe(List<Rejection> rejections) {
+        StringBuilder sb = new StringBuilder();
+        for (Rejection r : rejections) {
+            sb.append("\n  - ").append(r.uri).append(": ").append(r.reason);
+        }
+        return sb.toString();
+    }
+
+    static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** A minimal RFC 4180 CSV builder (quotes fields with commas, quotes or line breaks). */
+    static final class Csv {
+        private final StringBuilder sb = new StringBuilder();
+
+        Csv(String... header) {
+            row((Object[]) header);
+        }
+
+        Csv row(Object... fields) {
+            for (int i = 0; i < fields.length; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                String f = String.valueOf(fields[i]);
+                if (f.contains(",") || f.contains("\"") || f.contains("\n") || f.contains("\r")) {
+                    f = "\"" + f.replace("\"", "\"\"") + "\"";
+                }
+                sb.append(f);
+            }
+            sb.append('\n');
+            return this;
+        }
+
+        byte[] bytes() {
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.dnispark.jobs;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.broadcast.Broadcast;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.image.DegradationStep;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RgbImage;
+import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.storage.Storage;
+
+/**
+ * Everything an executor needs for one job, as plain serialisable values: the network graph, one broadcast of
+ * interpolated weights per coefficient vector (built once on the driver), tiling, degradation and storage settings.
+ */
+final class ExecutorPlan implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final NcnnGraph graph;
+    final List<Broadcast<ModelWeights>> weights;
+    final List<String> labels;
+    final List<Double> positions;
+    final int scale;
+    final int tileSize;
+    final int torchThreads;
+    final List<DegradationStep> degradation;
+    final long seed;
+    final Map<String, String> hadoop;
+    final String stagingUri;
+
+    ExecutorPlan(NcnnGraph graph, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
+            int scale, int tileSize, int torchThreads, List<DegradationStep> degradation, long seed,
+            Map<String, String> hadoop, String stagingUri) {
+        this.graph = graph;
+        this.weights = weights;
+        this.labels = labels;
+        this.positions = positions;
+        this.scale = scale;
+        this.tileSize = tileSize;
+        this.torchThreads = torchThreads;
+        this.degradation = degradation;
+        this.seed = seed;
+        this.hadoop = hadoop;
+        this.stagingUri = stagingUri;
+    }
+
+    /** A predictor for this partition; the caller closes it when the partition is done. */
+    TiledPredictor newPredictor() {
+        Engines.configure(torchThreads);
+        return new TiledPredictor(graph, tileSize);
+    }
+
+    Configuration hadoopConf() {
+        return Storage.configuration(hadoop);
+    }
+
+    RgbImage decode(String uri, Configuration conf) throws IOException {
+        return ImageCodec.decode(Storage.readAll(uri, conf), uri);
+    }
+
+    /** Model input for an image: cropped to a multiple of the scale when degrading, then degraded. */
+    RgbImage degrade(RgbImage clean, String name) {
+        if (degradation.isEmpty()) {
+            return clean;
+        }
+        return DegradationStep.applyAll(degradation, clean, scale, seed, name);
+    }
+
+    String output(String relative) {
+        return stagingUri + "/" + relative;
+    }
+}

@@ -1,0 +1,149 @@
+package org.dnispark.storage;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reading and writing through Hadoop FileSystem URIs (local paths, {@code file://}, {@code s3a://}, {@code hdfs://}).
+ * Files are written to a temporary name and renamed, so a reader never sees a half-written file under its final name.
+ */
+public final class Storage {
+    /** Largest single file read into memory (model weights, images): 2 GiB minus a little. */
+    public static final long MAX_READ_BYTES = Integer.MAX_VALUE - 64;
+
+    private Storage() {
+    }
+
+    /** A Hadoop configuration from plain key/value pairs (what executors receive). */
+    public static Configuration configuration(Map<String, String> entries) {
+        Configuration conf = new Configuration();
+        entries.forEach(conf::set);
+        return conf;
+    }
+
+    public static FileSystem fs(Path p, Configuration conf) {
+        try {
+            FileSystem fs = p.getFileSystem(conf);
+            // The local file system would write a .crc file beside every output; users do not want those.
+            fs.setWriteChecksum(false);
+            return fs;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the file system of " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static boolean exists(String uri, Configuration conf) {
+        Path p = new Path(uri);
+        try {
+            return fs(p, conf).exists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot check " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static byte[] readAll(String uri, Configuration conf) throws IOException {
+        Path p = new Path(uri);
+        FileSystem fs = fs(p, conf);
+        FileStatus st;
+        try {
+            st = fs.getFileStatus(p);
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException(uri + ": no such file");
+        }
+        if (st.isDirectory()) {
+            throw new IOException(uri + ": is a folder, expected a file");
+        }
+        if (st.getLen() > MAX_READ_BYTES) {
+            throw new IOException(uri + ": " + st.getLen() + " bytes is larger than the " + MAX_READ_BYTES
+                    + "-byte limit for one file");
+        }
+        try (InputStream in = fs.open(p)) {
+            byte[] data = in.readNBytes((int) st.getLen());
+            if (data.length != st.getLen()) {
+                throw new IOException(uri + ": read " + data.length + " of " + st.getLen() + " bytes");
+            }
+            return data;
+        }
+    }
+
+    /** Writes bytes under a temporary sibling name, then renames it into place (replacing an older file). */
+    public static void writeAtomically(String uri, byte[] data, Configuration conf) {
+        Path target = new Path(uri);
+        FileSystem fs = fs(target, conf);
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        try {
+            try (FSDataOutputStream out = fs.create(tmp, true)) {
+                out.write(data);
+            }
+            if (fs.exists(target)) {
+                fs.delete(target, false);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("rename of " + tmp + " to " + target + " failed");
+            }
+        } catch (IOException e) {
+            deleteQuietly(fs, tmp);
+            throw new UncheckedIOException("cannot write " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Streams to a file the same way (temporary name, then rename). */
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    public static void writeAtomically(String uri, Writer writer, Configuration conf) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try {
+            writer.write(buf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        writeAtomically(uri, buf.toByteArray(), conf);
+    }
+
+    /** Files (not folders) directly in {@code dir} whose extension is one of {@code extensions}, sorted by name. */
+    public static List<String> listFiles(String dir, List<String> extensions, Configuration conf) throws IOException {
+        Path p = new Path(dir);
+        FileSystem fs = fs(p, conf);
+        FileStatus[] entries;
+        try {
+            entries = fs.listStatus(p);
+        } catch (FileNotFoundException e) {
+            throw new FileNotFoundException(dir + ": no such folder");
+        }
+        List<String> out = new ArrayList<>();
+        for (FileStatus st : entries) {
+            String name = st.getPath().getName();
+            int dot = name.lastIndexOf('.');
+            if (st.isFile() && !name.startsWith(".") && !name.startsWith("_") && dot > 0
+                    && extensions.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))) {
+                out.add(st.getPath().toString());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static void deleteQuietly(FileSystem fs, Path p) {
+        try {
+            fs.delete(p, true);
+        } catch (IOException | RuntimeException ignored) {
+            // best effort cleanup; the original error matters more
+        }
+    }
+}
