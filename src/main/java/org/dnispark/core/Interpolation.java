@@ -74,15 +74,23 @@ public final class Interpolation {
 
     private static NamedTensor mixFloats(List<ModelWeights> models, String name, NamedTensor proto, double[] c) {
         int n = proto.size();
-        double[] acc = new double[n];
+        double[] acc = null;
         for (int m = 0; m < models.size(); m++) {
             double w = c[m];
             if (w == 0.0) {
                 continue; // skipping keeps one-hot vectors bit exact, even with Inf or NaN in the other models
             }
             float[] x = models.get(m).get(name).floatValues();
-            for (int i = 0; i < n; i++) {
-                acc[i] += w * x[i];
+            if (acc == null) {
+                // Start from the first term rather than +0.0, which would turn a -0.0 weight into +0.0.
+                acc = new double[n];
+                for (int i = 0; i < n; i++) {
+                    acc[i] = w * x[i];
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    acc[i] += w * x[i];
+                }
             }
         }
         float[] result = new float[n];

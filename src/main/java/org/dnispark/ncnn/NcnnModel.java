@@ -78,11 +78,13 @@ public final class NcnnModel implements Serializable {
                     throw new NcnnFormatException(layer + ": int8 quantised weights (8=" + layer.getInt(8, 0)
                             + ") are not supported; expected fp16 or fp32 weights");
                 }
+                // InnerProduct keeps bias_term and weight_data_size under ids 1 and 2; convolutions under 5 and 6.
+                boolean dense = type.equals("InnerProduct");
                 int numOutput = positive(layer, 0, "num_output");
-                int weightCount = positive(layer, 6, "weight_data_size");
+                int weightCount = positive(layer, dense ? 2 : 6, "weight_data_size");
                 int[] shape = weightShape(layer, numOutput, weightCount);
                 out.add(cur.taggedWeights(layer.name() + ".weight", shape, weightCount, layer));
-                if (layer.getInt(5, 0) != 0) {
+                if (layer.getInt(dense ? 1 : 5, 0) != 0) {
                     out.add(cur.rawFloats(layer.name() + ".bias", new int[] {numOutput}, layer));
                 }
                 return;
