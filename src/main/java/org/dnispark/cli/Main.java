@@ -59,8 +59,15 @@ public final class Main {
         try {
             Map<String, Object> summary = job == JobSettings.Job.TRANSITION ? TransitionJob.run(spark, settings)
                     : SweepJob.run(spark, settings);
+            // The full per-coefficient table is in the run's summary.json; print the headline only.
+            Map<String, Object> headline = new java.util.LinkedHashMap<>(summary);
+            headline.remove("per_coefficient");
+            Map<String, Object> printed = new java.util.LinkedHashMap<>();
+            printed.put("job", job.key());
+            printed.put("output", settings.output);
+            printed.put("summary", headline);
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(Map.of("job", job.key(), "output", settings.output, "summary", summary)));
+                    .writeValueAsString(printed));
             return 0;
         } catch (RuntimeException e) {
             System.err.println("dni: " + job.key() + " failed: " + rootMessage(e));

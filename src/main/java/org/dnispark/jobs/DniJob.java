@@ -55,6 +55,9 @@ abstract class DniJob<R extends Serializable> {
         }
     }
 
+    /** The geometry of the run's network, known once the models are loaded (driver side only). */
+    NcnnGeometry geometry;
+
     /** The tasks (images) of the run; sweep's paired mode overrides this. */
     List<ImageTask> tasks(JobSettings s, Configuration conf, List<Rejection> rejections) throws IOException {
         List<ImageTask> out = new ArrayList<>();
@@ -115,6 +118,7 @@ abstract class DniJob<R extends Serializable> {
             }
             Interpolation.checkCompatible(weights);
             NcnnGeometry geometry = NcnnGeometry.of(graph);
+            this.geometry = geometry;
             org.dnispark.runtime.NcnnNetwork.checkSupported(graph);
             checkPlan(s, geometry);
             timings.put("load_models_ms", ms(t0));

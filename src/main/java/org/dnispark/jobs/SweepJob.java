@@ -240,7 +240,7 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("metric", s.metricIsY ? "psnr_y" : "psnr_rgb");
-        summary.put("crop_border", s.cropBorder);
+        summary.put("crop_border", s.cropBorder >= 0 ? s.cropBorder : geometry.scale());
         summary.put("images", rows.stream().map(r -> r.image).distinct().count());
         summary.put("rejected", rejections.size());
         Map<String, Object> bestEntry = (Map<String, Object>) perList.get(best);
