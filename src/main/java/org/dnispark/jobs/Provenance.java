@@ -39,7 +39,7 @@ final class Provenance {
         } catch (IOException ignored) {
             // reported as unknown below
         }
-        g.put("commit", p.getProperty("git.commit.id.full", "unknown"));
+        g.put("commit", p.getProperty("git.commit.id", "unknown"));
         g.put("dirty", Boolean.parseBoolean(p.getProperty("git.dirty", "false")));
         return g;
     }

@@ -147,7 +147,7 @@ class SparkJobsTest {
         assertTrue(m.get("versions").get("pytorch").asText().startsWith("2.7.1"));
         assertEquals(20190616L, m.get("seed").asLong());
         assertTrue(m.get("timings").get("total_ms").asLong() > 0);
-        assertTrue(m.get("git").has("commit"));
+        assertTrue(m.get("git").get("commit").asText().matches("[0-9a-f]{40}"), m.get("git").toString());
         assertEquals(40, m.get("config").get("degradation").get(1).get("quality").asInt());
     }
 
