@@ -31,8 +31,13 @@ public final class Main {
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             System.err.println("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
+                    + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
+                    + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
                     + "Every key is documented in src/main/resources/reference.conf.");
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("copy") || args[0].equals("bucket")) {
+            return storageCommand(args);
         }
         JobSettings.Job job;
         switch (args[0]) {
@@ -77,6 +82,33 @@ public final class Main {
             return 1;
         } finally {
             spark.stop();
+        }
+    }
+
+    private static int storageCommand(String[] args) {
+        List<String> positional = new java.util.ArrayList<>();
+        List<String> options = new java.util.ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                options.add(args[i]);
+                options.add(args[++i]);
+            } else if (args[i].contains("=") && !args[i].substring(0, args[i].indexOf('=')).matches(".*[/:].*")) {
+                // key=value (a URI such as s3a://b/x=1 has ':' or '/' before its first '=')
+                options.add(args[i]);
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        try {
+            Map<String, String> hadoop = StorageCommands.hadoopSettings(options);
+            return args[0].equals("copy") ? StorageCommands.copy(positional, hadoop)
+                    : StorageCommands.bucket(positional, hadoop);
+        } catch (IllegalArgumentException e) {
+            System.err.println("dni: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("dni: " + args[0] + " failed: " + rootMessage(e));
+            return 1;
         }
     }
 

@@ -28,7 +28,7 @@ public final class ConfigLoader {
     /** Parses {@code --config FILE} and {@code key=value} arguments. */
     public static Config load(List<String> args) {
         List<String> files = new ArrayList<>();
-        StringBuilder overrides = new StringBuilder();
+        Config config = ConfigFactory.empty();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--config")) {
@@ -37,16 +37,11 @@ public final class ConfigLoader {
                 }
                 files.add(args.get(++i));
             } else if (a.contains("=")) {
-                overrides.append(a).append('\n');
+                // Later arguments win, as in a file.
+                config = override(a).withFallback(config);
             } else {
                 throw new SettingsException("argument '" + a + "': expected --config FILE or key=value");
             }
-        }
-        Config config;
-        try {
-            config = ConfigFactory.parseString(overrides.toString());
-        } catch (ConfigException e) {
-            throw new SettingsException("command-line override: " + e.getMessage());
         }
         for (int i = files.size() - 1; i >= 0; i--) {
             File f = new File(files.get(i));
@@ -60,6 +55,25 @@ public final class ConfigLoader {
             }
         }
         return resolve(config);
+    }
+
+    /**
+     * One {@code key=value} argument as HOCON; a value that is not valid HOCON (typically an unquoted URI such as
+     * {@code s3a://bucket/x}) is taken as a plain string.
+     */
+    static Config override(String arg) {
+        try {
+            return ConfigFactory.parseString(arg);
+        } catch (ConfigException e) {
+            int eq = arg.indexOf('=');
+            String key = arg.substring(0, eq).trim();
+            try {
+                return ConfigFactory.empty().withValue(key,
+                        com.typesafe.config.ConfigValueFactory.fromAnyRef(arg.substring(eq + 1).trim()));
+            } catch (ConfigException e2) {
+                throw new SettingsException("command-line override '" + arg + "': " + e.getMessage());
+            }
+        }
     }
 
     /** Adds system properties and reference.conf, resolves substitutions and rejects unknown keys. */

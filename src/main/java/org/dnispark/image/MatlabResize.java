@@ -2,7 +2,7 @@ package org.dnispark.image;
 
 /**
  * MATLAB-compatible {@code imresize(img, 1/s, 'bicubic')} for integer down-scaling, as super-resolution benchmarks
- * (and BasicSR) build their low-resolution inputs: Keys cubic kernel with a = -0.5, widened by the scale for
+ * (and BasicSR) build their low-resolution inputs, and its integer up-scaling counterpart: Keys cubic kernel with a = -0.5, widened by the scale for
  * anti-aliasing, symmetric edge handling, rows first then columns, and the uint8 result rounded half away from
  * zero as MATLAB does for uint8 images.
  */
@@ -64,14 +64,22 @@ public final class MatlabResize {
         if (factor < 1) {
             throw new IllegalArgumentException("down-scale factor " + factor + " is not a positive integer");
         }
-        if (factor == 1) {
-            return img;
+        return factor == 1 ? img : resize(img, 1.0 / factor);
+    }
+
+    /** Up-scales by an integer factor (the classic bicubic baseline of super-resolution papers). */
+    public static RgbImage upscale(RgbImage img, int factor) {
+        if (factor < 1) {
+            throw new IllegalArgumentException("up-scale factor " + factor + " is not a positive integer");
         }
+        return factor == 1 ? img : resize(img, factor);
+    }
+
+    private static RgbImage resize(RgbImage img, double scale) {
         int w = img.width();
         int h = img.height();
-        int ow = (int) Math.ceil(w / (double) factor);
-        int oh = (int) Math.ceil(h / (double) factor);
-        double scale = 1.0 / factor;
+        int ow = (int) Math.ceil(w * scale - 1e-9);
+        int oh = (int) Math.ceil(h * scale - 1e-9);
         Contributions rows = new Contributions(h, oh, scale);
         Contributions cols = new Contributions(w, ow, scale);
         float[] src = img.data();

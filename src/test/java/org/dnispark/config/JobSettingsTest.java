@@ -46,6 +46,14 @@ class JobSettingsTest {
     }
 
     @Test
+    void unquotedUrisOnTheCommandLineAreStrings() {
+        JobSettings s = settings(JobSettings.Job.SWEEP, "dni.input.images=s3a://bucket/photos",
+                "dni.spark.hadoop.\"fs.s3a.endpoint\"=http://127.0.0.1:9000");
+        assertEquals("s3a://bucket/photos", s.images);
+        assertEquals("http://127.0.0.1:9000", s.hadoopConf.get("fs.s3a.endpoint"));
+    }
+
+    @Test
     void unknownKeysAreRejected() {
         String m = error(JobSettings.Job.SWEEP, "dni.sweep.alpha-gird.step=0.1", "dni.inference.tiles=3");
         assertTrue(m.contains("dni.sweep.alpha-gird.step") && m.contains("dni.inference.tiles"), m);

@@ -1,0 +1,204 @@
+package org.dnispark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.SparkSession;
+import org.dnispark.TestModels;
+import org.dnispark.config.ConfigLoader;
+import org.dnispark.config.JobSettings;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.runtime.Engines;
+import org.dnispark.storage.Storage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Both jobs against a real S3-compatible server (s3proxy in its own process, started by jobs/s3proxy.sh): models,
+ * images and outputs all on s3a://, read back and compared with a local run; no credential in any output.
+ */
+class ObjectStorageJobsTest {
+    static final String ACCESS = "dni-test-access-" + Long.toHexString(System.nanoTime());
+    static final String SECRET = "dni-test-secret-" + Long.toHexString(System.nanoTime() * 31);
+    static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
+
+    @TempDir
+    static Path tmp;
+    static int port;
+    static SparkSession spark;
+    static Configuration conf;
+
+    static int script(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", "jobs/s3proxy.sh"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("s3proxy-script.log").toFile());
+        pb.environment().put("S3PROXY_PORT", Integer.toString(port));
+        pb.environment().put("S3PROXY_DIR", tmp.resolve("s3proxy").toString());
+        pb.environment().put("AWS_ACCESS_KEY_ID", ACCESS);
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", SECRET);
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("jobs/s3proxy.sh " + args[0] + " timed out");
+        }
+        return p.exitValue();
+    }
+
+    static String[] s3Settings() {
+        return new String[] {
+            "dni.spark.hadoop.\"fs.s3a.endpoint\"=\"http://127.0.0.1:" + port + "\"",
+            "dni.spark.hadoop.\"fs.s3a.endpoint.region\"=us-east-1",
+            "dni.spark.hadoop.\"fs.s3a.path.style.access\"=true",
+            "dni.spark.hadoop.\"fs.s3a.connection.ssl.enabled\"=false",
+            "dni.spark.hadoop.\"fs.s3a.access.key\"=" + ACCESS,
+            "dni.spark.hadoop.\"fs.s3a.secret.key\"=" + SECRET,
+            "dni.spark.hadoop.\"fs.s3a.aws.credentials.provider\"="
+                    + "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+        };
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        assertEquals(0, script("start"), () -> read(tmp.resolve("s3proxy-script.log")));
+        // Buckets are created through the S3 API (the CLI's bucket command, with the AWS SDK).
+        List<String> bucketArgs = new ArrayList<>(List.of("bucket", "dni-test"));
+        bucketArgs.addAll(List.of(s3Settings()));
+        assertEquals(0, org.dnispark.cli.MainAccess.run(bucketArgs.toArray(new String[0])));
+        Engines.configure(1);
+        spark = SparkSession.builder().master("local[2]").appName("dni-s3-test").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .getOrCreate();
+        conf = new Configuration();
+        for (String a : s3Settings()) {
+            String kv = a.substring("dni.spark.hadoop.".length());
+            int eq = kv.indexOf('=');
+            conf.set(kv.substring(0, eq).replace("\"", ""), kv.substring(eq + 1).replace("\"", ""));
+        }
+        // Inputs: two demo photos and a broken file; models: one pair of upconv_7 files.
+        Path images = tmp.resolve("images");
+        Files.createDirectories(images);
+        Files.write(images.resolve("coffee.png"), ImageCodec.encodePng(
+                TestModels.readImage(TestModels.demoImage("coffee.png")).cropReplicate(30, 30, 80, 64)));
+        Files.write(images.resolve("hubble.png"), ImageCodec.encodePng(
+                TestModels.readImage(TestModels.demoImage("hubble.png")).cropReplicate(0, 0, 64, 72)));
+        Files.writeString(images.resolve("broken.jpg"), "not a jpeg");
+        put(images.toString(), "s3a://dni-test/in/images");
+        for (String m : List.of("noise1", "noise2")) {
+            for (String ext : List.of(".param", ".bin")) {
+                put(TestModels.cache().resolve(UPCONV + m + "_scale2.0x_model" + ext).toString(),
+                        "s3a://dni-test/models/" + m + ext);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (spark != null) {
+            spark.stop();
+        }
+        assertEquals(0, script("stop"));
+    }
+
+    static void put(String local, String remote) throws IOException {
+        org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(local);
+        org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(remote);
+        assertTrue(FileUtil.copy(Storage.fs(src, conf), src, Storage.fs(dst, conf), dst, false, true, conf));
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    static JobSettings settings(JobSettings.Job job, String modelA, String modelB, String images, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "dni.models=[\"" + modelA + "\", \"" + modelB + "\"]",
+                "dni.input.images=\"" + images + "\"",
+                "dni.degradation=[{type=bicubic-down}, {type=jpeg, quality=45}]",
+                "dni.model-cache=\"" + TestModels.cache() + "\"",
+                "dni.sweep.alphas=[0, 0.4, 1]", "dni.transition.alphas=[0, 1]"));
+        args.addAll(List.of(s3Settings()));
+        args.addAll(List.of(more));
+        return JobSettings.from(ConfigLoader.load(args), job);
+    }
+
+    @Test
+    void jobsReadAndWriteObjectStorageAndMatchALocalRun() throws IOException {
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "s3a://dni-test/models/noise1",
+                "s3a://dni-test/models/noise2", "s3a://dni-test/in/images", "dni.sweep.output=s3a://dni-test/out/sweep"));
+        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, "s3a://dni-test/models/noise1",
+                "s3a://dni-test/models/noise2", "s3a://dni-test/in/images",
+                "dni.transition.output=s3a://dni-test/out/transition"));
+        Path local = tmp.resolve("local-sweep");
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, UPCONV + "noise1_scale2.0x_model",
+                UPCONV + "noise2_scale2.0x_model", "s3a://dni-test/in/images", "dni.sweep.output=\"" + local + "\""));
+
+        // Read everything back from the object store.
+        assertTrue(Storage.exists("s3a://dni-test/out/sweep/_SUCCESS", conf));
+        assertTrue(Storage.exists("s3a://dni-test/out/transition/_SUCCESS", conf));
+        String remoteCsv = new String(Storage.readAll("s3a://dni-test/out/sweep/psnr.csv", conf),
+                StandardCharsets.UTF_8);
+        assertEquals(Files.readString(local.resolve("psnr.csv")), remoteCsv);
+        assertEquals(1 + 2 * 3, remoteCsv.split("\n").length);
+        String rejected = new String(Storage.readAll("s3a://dni-test/out/sweep/rejected.csv", conf),
+                StandardCharsets.UTF_8);
+        assertTrue(rejected.contains("broken"), rejected);
+        assertEquals(6, spark.read().parquet("s3a://dni-test/out/sweep/psnr.parquet").count());
+        byte[] frame = Storage.readAll("s3a://dni-test/out/transition/frames/hubble/01_1.0.png", conf);
+        assertEquals(64, ImageCodec.decode(frame, "frame").width()); // 64 px crop, down 2x, up 2x
+        assertTrue(Storage.exists("s3a://dni-test/out/transition/strips/coffee.png", conf));
+        String manifest = new String(Storage.readAll("s3a://dni-test/out/sweep/manifest.json", conf),
+                StandardCharsets.UTF_8);
+        assertTrue(manifest.contains("s3a://dni-test/models/noise2.bin"), manifest);
+
+        // No staging folder is left next to the outputs.
+        FileSystem fs = Storage.fs(new org.apache.hadoop.fs.Path("s3a://dni-test/"), conf);
+        RemoteIterator<LocatedFileStatus> all = fs.listFiles(new org.apache.hadoop.fs.Path("s3a://dni-test/out"), true);
+        List<String> names = new ArrayList<>();
+        StringBuilder everything = new StringBuilder();
+        while (all.hasNext()) {
+            LocatedFileStatus st = all.next();
+            names.add(st.getPath().toString());
+            if (st.getLen() < 5_000_000) {
+                everything.append(new String(Storage.readAll(st.getPath().toString(), conf), StandardCharsets.ISO_8859_1));
+            }
+        }
+        assertFalse(names.stream().anyMatch(n -> n.contains("_dni-staging")), names.toString());
+
+        // No credential in any output (read back from the store) nor in the server's own files.
+        assertFalse(everything.toString().contains(SECRET), "secret key found in outputs");
+        assertFalse(everything.toString().contains(ACCESS), "access key found in outputs");
+        try (Stream<Path> files = Files.walk(local)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                String text = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+                assertFalse(text.contains(SECRET) || text.contains(ACCESS), "credential in " + p);
+            }
+        }
+    }
+}
