@@ -227,16 +227,21 @@ abstract class DniJob<R extends Serializable> {
     private static List<Object> coefficientEntries(JobSettings s) {
         List<Object> out = new ArrayList<>();
         for (int i = 0; i < s.coefficients.size(); i++) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("index", i);
-            e.put("label", s.coefficientLabels.get(i));
-            if (!Double.isNaN(s.alphas.get(i))) {
-                e.put("alpha", s.alphas.get(i));
-            }
-            e.put("vector", s.coefficients.get(i));
-            out.add(e);
+            out.add(coefficientEntry(s, i));
         }
         return out;
+    }
+
+    /** Index, label, alpha (two models only) and vector of coefficient {@code k}, for JSON reports. */
+    static Map<String, Object> coefficientEntry(JobSettings s, int k) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("index", k);
+        e.put("label", s.coefficientLabels.get(k));
+        if (!Double.isNaN(s.alphas.get(k))) {
+            e.put("alpha", s.alphas.get(k));
+        }
+        e.put("coefficients", s.coefficients.get(k));
+        return e;
     }
 
     private static void writeRejections(RunOutput out, List<Rejection> rejections) {

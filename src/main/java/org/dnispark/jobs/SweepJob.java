@@ -256,17 +256,6 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
         return summary;
     }
 
-    private static Map<String, Object> coefficientEntry(JobSettings s, int k) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("index", k);
-        e.put("label", s.coefficientLabels.get(k));
-        if (!Double.isNaN(s.alphas.get(k))) {
-            e.put("alpha", s.alphas.get(k));
-        }
-        e.put("coefficients", s.coefficients.get(k));
-        return e;
-    }
-
     private static byte[] toJson(Object o) {
         try {
             return JSON.writeValueAsBytes(o);
