@@ -201,6 +201,10 @@ abstract class DniJob<R extends Serializable> {
         } catch (RuntimeException | Error e) {
             out.abort();
             throw e;
+        } catch (Exception e) {
+            // Spark reports failed tasks as SparkException, a checked exception Scala throws undeclared.
+            out.abort();
+            throw new JobFailedException(s.job.key() + " failed in a Spark task: " + taskFailure(e), e);
         } finally {
             for (Broadcast<ModelWeights> b : broadcasts) {
                 b.destroy();
@@ -258,6 +262,24 @@ abstract class DniJob<R extends Serializable> {
             sb.append("\n  - ").append(r.uri).append(": ").append(r.reason);
         }
         return sb.toString();
+    }
+
+    /** A job that failed inside Spark (a task failed too often, an executor was lost for good, ...). */
+    public static final class JobFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JobFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The task's own error from Spark's "Job aborted due to stage failure: ... most recent failure: ..." text. */
+    static String taskFailure(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int i = m.indexOf("most recent failure:");
+        String first = (i >= 0 ? m.substring(i + "most recent failure:".length()) : m).trim();
+        int nl = first.indexOf('\n');
+        return nl > 0 ? first.substring(0, nl) : first;
     }
 
     static long ms(long startNanos) {

@@ -74,6 +74,11 @@ class ObjectStorageJobsTest {
             "dni.spark.hadoop.\"fs.s3a.secret.key\"=" + SECRET,
             "dni.spark.hadoop.\"fs.s3a.aws.credentials.provider\"="
                     + "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            // Fail fast when the store is down (the outage test), instead of S3A's minutes of retries.
+            "dni.spark.hadoop.\"fs.s3a.retry.limit\"=1",
+            "dni.spark.hadoop.\"fs.s3a.retry.interval\"=100ms",
+            "dni.spark.hadoop.\"fs.s3a.attempts.maximum\"=1",
+            "dni.spark.hadoop.\"fs.s3a.connection.establish.timeout\"=2s",
         };
     }
 
@@ -146,6 +151,64 @@ class ObjectStorageJobsTest {
         args.addAll(List.of(s3Settings()));
         args.addAll(List.of(more));
         return JobSettings.from(ConfigLoader.load(args), job);
+    }
+
+    @Test
+    void anOutageFailsClearlyLeavesNoFinishedRunAndARerunCompletes() throws Exception {
+        put(TestModels.demoImage("astronaut.png").toString(), "s3a://dni-test/in/big/astronaut.png");
+        put(TestModels.demoImage("chelsea.png").toString(), "s3a://dni-test/in/big/chelsea.png");
+        String target = "s3a://dni-test/out/outage";
+        String[] args = {"dni.transition.output=" + target, "dni.transition.alphas=[0, 0.2, 0.4, 0.6, 0.8, 1]",
+            "dni.spark.partitions=2"};
+        // Stop the store as soon as the first task has written a frame.
+        java.util.concurrent.atomic.AtomicReference<Thread> stopThread = new java.util.concurrent.atomic.AtomicReference<>();
+        org.apache.spark.scheduler.SparkListener stopper = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart e) {
+                Thread t = new Thread(() -> {
+                    try {
+                        Thread.sleep(1500);
+                        script("stop");
+                    } catch (Exception ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                });
+                if (stopThread.compareAndSet(null, t)) {
+                    t.setDaemon(true);
+                    t.start();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(stopper);
+        DniJob.JobFailedException failure;
+        try {
+            failure = org.junit.jupiter.api.Assertions.assertThrows(DniJob.JobFailedException.class,
+                    () -> TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, "s3a://dni-test/models/noise1",
+                            "s3a://dni-test/models/noise2", "s3a://dni-test/in/big", args)));
+        } finally {
+            spark.sparkContext().removeSparkListener(stopper);
+        }
+        StringBuilder chain = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            chain.append(t.getMessage()).append('\n');
+        }
+        assertTrue(chain.toString().contains("s3a://dni-test/") && chain.toString().contains("127.0.0.1:" + port),
+                chain.toString());
+        assertFalse(chain.toString().contains(SECRET), "secret in error message");
+        assertTrue(failure.getMessage().startsWith("transition failed in a Spark task:")
+                && failure.getMessage().contains("cannot write s3a://dni-test/out/_dni-staging-")
+                && failure.getMessage().contains("Connection refused"), failure.getMessage());
+
+        stopThread.get().join(60_000); // the stop must be over before the store comes back
+        assertEquals(0, script("start"));
+        // Nothing is visible as a finished run: no target folder, so no _SUCCESS.
+        assertFalse(Storage.exists(target, conf));
+        assertFalse(Storage.exists(target + "/_SUCCESS", conf));
+        Map<String, Object> rerun = TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION,
+                "s3a://dni-test/models/noise1", "s3a://dni-test/models/noise2", "s3a://dni-test/in/big", args));
+        assertEquals(12L, ((Number) rerun.get("frames")).longValue());
+        assertTrue(Storage.exists(target + "/_SUCCESS", conf));
+        assertTrue(Storage.exists(target + "/strips/astronaut.png", conf));
     }
 
     @Test
