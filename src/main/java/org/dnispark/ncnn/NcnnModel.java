@@ -59,11 +59,33 @@ public final class NcnnModel implements Serializable {
         for (NcnnLayer layer : graph.layers()) {
             readLayer(layer, cur, tensors);
         }
+        for (NamedTensor t : tensors) {
+            requireFinite(t, label + ".bin");
+        }
         if (cur.remaining() != 0) {
             throw new NcnnFormatException(label + ".bin has " + cur.remaining() + " bytes after the last weight (at "
                     + "offset " + cur.position() + "); the file does not belong to " + label + ".param");
         }
         return new NcnnModel(graph, new ModelWeights(label, tensors));
+    }
+
+    /** NaN or infinite weights would silently poison every interpolation that touches them. */
+    static void requireFinite(NamedTensor t, String source) {
+        float[] v = t.floatValues();
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new NcnnFormatException(source + ": tensor " + t.name() + " holds " + bad + " non-finite value"
+                    + (bad == 1 ? "" : "s") + " (first: " + v[first] + " at index " + first + "); expected finite weights");
+        }
     }
 
     private static void readLayer(NcnnLayer layer, BinCursor cur, List<NamedTensor> out) {

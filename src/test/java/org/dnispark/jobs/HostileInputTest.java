@@ -1,0 +1,176 @@
+package org.dnispark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.spark.sql.SparkSession;
+import org.dnispark.TestModels;
+import org.dnispark.config.ConfigLoader;
+import org.dnispark.config.JobSettings;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The corpus of hostile and broken inputs, built from the real model files and photos: every model file stops the
+ * job before any work with an error naming the file and what was expected; every broken image is recorded in
+ * rejected.csv with its reason while the good image is still processed; nothing half-written is left behind.
+ */
+class HostileInputTest {
+    static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path good;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Engines.configure(1);
+        spark = SparkSession.builder().master("local[2]").appName("dni-hostile").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .getOrCreate();
+        good = tmp.resolve("good");
+        Files.createDirectories(good);
+        Files.write(good.resolve("coffee.png"), ImageCodec.encodePng(
+                TestModels.readImage(TestModels.demoImage("coffee.png")).cropReplicate(0, 0, 48, 48)));
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static Path model(String name, String param, byte[] bin) throws IOException {
+        Path dir = tmp.resolve("models");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(name + ".param"), param);
+        Files.write(dir.resolve(name + ".bin"), bin);
+        return dir.resolve(name);
+    }
+
+    static String realParam() throws IOException {
+        return Files.readString(Path.of(TestModels.upconv7("noise1_scale2.0x") + ".param"));
+    }
+
+    static byte[] realBin() throws IOException {
+        return Files.readAllBytes(Path.of(TestModels.upconv7("noise1_scale2.0x") + ".bin"));
+    }
+
+    static JobSettings settings(String modelB, Path images, Path out) {
+        return JobSettings.from(ConfigLoader.load(List.of(
+                "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + modelB + "\"]",
+                "dni.model-cache=\"" + TestModels.cache() + "\"",
+                "dni.input.images=\"" + images + "\"",
+                "dni.degradation=[{type=bicubic-down}]",
+                "dni.sweep.alphas=[0.5]",
+                "dni.sweep.output=\"" + out + "\"")), JobSettings.Job.SWEEP);
+    }
+
+    static boolean leftovers() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.anyMatch(p -> p.getFileName().toString().startsWith("_dni-staging")
+                    || p.getFileName().toString().startsWith("out-"));
+        }
+    }
+
+    @Test
+    void everyBadModelFileStopsTheJobWithItsName() throws IOException {
+        byte[] bin = realBin();
+        String param = realParam();
+        Map<Path, String> corpus = new LinkedHashMap<>();
+        corpus.put(model("truncated", param, Arrays.copyOf(bin, bin.length - 7)), "truncated.bin is truncated");
+        corpus.put(model("trailing", param, Arrays.copyOf(bin, bin.length + 4)), "4 bytes after the last weight");
+        corpus.put(model("magic", param.replace("7767517", "7767518"), bin), "magic number 7767517");
+        byte[] nan = bin.clone();
+        ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putShort(4 + 2 * 10, (short) 0x7e00);
+        corpus.put(model("nan", param, nan), "conv1_layer.weight holds 1 non-finite value (first: NaN at index 10)");
+        byte[] inf = bin.clone();
+        ByteBuffer.wrap(inf).order(ByteOrder.LITTLE_ENDIAN).putShort(4, (short) 0x7c00).putShort(6, (short) 0xfc00);
+        corpus.put(model("inf", param, inf), "holds 2 non-finite values (first: Infinity at index 0)");
+        byte[] tag = bin.clone();
+        ByteBuffer.wrap(tag).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x12345678);
+        corpus.put(model("tag", param, tag), "expected fp16 (0x1306b47) or fp32 (0)");
+        corpus.put(model("shape", param.replace("0=16 1=3 5=1 6=432", "0=16 1=3 5=1 6=430"), bin),
+                "weight_data_size 430 is not a multiple of num_output*kernel_h*kernel_w = 144");
+        // A self-consistent model of another graph (one 3x3 convolution, fp32 weights).
+        ByteBuffer small = ByteBuffer.allocate(4 + 81 * 4 + 3 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        corpus.put(model("graph", "7767517\n2 2\nInput input 0 1 data\n"
+                + "Convolution conv1_layer 1 1 data out 0=3 1=3 5=1 6=81\n", small.array()),
+                "do not match layer for layer");
+        corpus.put(model("garbage", "\u0000\u0001binary", new byte[] {1, 2, 3}), "not an ncnn .param file");
+        int i = 0;
+        for (Map.Entry<Path, String> e : corpus.entrySet()) {
+            Path out = tmp.resolve("out-" + i++);
+            RuntimeException ex = assertThrows(RuntimeException.class,
+                    () -> SweepJob.run(spark, settings(e.getKey().toString(), good, out)), e.getKey().toString());
+            String m = ex.getMessage();
+            String name = e.getKey().getFileName().toString();
+            assertTrue(m.contains(e.getValue()), name + ": " + m);
+            assertTrue(m.contains(name), "error does not name " + name + ": " + m);
+            assertFalse(Files.exists(out), name + " left an output");
+        }
+        assertFalse(leftovers());
+    }
+
+    @Test
+    void brokenImagesAreRejectedWithReasonsAndTheRestGoesOn() throws IOException {
+        Path images = tmp.resolve("images");
+        Files.createDirectories(images);
+        Files.copy(good.resolve("coffee.png"), images.resolve("coffee.png"));
+        byte[] png = Files.readAllBytes(good.resolve("coffee.png"));
+        Map<String, String> expected = new LinkedHashMap<>();
+        Files.write(images.resolve("empty.png"), new byte[0]);
+        expected.put("empty", "empty file");
+        Files.write(images.resolve("truncated.png"), Arrays.copyOf(png, png.length / 3));
+        expected.put("truncated", "cannot decode");
+        Files.writeString(images.resolve("text.jpg"), "GET / HTTP/1.1\r\n", StandardCharsets.US_ASCII);
+        expected.put("text", "not a recognised image format");
+        byte[] bomb = png.clone();
+        ByteBuffer.wrap(bomb).putInt(16, 60_000).putInt(20, 60_000);
+        Files.write(images.resolve("bomb.png"), bomb);
+        expected.put("bomb", "declared size 60000x60000");
+        byte[] zero = png.clone();
+        ByteBuffer.wrap(zero).putInt(16, 0);
+        Files.write(images.resolve("zero.png"), zero);
+        expected.put("zero", "");
+        byte[] jpeg = ImageCodec.encodeJpeg(TestModels.readImage(good.resolve("coffee.png")), 80);
+        Files.write(images.resolve("cut.jpg"), Arrays.copyOf(jpeg, 20));
+        expected.put("cut", "");
+        Files.write(images.resolve("tiny.png"), ImageCodec.encodePng(
+                TestModels.readImage(good.resolve("coffee.png")).cropReplicate(0, 0, 2, 2)));
+        expected.put("tiny", "too small for crop-border 2");
+
+        Path out = tmp.resolve("images-out");
+        Map<String, Object> summary = SweepJob.run(spark, settings(UPCONV + "noise3_scale2.0x_model", images, out));
+        assertEquals(1L, ((Number) summary.get("images")).longValue());
+        List<String> rejected = Files.readAllLines(out.resolve("rejected.csv"));
+        assertEquals(1 + expected.size(), rejected.size(), rejected.toString());
+        List<String> seen = new ArrayList<>();
+        for (String line : rejected.subList(1, rejected.size())) {
+            String name = line.substring(0, line.indexOf(','));
+            seen.add(name);
+            assertTrue(line.contains(expected.get(name)), name + ": " + line);
+            assertTrue(line.length() > name.length() + 20, "no reason for " + name);
+        }
+        assertEquals(expected.keySet().stream().sorted().toList(), seen.stream().sorted().toList());
+        assertEquals(2, Files.readAllLines(out.resolve("psnr.csv")).size());
+    }
+}
