@@ -37,8 +37,6 @@ public final class JobSettings implements Serializable {
         }
     }
 
-    /** What to do with an existing output folder. */
-    public enum IfExists { REFUSE, OVERWRITE }
 
     public final Job job;
     public final List<String> models;
@@ -56,7 +54,7 @@ public final class JobSettings implements Serializable {
     public final int tileSize;
     public final int torchThreads;
     public final String output;
-    public final IfExists ifExists;
+    public final org.dnispark.storage.RunOutput.Policy ifExists;
     public final int stripHeight;
     public final String groundTruth;
     public final int cropBorder;
@@ -110,8 +108,9 @@ public final class JobSettings implements Serializable {
         this.seed = number(c, "dni.seed").longValue();
         this.tileSize = intIn(c, "dni.inference.tile-size", 16, 8192);
         this.torchThreads = intIn(c, "dni.inference.torch-threads", 1, 256);
-        this.ifExists = parse("dni.output.if-exists", c, s -> IfExists.valueOf(s.toUpperCase(Locale.ROOT)),
-                "refuse or overwrite");
+        this.ifExists = parse("dni.output.if-exists", c,
+                s -> org.dnispark.storage.RunOutput.Policy.valueOf(s.toUpperCase(Locale.ROOT)),
+                "refuse, overwrite or resume");
         this.output = nonBlank(c, jk + ".output", "an output folder URI");
         this.stripHeight = job == Job.TRANSITION ? intIn(c, jk + ".strip-height", 16, 4096) : 0;
         if (job == Job.SWEEP) {

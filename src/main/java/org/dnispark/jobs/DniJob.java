@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
@@ -37,7 +38,7 @@ import org.dnispark.storage.Storage;
  * interpolated weights once per coefficient vector and broadcast them, map image partitions through inference (one
  * predictor per partition), then write reports, the provenance manifest and publish the run atomically.
  */
-abstract class DniJob<R extends Serializable> {
+abstract class DniJob<R extends ImageRow> {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** What a finished run returns to its caller (the CLI prints it; tests inspect it). */
@@ -92,6 +93,9 @@ abstract class DniJob<R extends Serializable> {
     abstract Map<String, Object> writeReports(SparkSession spark, JobSettings s, RunOutput out, List<R> rows,
             List<Rejection> rejections) throws IOException;
 
+    /** Decodes a row of a resume checkpoint (see {@link ImageRow#toJson()}). */
+    abstract R decodeRow(JsonNode json);
+
     final Run execute(SparkSession spark, JobSettings s) {
         long t0 = System.nanoTime();
         Instant started = Instant.now();
@@ -99,10 +103,10 @@ abstract class DniJob<R extends Serializable> {
         s.hadoopConf.forEach(conf::set);
         String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started)
                 + "-" + UUID.randomUUID().toString().substring(0, 8);
-        RunOutput out = new RunOutput(s.output, runId, s.ifExists == JobSettings.IfExists.OVERWRITE, conf);
+        RunOutput out = new RunOutput(s.output, s.ifExists, conf);
         Map<String, Object> timings = new LinkedHashMap<>();
         List<Broadcast<ModelWeights>> broadcasts = new ArrayList<>();
-        out.checkTarget();
+        out.refuseExisting();
         try {
             // 1. Models: read, digest, and check they can be interpolated, before touching any image.
             ModelStore store = new ModelStore(s.modelCache, conf);
@@ -125,13 +129,50 @@ abstract class DniJob<R extends Serializable> {
 
             List<Rejection> rejections = new ArrayList<>();
             List<ImageTask> tasks = tasks(s, conf, rejections);
+            String fingerprint = fingerprint(s, models, tasks);
+
+            // Resume: a complete output of this configuration is left alone; one of another is never mixed in.
+            if (out.policy() == RunOutput.Policy.RESUME && out.targetExists()) {
+                JsonNode previous = JSON.readTree(Storage.readAll(out.targetFile("manifest.json"), conf));
+                if (fingerprint.equals(previous.path("fingerprint").asText())
+                        && Storage.exists(out.targetFile(RunOutput.SUCCESS), conf)) {
+                    Map<String, Object> summary = JSON.convertValue(previous.get("summary"),
+                            new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+                    summary.put("already_complete", true);
+                    return new Run(s.output, previous.path("images").path("accepted").asInt(),
+                            previous.path("images").path("rejected").asInt(), summary);
+                }
+                throw new IllegalStateException("output " + s.output + " holds a run of another configuration "
+                        + "(fingerprint " + previous.path("fingerprint").asText("none") + ", this run " + fingerprint
+                        + "); resuming would mix two runs. Choose another output folder or dni.output.if-exists = "
+                        + "overwrite");
+            }
+            out.openStaging(out.policy() == RunOutput.Policy.RESUME ? "resume-" + fingerprint.substring(0, 16)
+                    : runId);
+            List<Outcome<R>> outcomes = new ArrayList<>();
+            int resumedImages = 0;
+            if (out.resumed()) {
+                Map<String, List<Outcome<R>>> done = Checkpoint.read(out.stagingUri(), conf, this::decodeRow);
+                List<ImageTask> remaining = new ArrayList<>();
+                for (ImageTask t : tasks) {
+                    if (done.containsKey(t.name)) {
+                        outcomes.addAll(done.get(t.name));
+                        resumedImages++;
+                    } else {
+                        remaining.add(t);
+                    }
+                }
+                tasks = remaining;
+            }
 
             // 2. Interpolated weights: built once per coefficient vector on the driver, broadcast to executors.
             long t1 = System.nanoTime();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Interpolation.Options options = new Interpolation.Options(s.allowExtrapolation, s.integerRule);
-            for (double[] c : s.coefficients) {
-                broadcasts.add(jsc.broadcast(Interpolation.interpolate(weights, c, options)));
+            if (!tasks.isEmpty()) {
+                for (double[] c : s.coefficients) {
+                    broadcasts.add(jsc.broadcast(Interpolation.interpolate(weights, c, options)));
+                }
             }
             timings.put("interpolate_ms", ms(t1));
 
@@ -146,27 +187,32 @@ abstract class DniJob<R extends Serializable> {
                         : a);
             }
             ExecutorPlan plan = new ExecutorPlan(graph, broadcasts, s.coefficientLabels, positions, geometry.scale(),
-                    s.tileSize, s.torchThreads, s.degradation, s.seed, hadoop, out.stagingUri());
+                    s.tileSize, s.torchThreads, s.degradation, s.seed, hadoop, out.stagingUri(),
+                    out.policy() == RunOutput.Policy.RESUME);
             int partitions = s.partitions > 0 ? s.partitions
                     : Math.max(1, Math.min(tasks.size(), 2 * jsc.defaultParallelism()));
-            List<Outcome<R>> outcomes = jsc.parallelize(tasks, partitions).mapPartitions(partitionFunction(plan, s))
-                    .collect();
+            if (!tasks.isEmpty()) {
+                outcomes.addAll(jsc.parallelize(tasks, partitions).mapPartitions(partitionFunction(plan, s)).collect());
+            }
             timings.put("inference_ms", ms(t2));
             List<R> rows = new ArrayList<>();
+            int rejectedImages = 0;
             for (Outcome<R> o : outcomes) {
                 if (o.rejection != null) {
                     rejections.add(o.rejection);
+                    rejectedImages++;
                 } else {
                     rows.add(o.row);
                 }
             }
-            int accepted = tasks.size() - (int) outcomes.stream().filter(o -> o.rejection != null).count();
+            int accepted = (int) rows.stream().map(ImageRow::image).distinct().count();
             if (accepted == 0) {
                 throw new IllegalArgumentException("every input image was rejected: " + describe(rejections));
             }
 
-            // 4. Reports, manifest, publish.
+            // 4. Reports, manifest, publish. Checkpoint parts are bookkeeping, not part of the published run.
             long t3 = System.nanoTime();
+            Storage.delete(out.file(Checkpoint.DIR), conf);
             writeRejections(out, rejections);
             Map<String, Object> summary = writeReports(spark, s, out, rows, rejections);
             timings.put("reports_ms", ms(t3));
@@ -174,7 +220,9 @@ abstract class DniJob<R extends Serializable> {
             Map<String, Object> manifest = new LinkedHashMap<>();
             manifest.put("job", s.job.key());
             manifest.put("run_id", runId);
+            manifest.put("fingerprint", fingerprint);
             manifest.put("output", s.output);
+            manifest.put("output_policy", out.policy().name().toLowerCase(java.util.Locale.ROOT));
             manifest.put("started", started.toString());
             manifest.put("finished", Instant.now().toString());
             manifest.put("models", modelEntries(models));
@@ -184,7 +232,8 @@ abstract class DniJob<R extends Serializable> {
             manifest.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
             manifest.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
             manifest.put("seed", s.seed);
-            manifest.put("images", Map.of("accepted", accepted, "rejected", rejections.size()));
+            manifest.put("images", Map.of("accepted", accepted, "rejected", rejections.size(),
+                    "resumed_from_checkpoint", resumedImages, "rejected_while_decoding", rejectedImages));
             manifest.put("summary", summary);
             manifest.put("versions", Provenance.versions(spark));
             manifest.put("git", Provenance.git());
@@ -210,6 +259,36 @@ abstract class DniJob<R extends Serializable> {
                 b.destroy();
             }
         }
+    }
+
+    /**
+     * SHA-256 of everything that determines a run's results: job, model digests, coefficients, inputs, degradation,
+     * seed and the job's own settings. Equal fingerprints mean a resumed run continues the same work.
+     */
+    static String fingerprint(JobSettings s, List<ModelStore.LoadedModel> models, List<ImageTask> tasks)
+            throws IOException {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("job", s.job.key());
+        List<String> digests = new ArrayList<>();
+        for (ModelStore.LoadedModel m : models) {
+            digests.add(m.paramSha256 + ":" + m.binSha256);
+        }
+        f.put("models", digests);
+        f.put("coefficients", s.coefficients);
+        f.put("labels", s.coefficientLabels);
+        f.put("interpolation", s.allowExtrapolation + "/" + s.integerRule);
+        List<String> inputs = new ArrayList<>();
+        for (ImageTask t : tasks) {
+            inputs.add(t.name + "=" + t.inputUri + "|" + t.groundTruthUri);
+        }
+        f.put("inputs", inputs);
+        f.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
+        f.put("seed", s.seed);
+        f.put("tile_size", s.tileSize);
+        f.put("strip_height", s.stripHeight);
+        f.put("crop_border", s.cropBorder);
+        f.put("metric_y", s.metricIsY);
+        return ModelStore.sha256(JSON.writeValueAsBytes(f));
     }
 
     private static List<Object> modelEntries(List<ModelStore.LoadedModel> models) {

@@ -35,10 +35,12 @@ final class ExecutorPlan implements Serializable {
     final long seed;
     final Map<String, String> hadoop;
     final String stagingUri;
+    /** Whether finished images are checkpointed for a later resume (output policy resume). */
+    final boolean checkpoint;
 
     ExecutorPlan(NcnnGraph graph, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
             int scale, int tileSize, int torchThreads, List<DegradationStep> degradation, long seed,
-            Map<String, String> hadoop, String stagingUri) {
+            Map<String, String> hadoop, String stagingUri, boolean checkpoint) {
         this.graph = graph;
         this.weights = weights;
         this.labels = labels;
@@ -50,6 +52,7 @@ final class ExecutorPlan implements Serializable {
         this.seed = seed;
         this.hadoop = hadoop;
         this.stagingUri = stagingUri;
+        this.checkpoint = checkpoint;
     }
 
     /** A predictor for this partition; the caller closes it when the partition is done. */

@@ -1,7 +1,6 @@
 package org.dnispark.jobs;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -35,7 +34,7 @@ import org.dnispark.storage.Storage;
  */
 public final class SweepJob extends DniJob<SweepJob.Score> {
     /** PSNR of one image at one coefficient vector. */
-    static final class Score implements Serializable {
+    static final class Score implements ImageRow {
         private static final long serialVersionUID = 1L;
         final String image;
         final int index;
@@ -48,6 +47,29 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
             this.psnrRgb = psnrRgb;
             this.psnrY = psnrY;
         }
+
+        @Override
+        public String image() {
+            return image;
+        }
+
+        @Override
+        public Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("image", image);
+            m.put("index", index);
+            // Bit-exact doubles survive the JSON round trip as their raw bits (PSNR may be infinite).
+            m.put("psnr_rgb_bits", Double.doubleToRawLongBits(psnrRgb));
+            m.put("psnr_y_bits", Double.doubleToRawLongBits(psnrY));
+            return m;
+        }
+    }
+
+    @Override
+    Score decodeRow(com.fasterxml.jackson.databind.JsonNode j) {
+        return new Score(j.get("image").asText(), j.get("index").asInt(),
+                Double.longBitsToDouble(j.get("psnr_rgb_bits").asLong()),
+                Double.longBitsToDouble(j.get("psnr_y_bits").asLong()));
     }
 
     /** Runs the job in an existing session (tests and the CLI call this); returns the summary. */
@@ -156,6 +178,9 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
                 }
             }
             if (inputs.isEmpty()) {
+                if (plan.checkpoint) {
+                    Checkpoint.write(plan, conf, out);
+                }
                 return out.iterator();
             }
             try (TiledPredictor predictor = plan.newPredictor()) {
@@ -167,6 +192,9 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
                                 Psnr.y(result, truths.get(i), crop))));
                     }
                 }
+            }
+            if (plan.checkpoint) {
+                Checkpoint.write(plan, conf, out);
             }
             return out.iterator();
         };

@@ -1,7 +1,6 @@
 package org.dnispark.jobs;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -26,7 +25,7 @@ import org.dnispark.storage.Storage;
  */
 public final class TransitionJob extends DniJob<TransitionJob.Frame> {
     /** One written frame. */
-    static final class Frame implements Serializable {
+    static final class Frame implements ImageRow {
         private static final long serialVersionUID = 1L;
         final String image;
         final int index;
@@ -45,6 +44,30 @@ public final class TransitionJob extends DniJob<TransitionJob.Frame> {
             this.width = width;
             this.height = height;
         }
+
+        @Override
+        public String image() {
+            return image;
+        }
+
+        @Override
+        public Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("image", image);
+            m.put("index", index);
+            m.put("label", label);
+            m.put("path", path);
+            m.put("strip", strip);
+            m.put("width", width);
+            m.put("height", height);
+            return m;
+        }
+    }
+
+    @Override
+    Frame decodeRow(com.fasterxml.jackson.databind.JsonNode j) {
+        return new Frame(j.get("image").asText(), j.get("index").asInt(), j.get("label").asText(),
+                j.get("path").asText(), j.get("strip").asText(), j.get("width").asInt(), j.get("height").asInt());
     }
 
     /** Runs the job in an existing session (tests and the CLI call this). */
@@ -78,6 +101,9 @@ public final class TransitionJob extends DniJob<TransitionJob.Frame> {
                 }
             }
             if (inputs.isEmpty()) {
+                if (plan.checkpoint) {
+                    Checkpoint.write(plan, conf, out);
+                }
                 return out.iterator();
             }
             List<List<RgbImage>> thumbs = new ArrayList<>();
@@ -101,6 +127,9 @@ public final class TransitionJob extends DniJob<TransitionJob.Frame> {
             for (int i = 0; i < inputs.size(); i++) {
                 Storage.writeAtomically(plan.output("strips/" + names.get(i).name + ".png"),
                         ImageCodec.encodePng(ContactStrip.build(thumbs.get(i), plan.positions)), conf);
+            }
+            if (plan.checkpoint) {
+                Checkpoint.write(plan, conf, out);
             }
             return out.iterator();
         };

@@ -139,6 +139,16 @@ public final class Storage {
         return out;
     }
 
+    /** Deletes a file or folder (recursively); a missing one is fine. */
+    public static void delete(String uri, Configuration conf) {
+        Path p = new Path(uri);
+        try {
+            fs(p, conf).delete(p, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
     static void deleteQuietly(FileSystem fs, Path p) {
         try {
             fs.delete(p, true);

