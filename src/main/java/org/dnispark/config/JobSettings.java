@@ -53,6 +53,9 @@ public final class JobSettings implements Serializable {
     public final long seed;
     public final int tileSize;
     public final int torchThreads;
+    /** cpu or gpu. */
+    public final String device;
+    public final int batchSize;
     public final String output;
     public final org.dnispark.storage.RunOutput.Policy ifExists;
     public final int stripHeight;
@@ -108,6 +111,8 @@ public final class JobSettings implements Serializable {
         this.seed = number(c, "dni.seed").longValue();
         this.tileSize = intIn(c, "dni.inference.tile-size", 16, 8192);
         this.torchThreads = intIn(c, "dni.inference.torch-threads", 1, 256);
+        this.device = parse("dni.inference.device", c, org.dnispark.runtime.Devices::parseKind, "cpu or gpu");
+        this.batchSize = intIn(c, "dni.inference.batch-size", 1, 4096);
         this.ifExists = parse("dni.output.if-exists", c,
                 s -> org.dnispark.storage.RunOutput.Policy.valueOf(s.toUpperCase(Locale.ROOT)),
                 "refuse, overwrite or resume");

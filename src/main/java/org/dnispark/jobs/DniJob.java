@@ -187,7 +187,7 @@ abstract class DniJob<R extends ImageRow> {
                         : a);
             }
             ExecutorPlan plan = new ExecutorPlan(graph, broadcasts, s.coefficientLabels, positions, geometry.scale(),
-                    s.tileSize, s.torchThreads, s.degradation, s.seed, hadoop, out.stagingUri(),
+                    s.tileSize, s.torchThreads, s.device, s.batchSize, s.degradation, s.seed, hadoop, out.stagingUri(),
                     out.policy() == RunOutput.Policy.RESUME);
             int partitions = s.partitions > 0 ? s.partitions
                     : Math.max(1, Math.min(tasks.size(), 2 * jsc.defaultParallelism()));
@@ -227,7 +227,8 @@ abstract class DniJob<R extends ImageRow> {
             manifest.put("finished", Instant.now().toString());
             manifest.put("models", modelEntries(models));
             manifest.put("geometry", Map.of("scale", geometry.scale(), "pre_pad", geometry.prePad(),
-                    "tile_context", geometry.tileContext(), "tile_size", s.tileSize));
+                    "tile_context", geometry.tileContext(), "tile_size", s.tileSize, "batch_size", s.batchSize,
+                    "device", s.device));
             manifest.put("coefficients", coefficientEntries(s));
             manifest.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
             manifest.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
@@ -285,6 +286,7 @@ abstract class DniJob<R extends ImageRow> {
         f.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
         f.put("seed", s.seed);
         f.put("tile_size", s.tileSize);
+        f.put("device", s.device); // GPU and CPU results differ in the last bits: never mix them in one run
         f.put("strip_height", s.stripHeight);
         f.put("crop_border", s.cropBorder);
         f.put("metric_y", s.metricIsY);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 
 import org.dnispark.core.ModelWeights;
@@ -13,6 +14,7 @@ import org.dnispark.image.DegradationStep;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
 import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.runtime.Devices;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.TiledPredictor;
 import org.dnispark.storage.Storage;
@@ -31,6 +33,8 @@ final class ExecutorPlan implements Serializable {
     final int scale;
     final int tileSize;
     final int torchThreads;
+    final String device;
+    final int batchSize;
     final List<DegradationStep> degradation;
     final long seed;
     final Map<String, String> hadoop;
@@ -39,7 +43,8 @@ final class ExecutorPlan implements Serializable {
     final boolean checkpoint;
 
     ExecutorPlan(NcnnGraph graph, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
-            int scale, int tileSize, int torchThreads, List<DegradationStep> degradation, long seed,
+            int scale, int tileSize, int torchThreads, String device, int batchSize,
+            List<DegradationStep> degradation, long seed,
             Map<String, String> hadoop, String stagingUri, boolean checkpoint) {
         this.graph = graph;
         this.weights = weights;
@@ -48,6 +53,8 @@ final class ExecutorPlan implements Serializable {
         this.scale = scale;
         this.tileSize = tileSize;
         this.torchThreads = torchThreads;
+        this.device = device;
+        this.batchSize = batchSize;
         this.degradation = degradation;
         this.seed = seed;
         this.hadoop = hadoop;
@@ -58,7 +65,12 @@ final class ExecutorPlan implements Serializable {
     /** A predictor for this partition; the caller closes it when the partition is done. */
     TiledPredictor newPredictor() {
         Engines.configure(torchThreads);
-        return new TiledPredictor(graph, tileSize);
+        String[] gpus = null;
+        TaskContext task = TaskContext.get();
+        if (task != null && task.resourcesJMap().containsKey("gpu")) {
+            gpus = task.resourcesJMap().get("gpu").addresses();
+        }
+        return new TiledPredictor(graph, tileSize, batchSize, Devices.forTask(device, gpus));
     }
 
     Configuration hadoopConf() {

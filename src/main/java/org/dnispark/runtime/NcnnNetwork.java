@@ -123,6 +123,11 @@ public final class NcnnNetwork implements AutoCloseable {
      * values; {@code outShape} receives {channels, height, width}. Intermediate arrays are freed before returning.
      */
     public float[] forward(float[] input, int channels, int height, int width, int[] outShape) {
+        return forward(input, 1, channels, height, width, outShape);
+    }
+
+    /** A batch of {@code batch} equally sized NCHW inputs; the output is NCHW with {channels, height, width} per item. */
+    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         if (weightManager == null) {
             throw new IllegalStateException("setWeights must be called before forward");
         }
@@ -136,7 +141,7 @@ public final class NcnnNetwork implements AutoCloseable {
                 NDArray out;
                 switch (l.type()) {
                     case "Input":
-                        out = scope.create(input, new Shape(1, channels, height, width));
+                        out = scope.create(input, new Shape(batch, channels, height, width));
                         break;
                     case "Convolution":
                     case "ConvolutionDepthWise":
@@ -215,8 +220,9 @@ public final class NcnnNetwork implements AutoCloseable {
         int x0 = plan.cols.sliceStart(padW);
         NDArray phases = conv.get(new NDIndex(":, :, {}:{}, {}:{}", y0, y0 + mh, x0, x0 + mw));
         int cout = plan.outChannels;
-        NDArray shuffled = phases.reshape(1, cout, sh, sw, mh, mw).transpose(0, 1, 4, 2, 5, 3)
-                .reshape(1, cout, (long) mh * sh, (long) mw * sw);
+        long n = x.getShape().get(0);
+        NDArray shuffled = phases.reshape(n, cout, sh, sw, mh, mw).transpose(0, 1, 4, 2, 5, 3)
+                .reshape(n, cout, (long) mh * sh, (long) mw * sw);
         if (outH == (long) mh * sh && outW == (long) mw * sw) {
             return shuffled;
         }

@@ -1,5 +1,11 @@
 package org.dnispark.runtime;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 
 import org.dnispark.core.ModelWeights;
@@ -10,21 +16,30 @@ import org.dnispark.ncnn.NcnnGraph;
 /**
  * Whole-image inference through an {@link NcnnNetwork}, in tiles. Each tile carries the model's pre-padding (edge
  * replicated at the image border) plus enough context from its neighbours that the stitched result equals one
- * whole-image pass. One instance per Spark partition; close it when the partition is done.
+ * whole-image pass. Tiles of equal size are run in batches of up to {@code batchSize} (worth it on a GPU). One
+ * instance per Spark partition, on one device; close it when the partition is done.
  */
 public final class TiledPredictor implements AutoCloseable {
     private final NDManager manager;
     private final NcnnNetwork network;
     private final NcnnGeometry geometry;
     private final int tileSize;
+    private final int batchSize;
 
     public TiledPredictor(NcnnGraph graph, int tileSize) {
-        if (tileSize <= 0) {
-            throw new IllegalArgumentException("tile size " + tileSize + " is not positive");
+        this(graph, tileSize, 1, null);
+    }
+
+    /** {@code device} null means the engine's default device (the CPU). */
+    public TiledPredictor(NcnnGraph graph, int tileSize, int batchSize, Device device) {
+        if (tileSize <= 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("tile size " + tileSize + " and batch size " + batchSize
+                    + " must be positive");
         }
         this.geometry = NcnnGeometry.of(graph);
         this.tileSize = tileSize;
-        this.manager = NDManager.newBaseManager();
+        this.batchSize = batchSize;
+        this.manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
         try {
             this.network = new NcnnNetwork(graph, manager);
         } catch (RuntimeException e) {
@@ -37,8 +52,24 @@ public final class TiledPredictor implements AutoCloseable {
         return geometry;
     }
 
+    public Device device() {
+        return manager.getDevice();
+    }
+
     public void setWeights(ModelWeights weights) {
         network.setWeights(weights);
+    }
+
+    /** One tile: where its input region starts, its size with context and padding, and what of its output is kept. */
+    private static final class Tile {
+        int tx;
+        int ty;
+        int tw;
+        int th;
+        int cLeft;
+        int cTop;
+        int rw;
+        int rh;
     }
 
     public RgbImage run(RgbImage in) {
@@ -50,30 +81,53 @@ public final class TiledPredictor implements AutoCloseable {
         int ow = w * s;
         int oh = h * s;
         float[] out = new float[3 * ow * oh];
-        int[] shape = new int[3];
+        // Group tiles by input size so that equal tiles share a batch.
+        Map<Long, List<Tile>> bySize = new LinkedHashMap<>();
         for (int ty = 0; ty < h; ty += tileSize) {
-            int th = Math.min(tileSize, h - ty);
-            int cTop = Math.min(ctx, ty);
-            int cBottom = Math.min(ctx, h - ty - th);
             for (int tx = 0; tx < w; tx += tileSize) {
-                int tw = Math.min(tileSize, w - tx);
-                int cLeft = Math.min(ctx, tx);
-                int cRight = Math.min(ctx, w - tx - tw);
-                int rw = tw + cLeft + cRight + 2 * pad;
-                int rh = th + cTop + cBottom + 2 * pad;
-                RgbImage tile = in.cropReplicate(tx - cLeft - pad, ty - cTop - pad, rw, rh);
-                float[] y = network.forward(tile.data(), 3, rh, rw, shape);
-                int yw = shape[2];
-                int yh = shape[1];
-                if (shape[0] != 3 || yw != s * (tw + cLeft + cRight) || yh != s * (th + cTop + cBottom)) {
-                    throw new IllegalStateException("network returned " + shape[0] + "x" + yh + "x" + yw
-                            + " for a " + rh + "x" + rw + " tile; expected 3x" + s * (th + cTop + cBottom) + "x"
-                            + s * (tw + cLeft + cRight));
+                Tile t = new Tile();
+                t.tx = tx;
+                t.ty = ty;
+                t.tw = Math.min(tileSize, w - tx);
+                t.th = Math.min(tileSize, h - ty);
+                t.cLeft = Math.min(ctx, tx);
+                t.cTop = Math.min(ctx, ty);
+                int cRight = Math.min(ctx, w - tx - t.tw);
+                int cBottom = Math.min(ctx, h - ty - t.th);
+                t.rw = t.tw + t.cLeft + cRight + 2 * pad;
+                t.rh = t.th + t.cTop + cBottom + 2 * pad;
+                bySize.computeIfAbsent(((long) t.rw << 32) | t.rh, k -> new ArrayList<>()).add(t);
+            }
+        }
+        int[] shape = new int[3];
+        for (List<Tile> group : bySize.values()) {
+            for (int b = 0; b < group.size(); b += batchSize) {
+                List<Tile> batch = group.subList(b, Math.min(group.size(), b + batchSize));
+                Tile first = batch.get(0);
+                int plane = 3 * first.rw * first.rh;
+                float[] x = new float[batch.size() * plane];
+                for (int i = 0; i < batch.size(); i++) {
+                    Tile t = batch.get(i);
+                    RgbImage region = in.cropReplicate(t.tx - t.cLeft - pad, t.ty - t.cTop - pad, t.rw, t.rh);
+                    System.arraycopy(region.data(), 0, x, i * plane, plane);
                 }
-                for (int c = 0; c < 3; c++) {
-                    for (int r = 0; r < th * s; r++) {
-                        System.arraycopy(y, (c * yh + r + s * cTop) * yw + s * cLeft, out,
-                                (c * oh + ty * s + r) * ow + tx * s, tw * s);
+                float[] y = network.forward(x, batch.size(), 3, first.rh, first.rw, shape);
+                int yh = shape[1];
+                int yw = shape[2];
+                int expectW = s * (first.rw - 2 * pad);
+                int expectH = s * (first.rh - 2 * pad);
+                if (shape[0] != 3 || yw != expectW || yh != expectH) {
+                    throw new IllegalStateException("network returned " + shape[0] + "x" + yh + "x" + yw + " for a "
+                            + first.rh + "x" + first.rw + " tile; expected 3x" + expectH + "x" + expectW);
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    Tile t = batch.get(i);
+                    int base = i * 3 * yh * yw;
+                    for (int c = 0; c < 3; c++) {
+                        for (int r = 0; r < t.th * s; r++) {
+                            System.arraycopy(y, base + (c * yh + r + s * t.cTop) * yw + s * t.cLeft, out,
+                                    (c * oh + t.ty * s + r) * ow + t.tx * s, t.tw * s);
+                        }
                     }
                 }
             }

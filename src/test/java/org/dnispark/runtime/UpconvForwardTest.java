@@ -62,6 +62,19 @@ class UpconvForwardTest {
     }
 
     @Test
+    void batchedTilesEqualOneTileAtATime() {
+        NcnnModel model = TestModels.readUpconv7("noise1_scale2.0x");
+        RgbImage img = TestModels.readImage(TestModels.demoImage("astronaut.png")).cropReplicate(0, 0, 100, 90);
+        try (TiledPredictor single = new TiledPredictor(model.graph(), 32, 1, null);
+                TiledPredictor batched = new TiledPredictor(model.graph(), 32, 4, null)) {
+            single.setWeights(model.weights());
+            batched.setWeights(model.weights());
+            float diff = maxAbsDiff(single.run(img).data(), batched.run(img).data());
+            assertTrue(diff < 1e-5, "batched vs single max abs diff " + diff);
+        }
+    }
+
+    @Test
     void tiledEqualsWholeImage() {
         NcnnModel model = TestModels.readUpconv7("noise2_scale2.0x");
         RgbImage img = TestModels.readImage(TestModels.demoImage("chelsea.png")).cropReplicate(20, 30, 77, 61);
