@@ -46,10 +46,12 @@ class ResumeTest {
                 .getOrCreate();
         images = tmp.resolve("images");
         Files.createDirectories(images);
-        int i = 0;
+        // Eight images of about a second of work each, so that a cancellation lands while most are still queued.
         for (String n : List.of("coffee", "chelsea", "astronaut", "hubble")) {
-            Files.write(images.resolve(n + ".png"), ImageCodec.encodePng(
-                    TestModels.readImage(TestModels.demoImage(n + ".png")).cropReplicate(10 * i++, 20, 64, 56)));
+            for (int k = 0; k < 2; k++) {
+                Files.write(images.resolve(n + k + ".png"), ImageCodec.encodePng(
+                        TestModels.readImage(TestModels.demoImage(n + ".png")).cropReplicate(40 * k, 30, 192, 184)));
+            }
         }
         Files.writeString(images.resolve("broken.png"), "nope");
     }
@@ -64,7 +66,7 @@ class ResumeTest {
                 "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise2_scale2.0x_model\"]",
                 "dni.model-cache=\"" + TestModels.cache() + "\"", "dni.input.images=\"" + images + "\"",
                 "dni.degradation=[{type=bicubic-down}, {type=jpeg, quality=35}]", "dni.sweep.alphas=" + alphas,
-                "dni.spark.partitions=5", "dni.output.if-exists=" + policy, "dni.sweep.output=\"" + out + "\"")),
+                "dni.spark.partitions=9", "dni.output.if-exists=" + policy, "dni.sweep.output=\"" + out + "\"")),
                 JobSettings.Job.SWEEP);
     }
 
@@ -104,7 +106,8 @@ class ResumeTest {
         try (Stream<Path> s = Files.list(tmp.resolve(kept.get(0)).resolve("parts"))) {
             parts = s.count();
         }
-        assertTrue(parts >= 1 && parts < 5, parts + " images checkpointed");
+        System.out.println(parts + " of 9 images were checkpointed before the run was cancelled");
+        assertTrue(parts >= 1 && parts < 9, parts + " of 9 images checkpointed");
 
         Map<String, Object> summary = SweepJob.run(spark, settings(out, "resume", "[0, 0.3, 0.6, 1]"));
         assertEquals(Files.readString(reference.resolve("psnr.csv")), Files.readString(out.resolve("psnr.csv")));
