@@ -257,6 +257,9 @@ abstract class DniJob<R extends ImageRow> {
             throw new JobFailedException(s.job.key() + " failed in a Spark task: " + taskFailure(e), e);
         } finally {
             for (Broadcast<ModelWeights> b : broadcasts) {
+                // Blocking removal from the executors first: an asynchronous one still in flight when the session
+                // stops would end in "requests outstanding" errors in the log.
+                b.unpersist(true);
                 b.destroy();
             }
         }
