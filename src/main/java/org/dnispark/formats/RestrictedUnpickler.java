@@ -1,0 +1,462 @@
+package org.dnispark.formats;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pickle reader for PyTorch state dicts that never runs code: it interprets only the opcodes {@code torch.save}
+ * emits and resolves only an allow-list of globals (OrderedDict, tensor and parameter rebuild functions, typed
+ * storages). Any other global, such as {@code os.system} or {@code builtins.eval}, is an error naming it. Results
+ * are plain Java values: String, Long, Double, Boolean, null, List (lists and tuples), Map, and the records below.
+ */
+final class RestrictedUnpickler {
+    /** Globals a state dict needs; nothing else is ever resolved. */
+    static final Set<String> ALLOWED = Set.of("collections.OrderedDict", "torch._utils._rebuild_tensor_v2",
+            "torch._utils._rebuild_tensor", "torch._utils._rebuild_parameter",
+            "torch._utils._rebuild_parameter_with_state", "torch.FloatStorage", "torch.HalfStorage",
+            "torch.BFloat16Storage", "torch.DoubleStorage", "torch.LongStorage", "torch.IntStorage",
+            "torch.ShortStorage", "torch.ByteStorage", "torch.CharStorage", "torch.BoolStorage");
+    private static final int MAX_DEPTH_ITEMS = 10_000_000;
+
+    /** An allowed global (a callable or a storage type). */
+    static final class Global {
+        final String name;
+
+        Global(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** A storage reference from a persistent id: ('storage', type, key, location, numel). */
+    static final class StorageRef {
+        final String type;
+        final String key;
+        final long numel;
+
+        StorageRef(String type, String key, long numel) {
+            this.type = type;
+            this.key = key;
+            this.numel = numel;
+        }
+    }
+
+    /** A tensor to rebuild from a storage: element offset, size and stride. */
+    static final class TensorRef {
+        final StorageRef storage;
+        final long offset;
+        final List<Object> size;
+        final List<Object> stride;
+
+        TensorRef(StorageRef storage, long offset, List<Object> size, List<Object> stride) {
+            this.storage = storage;
+            this.offset = offset;
+            this.size = size;
+            this.stride = stride;
+        }
+    }
+
+    private static final Object MARK = new Object();
+
+    private final ByteBuffer in;
+    private final String source;
+    private final List<Object> stack = new ArrayList<>();
+    private final List<Integer> marks = new ArrayList<>();
+    private final Map<Long, Object> memo = new HashMap<>();
+    private int items;
+
+    RestrictedUnpickler(byte[] data, String source) {
+        this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        this.source = source;
+    }
+
+    private FormatException error(String what) {
+        return new FormatException(source + ": " + what + " (pickle offset " + in.position() + ")");
+    }
+
+    private void need(int n) {
+        if (in.remaining() < n) {
+            throw error("truncated pickle: needs " + n + " more bytes");
+        }
+    }
+
+    private int u8() {
+        need(1);
+        return in.get() & 0xff;
+    }
+
+    private String text(int len) {
+        if (len < 0) {
+            throw error("negative string length");
+        }
+        need(len);
+        byte[] b = new byte[len];
+        in.get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private String line() {
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            int c = u8();
+            if (c == '\n') {
+                return sb.toString();
+            }
+            if (sb.length() > 256) {
+                throw error("GLOBAL name too long");
+            }
+            sb.append((char) c);
+        }
+    }
+
+    private Object pop() {
+        if (stack.isEmpty()) {
+            throw error("pickle stack underflow");
+        }
+        Object o = stack.remove(stack.size() - 1);
+        if (o == MARK) {
+            throw error("unexpected MARK");
+        }
+        return o;
+    }
+
+    private List<Object> popToMark() {
+        if (marks.isEmpty()) {
+            throw error("no MARK on the stack");
+        }
+        int m = marks.remove(marks.size() - 1);
+        List<Object> items = new ArrayList<>(stack.subList(m + 1, stack.size()));
+        stack.subList(m, stack.size()).clear();
+        return items;
+    }
+
+    private void push(Object o) {
+        if (++items > MAX_DEPTH_ITEMS) {
+            throw error("pickle too large");
+        }
+        stack.add(o);
+    }
+
+    private Object top() {
+        if (stack.isEmpty()) {
+            throw error("pickle stack underflow");
+        }
+        return stack.get(stack.size() - 1);
+    }
+
+    private Global global(String module, String name) {
+        String full = module + "." + name;
+        if (!ALLOWED.contains(full)) {
+            throw new FormatException(source + ": the pickle references the global '" + full + "', which a state "
+                    + "dict never needs; refusing to load it (no input file may run code). Allowed: "
+                    + new java.util.TreeSet<>(ALLOWED));
+        }
+        return new Global(full);
+    }
+
+    @SuppressWarnings("unchecked")
+    Object load() {
+        while (true) {
+            int op = u8();
+            switch (op) {
+                case 0x80: // PROTO
+                    u8();
+                    break;
+                case 0x95: // FRAME
+                    need(8);
+                    in.getLong();
+                    break;
+                case '.': // STOP
+                    return pop();
+                case '(':
+                    marks.add(stack.size());
+                    stack.add(MARK);
+                    break;
+                case ')':
+                    push(Collections.unmodifiableList(new ArrayList<>()));
+                    break;
+                case 't':
+                    push(Collections.unmodifiableList(popToMark()));
+                    break;
+                case 0x85:
+                    push(wrap(pop()));
+                    break;
+                case 0x86: {
+                    Object b = pop();
+                    Object a = pop();
+                    push(wrap(a, b));
+                    break;
+                }
+                case 0x87: {
+                    Object c = pop();
+                    Object b = pop();
+                    Object a = pop();
+                    push(wrap(a, b, c));
+                    break;
+                }
+                case ']':
+                    push(new ArrayList<>());
+                    break;
+                case 'l':
+                    push(new ArrayList<>(popToMark()));
+                    break;
+                case 'a': {
+                    Object v = pop();
+                    asList(top()).add(v);
+                    break;
+                }
+                case 'e': {
+                    List<Object> vs = popToMark();
+                    asList(top()).addAll(vs);
+                    break;
+                }
+                case '}':
+                    push(new LinkedHashMap<>());
+                    break;
+                case 'd': {
+                    List<Object> kv = popToMark();
+                    Map<Object, Object> m = new LinkedHashMap<>();
+                    for (int i = 0; i + 1 < kv.size(); i += 2) {
+                        m.put(kv.get(i), kv.get(i + 1));
+                    }
+                    push(m);
+                    break;
+                }
+                case 's': {
+                    Object v = pop();
+                    Object k = pop();
+                    asMap(top()).put(k, v);
+                    break;
+                }
+                case 'u': {
+                    List<Object> kv = popToMark();
+                    Map<Object, Object> m = asMap(top());
+                    for (int i = 0; i + 1 < kv.size(); i += 2) {
+                        m.put(kv.get(i), kv.get(i + 1));
+                    }
+                    break;
+                }
+                case 'N':
+                    push(null);
+                    break;
+                case 0x88:
+                    push(Boolean.TRUE);
+                    break;
+                case 0x89:
+                    push(Boolean.FALSE);
+                    break;
+                case 'J':
+                    need(4);
+                    push((long) in.getInt());
+                    break;
+                case 'K':
+                    push((long) u8());
+                    break;
+                case 'M':
+                    need(2);
+                    push((long) (in.getShort() & 0xffff));
+                    break;
+                case 0x8a: { // LONG1
+                    int n = u8();
+                    if (n > 8) {
+                        throw error("integer of " + n + " bytes is too large");
+                    }
+                    need(n);
+                    long v = 0;
+                    for (int i = 0; i < n; i++) {
+                        v |= (long) (in.get() & 0xff) << (8 * i);
+                    }
+                    if (n > 0 && n < 8 && (v & (1L << (8 * n - 1))) != 0) {
+                        v -= 1L << (8 * n); // sign extension
+                    }
+                    push(v);
+                    break;
+                }
+                case 'G':
+                    need(8);
+                    push(in.order(ByteOrder.BIG_ENDIAN).getDouble());
+                    in.order(ByteOrder.LITTLE_ENDIAN);
+                    break;
+                case 'X':
+                    need(4);
+                    push(text(in.getInt()));
+                    break;
+                case 0x8c:
+                    push(text(u8()));
+                    break;
+                case 0x8d: {
+                    need(8);
+                    long n = in.getLong();
+                    if (n > Integer.MAX_VALUE) {
+                        throw error("string of " + n + " bytes");
+                    }
+                    push(text((int) n));
+                    break;
+                }
+                case 'C': {
+                    int n = u8();
+                    need(n);
+                    byte[] b = new byte[n];
+                    in.get(b);
+                    push(b);
+                    break;
+                }
+                case 'B': {
+                    need(4);
+                    int n = in.getInt();
+                    if (n < 0) {
+                        throw error("negative byte length");
+                    }
+                    need(n);
+                    byte[] b = new byte[n];
+                    in.get(b);
+                    push(b);
+                    break;
+                }
+                case 'c': {
+                    String module = line();
+                    String name = line();
+                    push(global(module, name));
+                    break;
+                }
+                case 0x93: { // STACK_GLOBAL
+                    Object name = pop();
+                    Object module = pop();
+                    if (!(module instanceof String) || !(name instanceof String)) {
+                        throw error("STACK_GLOBAL needs two strings");
+                    }
+                    push(global((String) module, (String) name));
+                    break;
+                }
+                case 'Q': // BINPERSID
+                    push(persistent(pop()));
+                    break;
+                case 'R': { // REDUCE
+                    Object args = pop();
+                    Object callable = pop();
+                    push(call(callable, asList(args)));
+                    break;
+                }
+                case 0x81: { // NEWOBJ
+                    Object args = pop();
+                    Object cls = pop();
+                    push(call(cls, asList(args)));
+                    break;
+                }
+                case 'b': { // BUILD: only attribute state on dicts (a state dict's _metadata), which is ignored
+                    Object state = pop();
+                    if (!(top() instanceof Map)) {
+                        throw error("BUILD on a " + describe(top()) + "; only dict state is accepted");
+                    }
+                    if (state != null && !(state instanceof Map)) {
+                        throw error("BUILD with non-dict state");
+                    }
+                    break;
+                }
+                case 'q':
+                    memo.put((long) u8(), top());
+                    break;
+                case 'r':
+                    need(4);
+                    memo.put((long) in.getInt() & 0xffffffffL, top());
+                    break;
+                case 0x94:
+                    memo.put((long) memo.size(), top());
+                    break;
+                case 'h':
+                    push(memo(u8()));
+                    break;
+                case 'j':
+                    need(4);
+                    push(memo(in.getInt() & 0xffffffffL));
+                    break;
+                default:
+                    throw error(String.format("unsupported pickle opcode 0x%02x", op));
+            }
+        }
+    }
+
+    private Object memo(long key) {
+        if (!memo.containsKey(key)) {
+            throw error("memo key " + key + " is not defined");
+        }
+        return memo.get(key);
+    }
+
+    private static List<Object> wrap(Object... xs) {
+        List<Object> l = new ArrayList<>();
+        Collections.addAll(l, xs);
+        return Collections.unmodifiableList(l);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Object> asList(Object o) {
+        if (!(o instanceof List)) {
+            throw error("expected a list or tuple, found " + describe(o));
+        }
+        return (List<Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<Object, Object> asMap(Object o) {
+        if (!(o instanceof Map)) {
+            throw error("expected a dict, found " + describe(o));
+        }
+        return (Map<Object, Object>) o;
+    }
+
+    private static String describe(Object o) {
+        return o == null ? "None" : o.getClass().getSimpleName();
+    }
+
+    private Object persistent(Object pid) {
+        List<Object> t = asList(pid);
+        if (t.size() < 5 || !"storage".equals(t.get(0)) || !(t.get(1) instanceof Global) || !(t.get(2) instanceof String)
+                || !(t.get(4) instanceof Long)) {
+            throw error("persistent id is not ('storage', type, key, location, numel)");
+        }
+        return new StorageRef(((Global) t.get(1)).name, (String) t.get(2), (Long) t.get(4));
+    }
+
+    private Object call(Object callable, List<Object> args) {
+        if (!(callable instanceof Global)) {
+            throw error("call of a " + describe(callable) + ", not an allowed global");
+        }
+        String name = ((Global) callable).name;
+        switch (name) {
+            case "collections.OrderedDict":
+                if (!args.isEmpty()) {
+                    throw error("OrderedDict with arguments");
+                }
+                return new LinkedHashMap<>();
+            case "torch._utils._rebuild_tensor":
+            case "torch._utils._rebuild_tensor_v2": {
+                if (args.size() < 4 || !(args.get(0) instanceof StorageRef) || !(args.get(1) instanceof Long)) {
+                    throw error(name + " with unexpected arguments");
+                }
+                return new TensorRef((StorageRef) args.get(0), (Long) args.get(1), asList(args.get(2)),
+                        asList(args.get(3)));
+            }
+            case "torch._utils._rebuild_parameter":
+            case "torch._utils._rebuild_parameter_with_state":
+                if (args.isEmpty() || !(args.get(0) instanceof TensorRef)) {
+                    throw error(name + " without a tensor");
+                }
+                return args.get(0);
+            default:
+                throw error("the global '" + name + "' cannot be called");
+        }
+    }
+}
