@@ -67,12 +67,11 @@ public final class PyTorchCheckpoint {
 
     public static Loaded read(byte[] file, String source) {
         if (file.length >= 2 && file[0] == (byte) 0x80) {
-            throw new FormatException(source + ": legacy (pre-1.6) torch.save format; re-save it with "
-                    + "torch.save(..., _use_new_zipfile_serialization=True) in PyTorch 1.6 or later");
+            return unwrap(Legacy.read(file, source), source);
         }
         if (file.length < 4 || file[0] != 'P' || file[1] != 'K') {
             throw new FormatException(source + ": not a PyTorch checkpoint (expected a zip archive written by "
-                    + "torch.save)");
+                    + "torch.save, or the legacy pre-1.6 format)");
         }
         Map<String, byte[]> records = ZipRecords.read(file, source, MAX_TOTAL_BYTES);
         String pickleName = null;
@@ -94,6 +93,29 @@ public final class PyTorchCheckpoint {
             throw new FormatException(source + ": big-endian checkpoints are not supported");
         }
         Object root = new RestrictedUnpickler(records.get(pickleName), source).load();
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        String dataPrefix = prefix + "data/";
+        records.forEach((k, v) -> {
+            if (k.startsWith(dataPrefix)) {
+                storages.put(k.substring(dataPrefix.length()), v);
+            }
+        });
+        return unwrap(new Parsed(root, storages), source);
+    }
+
+    /** A parsed checkpoint: the unpickled root object and its storages by key. */
+    static final class Parsed {
+        final Object root;
+        final Map<String, byte[]> storages;
+
+        Parsed(Object root, Map<String, byte[]> storages) {
+            this.root = root;
+            this.storages = storages;
+        }
+    }
+
+    private static Loaded unwrap(Parsed parsed, String source) {
+        Object root = parsed.root;
         if (!(root instanceof Map)) {
             throw new FormatException(source + ": the checkpoint holds a " + (root == null ? "None" : "non-dict")
                     + " object; expected a state dict");
@@ -126,15 +148,15 @@ public final class PyTorchCheckpoint {
             String name = (String) e.getKey();
             RestrictedUnpickler.TensorRef t = (RestrictedUnpickler.TensorRef) e.getValue();
             String key = allModule ? name.substring("module.".length()) : name;
-            tensors.add(materialize(key, t, records, prefix, source));
+            tensors.add(materialize(key, t, parsed.storages, source));
         }
         return new Loaded(new ModelWeights(source, tensors), wrapper, allModule);
     }
 
-    private static NamedTensor materialize(String name, RestrictedUnpickler.TensorRef t, Map<String, byte[]> records,
-            String prefix, String source) {
+    private static NamedTensor materialize(String name, RestrictedUnpickler.TensorRef t, Map<String, byte[]> storages,
+            String source) {
         DType dtype = storageDtype(t.storage.type, source, name);
-        byte[] storage = records.get(prefix + "data/" + t.storage.key);
+        byte[] storage = storages.get(t.storage.key);
         if (storage == null) {
             throw new FormatException(source + ": tensor " + name + " refers to storage record data/" + t.storage.key
                     + ", which the archive lacks (truncated file?)");

@@ -78,8 +78,26 @@ final class RestrictedUnpickler {
     private int items;
 
     RestrictedUnpickler(byte[] data, String source) {
+        this(data, 0, source);
+    }
+
+    /** Reads pickles one after another from {@code offset} (the legacy format is a sequence of them). */
+    RestrictedUnpickler(byte[] data, int offset, String source) {
         this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        this.in.position(offset);
         this.source = source;
+    }
+
+    /** Offset just after the last pickle read. */
+    int position() {
+        return in.position();
+    }
+
+    /** Clears the stack and memo between the pickles of one stream. */
+    void reset() {
+        stack.clear();
+        marks.clear();
+        memo.clear();
     }
 
     private FormatException error(String what) {
@@ -271,7 +289,19 @@ final class RestrictedUnpickler {
                 case 0x8a: { // LONG1
                     int n = u8();
                     if (n > 8) {
-                        throw error("integer of " + n + " bytes is too large");
+                        // Only the legacy format's 10-byte magic number is this long.
+                        if (n > 16) {
+                            throw error("integer of " + n + " bytes is too large");
+                        }
+                        need(n);
+                        byte[] le = new byte[n];
+                        in.get(le);
+                        byte[] be = new byte[n];
+                        for (int i = 0; i < n; i++) {
+                            be[i] = le[n - 1 - i];
+                        }
+                        push(new java.math.BigInteger(be));
+                        break;
                     }
                     need(n);
                     long v = 0;

@@ -138,7 +138,10 @@ class FormatsTest {
         assertTrue(m.contains("short.pth") && m.contains("has 8 bytes") && m.contains("declares"), m);
         String legacy = assertThrows(FormatException.class,
                 () -> PyTorchCheckpoint.read(new byte[] {(byte) 0x80, 2, 'K', 1}, "old.pth")).getMessage();
-        assertTrue(legacy.contains("legacy"), legacy);
+        assertTrue(legacy.startsWith("old.pth: truncated pickle"), legacy);
+        String bare = assertThrows(FormatException.class,
+                () -> PyTorchCheckpoint.read(new byte[] {(byte) 0x80, 2, 'K', 1, '.'}, "bare.pth")).getMessage();
+        assertTrue(bare.contains("bare.pth") && bare.contains("no legacy magic number"), bare);
     }
 
     @Test
