@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 
 import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.JobSettings;
+import org.dnispark.config.SettingsException;
 import org.dnispark.jobs.SparkSessions;
 import org.dnispark.jobs.SweepJob;
 import org.dnispark.jobs.TransitionJob;
@@ -31,6 +32,7 @@ public final class Main {
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             System.err.println("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
+                    + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
                     + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
                     + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
                     + "Every key is documented in src/main/resources/reference.conf.");
@@ -38,6 +40,26 @@ public final class Main {
         }
         if (args[0].equals("copy") || args[0].equals("bucket")) {
             return storageCommand(args);
+        }
+        if (args[0].equals("interpolate")) {
+            Config config;
+            try {
+                config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
+            } catch (IllegalArgumentException e) {
+                System.err.println("dni: invalid configuration: " + e.getMessage());
+                return 2;
+            }
+            try {
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(InterpolateCommand.run(config)));
+                return 0;
+            } catch (SettingsException e) {
+                System.err.println("dni: invalid configuration: " + e.getMessage());
+                return 2;
+            } catch (Exception e) {
+                System.err.println("dni: interpolate failed: " + rootMessage(e));
+                return 1;
+            }
         }
         JobSettings.Job job;
         switch (args[0]) {

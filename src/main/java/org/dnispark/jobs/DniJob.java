@@ -114,11 +114,18 @@ abstract class DniJob<R extends ImageRow> {
             for (String ref : s.models) {
                 models.add(store.load(ref));
             }
-            NcnnGraph graph = models.get(0).model.graph();
+            for (ModelStore.LoadedModel m : models) {
+                if (m.graph == null) {
+                    throw new IllegalArgumentException("model '" + m.reference + "' is a " + m.format + " file of "
+                            + "weights only; the transition and sweep jobs run ncnn graphs (a .param/.bin prefix). "
+                            + "jobs/dni interpolate interpolates and exports state dicts");
+                }
+            }
+            NcnnGraph graph = models.get(0).graph;
             List<ModelWeights> weights = new ArrayList<>();
             for (ModelStore.LoadedModel m : models) {
-                graph.checkSameStructure(m.model.graph());
-                weights.add(m.model.weights());
+                graph.checkSameStructure(m.graph);
+                weights.add(m.weights);
             }
             Interpolation.checkCompatible(weights);
             NcnnGeometry geometry = NcnnGeometry.of(graph);
@@ -275,7 +282,7 @@ abstract class DniJob<R extends ImageRow> {
         f.put("job", s.job.key());
         List<String> digests = new ArrayList<>();
         for (ModelStore.LoadedModel m : models) {
-            digests.add(m.paramSha256 + ":" + m.binSha256);
+            digests.add(String.join(":", m.files.values()));
         }
         f.put("models", digests);
         f.put("coefficients", s.coefficients);
@@ -296,17 +303,17 @@ abstract class DniJob<R extends ImageRow> {
         return ModelStore.sha256(JSON.writeValueAsBytes(f));
     }
 
-    private static List<Object> modelEntries(List<ModelStore.LoadedModel> models) {
+    static List<Object> modelEntries(List<ModelStore.LoadedModel> models) {
         List<Object> out = new ArrayList<>();
         for (ModelStore.LoadedModel m : models) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("reference", m.reference);
-            e.put("param", m.paramUri);
-            e.put("param_sha256", m.paramSha256);
-            e.put("bin", m.binUri);
-            e.put("bin_sha256", m.binSha256);
-            e.put("tensors", m.model.weights().tensorCount());
-            e.put("parameters", m.model.weights().parameterCount());
+            e.put("format", m.format);
+            List<Object> files = new ArrayList<>();
+            m.files.forEach((uri, sha) -> files.add(Map.of("uri", uri, "sha256", sha)));
+            e.put("files", files);
+            e.put("tensors", m.weights.tensorCount());
+            e.put("parameters", m.weights.parameterCount());
             out.add(e);
         }
         return out;

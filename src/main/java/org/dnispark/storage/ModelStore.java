@@ -9,15 +9,23 @@ import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
 
+import org.dnispark.core.ModelWeights;
+import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.formats.Safetensors;
+import org.dnispark.ncnn.NcnnGraph;
 import org.dnispark.ncnn.NcnnModel;
 
 /**
- * Finds and reads models by reference: a path relative to the local model cache, or an absolute URI. Records the
- * SHA-256 of every file read for the provenance manifest. Never downloads: a missing model names the command that
- * fills the cache.
+ * Finds and reads models by reference: a path relative to the local model cache, or an absolute URI. The format
+ * follows the name: {@code .pth}/{@code .pt} (PyTorch state dict), {@code .safetensors}, otherwise an ncnn prefix
+ * ({@code .param} + {@code .bin}). Records the SHA-256 of every file read for the provenance manifest. Never
+ * downloads: a missing model names the command that fills the cache.
  */
 public final class ModelStore {
     private final String cacheDir;
@@ -28,27 +36,27 @@ public final class ModelStore {
         this.conf = conf;
     }
 
-    /** A model read from storage, with where it came from and the digests of its files. */
+    /** A model read from storage: its weights, its ncnn graph (ncnn models only) and the digests of its files. */
     public static final class LoadedModel {
         public final String reference;
-        public final String paramUri;
-        public final String binUri;
-        public final String paramSha256;
-        public final String binSha256;
-        public final NcnnModel model;
+        public final String format;
+        /** URI to SHA-256, in reading order. */
+        public final Map<String, String> files;
+        public final ModelWeights weights;
+        /** The network graph for ncnn models; null for state dicts, which carry weights only. */
+        public final NcnnGraph graph;
 
-        LoadedModel(String reference, String paramUri, String binUri, String paramSha256, String binSha256,
-                NcnnModel model) {
+        LoadedModel(String reference, String format, Map<String, String> files, ModelWeights weights,
+                NcnnGraph graph) {
             this.reference = reference;
-            this.paramUri = paramUri;
-            this.binUri = binUri;
-            this.paramSha256 = paramSha256;
-            this.binSha256 = binSha256;
-            this.model = model;
+            this.format = format;
+            this.files = files;
+            this.weights = weights;
+            this.graph = graph;
         }
     }
 
-    /** Resolves a reference to a URI prefix (without .param/.bin). */
+    /** Resolves a reference to a URI (for ncnn, the prefix without .param/.bin). */
     public String resolve(String reference) {
         if (hasScheme(reference) || reference.startsWith("/")) {
             return reference;
@@ -66,20 +74,31 @@ public final class ModelStore {
     }
 
     public LoadedModel load(String reference) {
-        String prefix = resolve(reference);
-        String paramUri = prefix + ".param";
-        String binUri = prefix + ".bin";
-        byte[] param = read(reference, paramUri);
-        byte[] bin = read(reference, binUri);
-        String label = prefix.substring(prefix.lastIndexOf('/') + 1);
-        NcnnModel model;
+        String uri = resolve(reference);
+        String lower = uri.toLowerCase(Locale.ROOT);
+        String label = uri.substring(uri.lastIndexOf('/') + 1);
+        Map<String, String> files = new LinkedHashMap<>();
         try {
-            model = NcnnModel.read(new String(param, StandardCharsets.UTF_8), bin, label);
+            if (lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".safetensors")) {
+                byte[] data = read(reference, uri);
+                files.put(uri, sha256(data));
+                ModelWeights w = lower.endsWith(".safetensors") ? Safetensors.read(data, label).weights
+                        : PyTorchCheckpoint.read(data, label).weights;
+                return new LoadedModel(reference, lower.endsWith(".safetensors") ? "safetensors" : "pytorch", files,
+                        w, null);
+            }
+            byte[] param = read(reference, uri + ".param");
+            byte[] bin = read(reference, uri + ".bin");
+            files.put(uri + ".param", sha256(param));
+            files.put(uri + ".bin", sha256(bin));
+            NcnnModel model = NcnnModel.read(new String(param, StandardCharsets.UTF_8), bin, label);
+            return new LoadedModel(reference, "ncnn", files, model.weights(), model.graph());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("model '" + reference + "' (" + prefix + ".param/.bin): "
-                    + e.getMessage(), e);
+            if (e.getMessage() != null && e.getMessage().startsWith("model '")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("model '" + reference + "' (" + uri + "): " + e.getMessage(), e);
         }
-        return new LoadedModel(reference, paramUri, binUri, sha256(param), sha256(bin), model);
     }
 
     private byte[] read(String reference, String uri) {

@@ -112,6 +112,16 @@ class PyTorchPeerTest {
     }
 
     @Test
+    void theInterpolateCommandsCheckpointEqualsPyTorchsArithmetic() throws Exception {
+        Path a = TestModels.fixture("formats/mixed_a.pth");
+        Path b = TestModels.fixture("formats/mixed_b.pth");
+        Path out = tmp.resolve("cmd");
+        assertEquals(0, org.dnispark.cli.MainAccess.run("interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
+                "dni.interpolate.alpha=0.65", "dni.interpolate.output=\"" + out + "\""));
+        assertEquals("0:OK", peer("interp", a.toString(), b.toString(), "0.65", out + ".pth").trim());
+    }
+
+    @Test
     void interpolatedCheckpointEqualsPyTorchsArithmetic() throws Exception {
         Path a = TestModels.fixture("formats/mixed_a.pth");
         Path b = TestModels.fixture("formats/mixed_b.pth");

@@ -141,7 +141,7 @@ class SparkJobsTest {
         // The manifest records digests that match the files, versions, config and timings.
         JsonNode m = JSON.readTree(out.resolve("manifest.json").toFile());
         byte[] bin = Files.readAllBytes(TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model.bin"));
-        assertEquals(ModelStore.sha256(bin), m.get("models").get(1).get("bin_sha256").asText());
+        assertEquals(ModelStore.sha256(bin), m.get("models").get(1).get("files").get(1).get("sha256").asText());
         assertEquals("4.2.0", m.get("versions").get("spark").asText());
         assertEquals("0.36.0", m.get("versions").get("djl").asText());
         assertTrue(m.get("versions").get("pytorch").asText().startsWith("2.7.1"));
@@ -234,6 +234,18 @@ class SparkJobsTest {
         assertTrue(e.getMessage().contains("do not match layer for layer"), e.getMessage());
         assertFalse(Files.exists(out));
         assertFalse(hasStaging(tmp));
+    }
+
+    @Test
+    void stateDictsHoldWeightsOnlyAndCannotRunInTheJobs() {
+        Path out = tmp.resolve("state-dicts");
+        String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                        "dni.models=[\"" + TestModels.fixture("formats/mixed_a.pth") + "\", \""
+                                + TestModels.fixture("formats/mixed_b.pth") + "\"]"))).getMessage();
+        assertTrue(m.contains("mixed_a.pth' is a pytorch file of weights only") && m.contains("jobs/dni interpolate"),
+                m);
+        assertFalse(Files.exists(out));
     }
 
     @Test
