@@ -56,6 +56,8 @@ public final class JobSettings implements Serializable {
     /** cpu or gpu. */
     public final String device;
     public final int batchSize;
+    /** Border padding: true for reflect, false for replicate. */
+    public final boolean reflectPadding;
     public final String output;
     public final org.dnispark.storage.RunOutput.Policy ifExists;
     public final int stripHeight;
@@ -113,6 +115,11 @@ public final class JobSettings implements Serializable {
         this.torchThreads = intIn(c, "dni.inference.torch-threads", 1, 256);
         this.device = parse("dni.inference.device", c, org.dnispark.runtime.Devices::parseKind, "cpu or gpu");
         this.batchSize = intIn(c, "dni.inference.batch-size", 1, 4096);
+        String padding = c.getString("dni.inference.padding");
+        if (!padding.equals("replicate") && !padding.equals("reflect")) {
+            throw new SettingsException("dni.inference.padding", "replicate or reflect", "'" + padding + "'");
+        }
+        this.reflectPadding = padding.equals("reflect");
         this.ifExists = parse("dni.output.if-exists", c,
                 s -> org.dnispark.storage.RunOutput.Policy.valueOf(s.toUpperCase(Locale.ROOT)),
                 "refuse, overwrite or resume");

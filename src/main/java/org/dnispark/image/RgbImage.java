@@ -74,17 +74,34 @@ public final class RgbImage implements Serializable {
 
     /** The rectangle [x0, x0+w) x [y0, y0+h), with coordinates outside the image clamped (edge replication). */
     public RgbImage cropReplicate(int x0, int y0, int w, int h) {
+        return crop(x0, y0, w, h, false);
+    }
+
+    /**
+     * The rectangle [x0, x0+w) x [y0, y0+h); coordinates outside the image are clamped (edge replication) or, with
+     * {@code reflect}, mirrored without repeating the edge pixel (numpy's and PyTorch's "reflect").
+     */
+    public RgbImage crop(int x0, int y0, int w, int h, boolean reflect) {
         float[] d = new float[3 * w * h];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < h; y++) {
-                int sy = Math.min(Math.max(y0 + y, 0), height - 1);
+                int sy = reflect ? reflectIndex(y0 + y, height) : Math.min(Math.max(y0 + y, 0), height - 1);
                 for (int x = 0; x < w; x++) {
-                    int sx = Math.min(Math.max(x0 + x, 0), width - 1);
+                    int sx = reflect ? reflectIndex(x0 + x, width) : Math.min(Math.max(x0 + x, 0), width - 1);
                     d[(c * h + y) * w + x] = data[(c * height + sy) * width + sx];
                 }
             }
         }
         return new RgbImage(w, h, d);
+    }
+
+    static int reflectIndex(int i, int n) {
+        if (n == 1) {
+            return 0;
+        }
+        int period = 2 * n - 2;
+        int m = Math.floorMod(i, period);
+        return m < n ? m : period - m;
     }
 
     /** Crops to the largest size that is a multiple of {@code m} (BasicSR's {@code mod_crop}). */

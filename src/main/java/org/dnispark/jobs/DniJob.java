@@ -194,7 +194,7 @@ abstract class DniJob<R extends ImageRow> {
                         : a);
             }
             ExecutorPlan plan = new ExecutorPlan(graph, broadcasts, s.coefficientLabels, positions, geometry.scale(),
-                    s.tileSize, s.torchThreads, s.device, s.batchSize, s.degradation, s.seed, hadoop, out.stagingUri(),
+                    s.tileSize, s.torchThreads, s.device, s.batchSize, s.reflectPadding, s.degradation, s.seed, hadoop, out.stagingUri(),
                     out.policy() == RunOutput.Policy.RESUME);
             int partitions = s.partitions > 0 ? s.partitions
                     : Math.max(1, Math.min(tasks.size(), 2 * jsc.defaultParallelism()));
@@ -296,7 +296,8 @@ abstract class DniJob<R extends ImageRow> {
         f.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
         f.put("seed", s.seed);
         f.put("tile_size", s.tileSize);
-        f.put("device", s.device); // GPU and CPU results differ in the last bits: never mix them in one run
+        f.put("device", s.device);
+        f.put("reflect_padding", s.reflectPadding); // GPU and CPU results differ in the last bits: never mix them in one run
         f.put("strip_height", s.stripHeight);
         f.put("crop_border", s.cropBorder);
         f.put("metric_y", s.metricIsY);

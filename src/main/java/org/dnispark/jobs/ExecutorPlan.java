@@ -35,6 +35,7 @@ final class ExecutorPlan implements Serializable {
     final int torchThreads;
     final String device;
     final int batchSize;
+    final boolean reflectPadding;
     final List<DegradationStep> degradation;
     final long seed;
     final Map<String, String> hadoop;
@@ -43,7 +44,7 @@ final class ExecutorPlan implements Serializable {
     final boolean checkpoint;
 
     ExecutorPlan(NcnnGraph graph, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
-            int scale, int tileSize, int torchThreads, String device, int batchSize,
+            int scale, int tileSize, int torchThreads, String device, int batchSize, boolean reflectPadding,
             List<DegradationStep> degradation, long seed,
             Map<String, String> hadoop, String stagingUri, boolean checkpoint) {
         this.graph = graph;
@@ -55,6 +56,7 @@ final class ExecutorPlan implements Serializable {
         this.torchThreads = torchThreads;
         this.device = device;
         this.batchSize = batchSize;
+        this.reflectPadding = reflectPadding;
         this.degradation = degradation;
         this.seed = seed;
         this.hadoop = hadoop;
@@ -70,7 +72,7 @@ final class ExecutorPlan implements Serializable {
         if (task != null && task.resourcesJMap().containsKey("gpu")) {
             gpus = task.resourcesJMap().get("gpu").addresses();
         }
-        return new TiledPredictor(graph, tileSize, batchSize, Devices.forTask(device, gpus));
+        return new TiledPredictor(graph, tileSize, batchSize, Devices.forTask(device, gpus), reflectPadding);
     }
 
     Configuration hadoopConf() {

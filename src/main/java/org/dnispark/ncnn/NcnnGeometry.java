@@ -15,11 +15,31 @@ public final class NcnnGeometry implements Serializable {
     private final int scale;
     private final int prePad;
     private final int tileContext;
+    private final int alignment;
+    private final boolean globalStatistics;
 
-    private NcnnGeometry(int scale, int prePad, int tileContext) {
+    private NcnnGeometry(int scale, int prePad, int tileContext, int alignment, boolean globalStatistics) {
         this.scale = scale;
         this.prePad = prePad;
         this.tileContext = tileContext;
+        this.alignment = alignment;
+        this.globalStatistics = globalStatistics;
+    }
+
+    /**
+     * Image sizes must be a multiple of this for every strided layer to divide exactly (Real-CUGAN: 2); images are
+     * padded up to it and the output cropped back.
+     */
+    public int alignment() {
+        return alignment;
+    }
+
+    /**
+     * Whether the network pools over the whole image (squeeze-excitation): then no tiling can equal whole-image
+     * inference, so such networks always run on the whole image.
+     */
+    public boolean globalStatistics() {
+        return globalStatistics;
     }
 
     /** Output pixels per input pixel along each axis. */
@@ -61,7 +81,34 @@ public final class NcnnGeometry implements Serializable {
         }
         int prePad = (int) (-offset / (2L * scale));
         int context = hasInternalPadding(graph) ? receptiveRadius(graph) : 0;
-        return new NcnnGeometry(scale, prePad, context);
+        int alignment = 0;
+        for (int a = 1; a <= 64 && alignment == 0; a *= 2) {
+            boolean ok = true;
+            for (int k : new int[] {3, 5, 8, 13}) {
+                long n = (long) a * k + 2L * prePad;
+                ok &= exact(graph, n, true) && exact(graph, n, false)
+                        && outputLength(graph, n, true) == (long) scale * a * k;
+            }
+            if (ok) {
+                alignment = a;
+            }
+        }
+        if (alignment == 0) {
+            throw new NcnnFormatException(graph.source() + ": no image size up to multiples of 64 passes the network "
+                    + "without rounding; expected strided layers that divide evenly");
+        }
+        boolean global = graph.layers().stream().anyMatch(l -> l.type().equals("Pooling") && l.getInt(4, 0) == 1);
+        return new NcnnGeometry(scale, prePad, context, alignment, global);
+    }
+
+    /** Whether every strided layer divides the sizes exactly and element-wise operands agree, for input {@code n}. */
+    static boolean exact(NcnnGraph graph, long n, boolean horizontal) {
+        try {
+            sizes(graph, n, horizontal, true);
+            return true;
+        } catch (NcnnFormatException e) {
+            return false;
+        }
     }
 
     private static boolean hasInternalPadding(NcnnGraph graph) {
@@ -97,10 +144,21 @@ public final class NcnnGeometry implements Serializable {
 
     /** Length of the output along one axis for an input of {@code n} pixels, following every blob of the graph. */
     public static long outputLength(NcnnGraph graph, long n, boolean horizontal) {
+        return sizes(graph, n, horizontal, false);
+    }
+
+    /** Sizes along one axis; -1 marks blobs without spatial extent (after global pooling). */
+    private static long sizes(NcnnGraph graph, long n, boolean horizontal, boolean strict) {
         Map<String, Long> size = new HashMap<>();
         for (NcnnLayer l : graph.layers()) {
             long in = l.inputs().isEmpty() ? n : size.get(l.inputs().get(0));
             long out;
+            if (in < 0 && !l.type().equals("BinaryOp")) {
+                for (String o : l.outputs()) {
+                    size.put(o, -1L);
+                }
+                continue;
+            }
             switch (l.type()) {
                 case "Input":
                     out = n;
@@ -116,7 +174,42 @@ public final class NcnnGeometry implements Serializable {
                         throw new NcnnFormatException(l + ": automatic padding (" + p0 + ") is not supported; "
                                 + "expected explicit non-negative pads");
                     }
-                    out = (in + p0 + p1 - ((long) d * (k - 1) + 1)) / s + 1;
+                    long span = in + p0 + p1 - ((long) d * (k - 1) + 1);
+                    if (strict && span % s != 0) {
+                        throw new NcnnFormatException(l + ": size " + in + " does not divide by stride " + s);
+                    }
+                    out = span / s + 1;
+                    break;
+                }
+                case "Pooling":
+                case "InnerProduct":
+                    out = -1;
+                    break;
+                case "Crop": {
+                    float[] starts = l.getArray(9);
+                    float[] ends = l.getArray(10);
+                    float[] axes = l.getArray(11);
+                    out = in;
+                    for (int i = 0; i < axes.length; i++) {
+                        if ((int) axes[i] == (horizontal ? -1 : -2)) {
+                            long st = (long) starts[i];
+                            long en = (long) ends[i];
+                            long b = st < 0 ? in + st : st;
+                            long e = en <= 0 ? in + en : Math.min(en, in);
+                            out = e - b;
+                        }
+                    }
+                    break;
+                }
+                case "BinaryOp": {
+                    out = -1;
+                    for (String i : l.inputs()) {
+                        long v = size.get(i);
+                        if (v >= 0 && out >= 0 && v != out && strict) {
+                            throw new NcnnFormatException(l + ": operand sizes " + out + " and " + v + " differ");
+                        }
+                        out = Math.max(out, v);
+                    }
                     break;
                 }
                 case "Deconvolution":
@@ -133,7 +226,7 @@ public final class NcnnGeometry implements Serializable {
                 default:
                     out = in; // element-wise layers keep the size
             }
-            if (out <= 0) {
+            if (out == 0 || out < -1) {
                 throw new NcnnFormatException(l + ": an input of " + n + " pixels leaves no output at this layer");
             }
             for (String o : l.outputs()) {

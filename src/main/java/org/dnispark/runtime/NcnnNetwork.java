@@ -27,7 +27,7 @@ import org.dnispark.ncnn.NcnnLayer;
 public final class NcnnNetwork implements AutoCloseable {
     /** Layer types this runtime executes. */
     public static final Set<String> SUPPORTED = Set.of("Input", "Convolution", "ConvolutionDepthWise", "Deconvolution",
-            "ReLU", "Sigmoid", "Split");
+            "ReLU", "Sigmoid", "Split", "Pooling", "InnerProduct", "BinaryOp", "Crop");
 
     private final NcnnGraph graph;
     private final NDManager manager;
@@ -78,6 +78,12 @@ public final class NcnnNetwork implements AutoCloseable {
                         break;
                     case "Deconvolution":
                         putDeconvolution(l, weights, next, p);
+                        break;
+                    case "InnerProduct":
+                        p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
+                        if (l.getInt(1, 0) != 0) {
+                            p.put(l.name() + ".bias", array(next, weights.get(l.name() + ".bias")));
+                        }
                         break;
                     default:
                         break;
@@ -161,6 +167,18 @@ public final class NcnnNetwork implements AutoCloseable {
                     case "Split":
                         out = ins.get(0);
                         break;
+                    case "Pooling":
+                        out = pooling(l, ins.get(0));
+                        break;
+                    case "InnerProduct":
+                        out = innerProduct(l, ins.get(0));
+                        break;
+                    case "BinaryOp":
+                        out = binaryOp(l, ins);
+                        break;
+                    case "Crop":
+                        out = crop(l, ins.get(0));
+                        break;
                     default:
                         throw new IllegalStateException("unreachable: " + l.type());
                 }
@@ -227,6 +245,94 @@ public final class NcnnNetwork implements AutoCloseable {
             return shuffled;
         }
         return shuffled.get(new NDIndex(":, :, 0:{}, 0:{}", outH, outW));
+    }
+
+    /** Global average or max pooling (squeeze-excitation); the result is [N, C], as ncnn's 1-D blob per item. */
+    private static NDArray pooling(NcnnLayer l, NDArray x) {
+        if (l.getInt(4, 0) != 1) {
+            throw new NcnnFormatException(l + ": only global pooling (4=1) is supported");
+        }
+        int type = l.getInt(0, 0);
+        // DJL's PyTorch engine reduces over one axis at a time: flatten H x W first.
+        NDArray flat = x.reshape(x.getShape().get(0), x.getShape().get(1), -1);
+        if (type == 1) {
+            return flat.mean(new int[] {2});
+        }
+        if (type == 0) {
+            return flat.max(new int[] {2});
+        }
+        throw new NcnnFormatException(l + ": pooling type " + type + " is not supported; expected 0 (max) or 1 (avg)");
+    }
+
+    private NDArray innerProduct(NcnnLayer l, NDArray x) {
+        NDArray flat = x.reshape(x.getShape().get(0), -1);
+        NDArray y = flat.matMul(params.get(l.name() + ".weight").transpose());
+        if (l.getInt(1, 0) != 0) {
+            y = y.add(params.get(l.name() + ".bias"));
+        }
+        return activate(l, y);
+    }
+
+    /** Element-wise ops; a per-channel [N, C] operand broadcasts over [N, C, H, W] as in ncnn. */
+    private static NDArray binaryOp(NcnnLayer l, List<NDArray> ins) {
+        int op = l.getInt(0, 0);
+        NDArray a = ins.get(0);
+        NDArray b;
+        if (l.getInt(1, 0) != 0) {
+            b = a.getManager().create(l.getFloat(2, 0f));
+        } else {
+            b = ins.get(1);
+            if (a.getShape().dimension() == 4 && b.getShape().dimension() == 2) {
+                b = b.reshape(b.getShape().get(0), b.getShape().get(1), 1, 1);
+            } else if (a.getShape().dimension() == 2 && b.getShape().dimension() == 4) {
+                a = a.reshape(a.getShape().get(0), a.getShape().get(1), 1, 1);
+            } else if (!a.getShape().equals(b.getShape())) {
+                throw new NcnnFormatException(l + ": operands " + a.getShape() + " and " + b.getShape()
+                        + " do not match");
+            }
+        }
+        switch (op) {
+            case 0:
+                return a.add(b);
+            case 1:
+                return a.sub(b);
+            case 2:
+                return a.mul(b);
+            case 3:
+                return a.div(b);
+            case 4:
+                return a.maximum(b);
+            case 5:
+                return a.minimum(b);
+            case 7:
+                return b.sub(a);
+            case 8:
+                return b.div(a);
+            default:
+                throw new NcnnFormatException(l + ": binary op type " + op + " is not supported");
+        }
+    }
+
+    /** ncnn Crop with starts/ends/axes arrays (ids 9, 10, 11); negative ends count from the end, axes over C, H, W. */
+    private static NDArray crop(NcnnLayer l, NDArray x) {
+        float[] starts = l.getArray(9);
+        float[] ends = l.getArray(10);
+        float[] axes = l.getArray(11);
+        if (starts.length == 0 || starts.length != ends.length || starts.length != axes.length) {
+            throw new NcnnFormatException(l + ": only the starts/ends/axes form of Crop is supported");
+        }
+        long[] begin = new long[4];
+        long[] end = x.getShape().getShape().clone();
+        for (int i = 0; i < axes.length; i++) {
+            int axis = (int) axes[i];
+            int dim = axis < 0 ? 4 + axis : axis + 1; // ncnn axes count C, H, W; the batch axis comes first here
+            long size = x.getShape().get(dim);
+            long s = (long) starts[i];
+            long e = (long) ends[i];
+            begin[dim] = s < 0 ? size + s : s;
+            end[dim] = e <= 0 ? size + e : Math.min(e, size);
+        }
+        return x.get(new NDIndex(":, {}:{}, {}:{}, {}:{}", begin[1], end[1], begin[2], end[2], begin[3], end[3]));
     }
 
     private static NDArray activate(NcnnLayer l, NDArray x) {

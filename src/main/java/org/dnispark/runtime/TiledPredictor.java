@@ -25,19 +25,30 @@ public final class TiledPredictor implements AutoCloseable {
     private final NcnnGeometry geometry;
     private final int tileSize;
     private final int batchSize;
+    private final boolean reflect;
 
     public TiledPredictor(NcnnGraph graph, int tileSize) {
-        this(graph, tileSize, 1, null);
+        this(graph, tileSize, 1, null, false);
     }
 
-    /** {@code device} null means the engine's default device (the CPU). */
     public TiledPredictor(NcnnGraph graph, int tileSize, int batchSize, Device device) {
+        this(graph, tileSize, batchSize, device, false);
+    }
+
+    /**
+     * {@code device} null means the engine's default device (the CPU); {@code reflect} pads image borders by
+     * reflection instead of edge replication (Real-CUGAN's convention; waifu2x replicates).
+     */
+    public TiledPredictor(NcnnGraph graph, int tileSize, int batchSize, Device device, boolean reflect) {
         if (tileSize <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("tile size " + tileSize + " and batch size " + batchSize
                     + " must be positive");
         }
         this.geometry = NcnnGeometry.of(graph);
-        this.tileSize = tileSize;
+        this.reflect = reflect;
+        // Tiles start at multiples of the alignment so that strided layers see the same grid as a whole image.
+        int a = geometry.alignment();
+        this.tileSize = (tileSize + a - 1) / a * a;
         this.batchSize = batchSize;
         this.manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
         try {
@@ -72,7 +83,22 @@ public final class TiledPredictor implements AutoCloseable {
         int rh;
     }
 
-    public RgbImage run(RgbImage in) {
+    public RgbImage run(RgbImage image) {
+        int a = geometry.alignment();
+        int w0 = image.width();
+        int h0 = image.height();
+        if (w0 % a == 0 && h0 % a == 0) {
+            return runAligned(image);
+        }
+        // Pad right and bottom up to the alignment (as Real-CUGAN's reference does), then crop the output back.
+        int w = (w0 + a - 1) / a * a;
+        int h = (h0 + a - 1) / a * a;
+        RgbImage out = runAligned(image.crop(0, 0, w, h, reflect));
+        int s = geometry.scale();
+        return out.crop(0, 0, w0 * s, h0 * s, false);
+    }
+
+    private RgbImage runAligned(RgbImage in) {
         int s = geometry.scale();
         int pad = geometry.prePad();
         int ctx = geometry.tileContext();
@@ -80,6 +106,8 @@ public final class TiledPredictor implements AutoCloseable {
         int h = in.height();
         int ow = w * s;
         int oh = h * s;
+        // Networks with global statistics (squeeze-excitation) cannot be tiled exactly: one tile, the whole image.
+        int tileSize = geometry.globalStatistics() ? Math.max(w, h) : this.tileSize;
         float[] out = new float[3 * ow * oh];
         // Group tiles by input size so that equal tiles share a batch.
         Map<Long, List<Tile>> bySize = new LinkedHashMap<>();
@@ -108,7 +136,7 @@ public final class TiledPredictor implements AutoCloseable {
                 float[] x = new float[batch.size() * plane];
                 for (int i = 0; i < batch.size(); i++) {
                     Tile t = batch.get(i);
-                    RgbImage region = in.cropReplicate(t.tx - t.cLeft - pad, t.ty - t.cTop - pad, t.rw, t.rh);
+                    RgbImage region = in.crop(t.tx - t.cLeft - pad, t.ty - t.cTop - pad, t.rw, t.rh, reflect);
                     System.arraycopy(region.data(), 0, x, i * plane, plane);
                 }
                 float[] y = network.forward(x, batch.size(), 3, first.rh, first.rw, shape);
