@@ -73,10 +73,7 @@ class ClusterIT {
     }
 
     static SparkSession session(String master) {
-        return SparkSession.builder().master(master).appName("dni-cluster-it").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.executor.memory", "1g").config("spark.executorEnv.DJL_OFFLINE", "true")
-                .getOrCreate();
+        return org.dnispark.TestSpark.session(master, "dni-cluster-it");
     }
 
     @BeforeAll

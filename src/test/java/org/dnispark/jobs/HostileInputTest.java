@@ -44,9 +44,7 @@ class HostileInputTest {
     @BeforeAll
     static void start() throws IOException {
         Engines.configure(1);
-        spark = SparkSession.builder().master("local[2]").appName("dni-hostile").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
+        spark = org.dnispark.TestSpark.local("dni-hostile");
         good = tmp.resolve("good");
         Files.createDirectories(good);
         Files.write(good.resolve("coffee.png"), ImageCodec.encodePng(

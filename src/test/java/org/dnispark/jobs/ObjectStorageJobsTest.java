@@ -96,9 +96,7 @@ class ObjectStorageJobsTest {
         bucketArgs.addAll(List.of(s3Settings()));
         assertEquals(0, org.dnispark.cli.MainAccess.run(bucketArgs.toArray(new String[0])));
         Engines.configure(1);
-        spark = SparkSession.builder().master("local[2]").appName("dni-s3-test").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
+        spark = org.dnispark.TestSpark.local("dni-s3-test");
         conf = new Configuration();
         for (String a : s3Settings()) {
             String kv = a.substring("dni.spark.hadoop.".length());

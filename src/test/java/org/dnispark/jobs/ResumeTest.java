@@ -41,9 +41,7 @@ class ResumeTest {
     @BeforeAll
     static void start() throws IOException {
         Engines.configure(1);
-        spark = SparkSession.builder().master("local[2]").appName("dni-resume").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
+        spark = org.dnispark.TestSpark.local("dni-resume");
         images = tmp.resolve("images");
         Files.createDirectories(images);
         // Eight images of about a second of work each, so that a cancellation lands while most are still queued.

@@ -51,9 +51,7 @@ class SparkJobsTest {
     @BeforeAll
     static void start() throws IOException {
         Engines.configure(1);
-        spark = SparkSession.builder().master("local[2]").appName("dni-spark-test")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        spark = org.dnispark.TestSpark.local("dni-spark-test");
         images = tmp.resolve("images");
         Files.createDirectories(images);
         // Small crops of the demo photos keep the suite fast; a text file posing as an image must be rejected.
