@@ -29,6 +29,8 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.ncnn.NcnnGeometry;
 import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.runtime.Architectures;
+import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.storage.ModelStore;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
@@ -114,23 +116,29 @@ abstract class DniJob<R extends ImageRow> {
             for (String ref : s.models) {
                 models.add(store.load(ref));
             }
-            for (ModelStore.LoadedModel m : models) {
-                if (m.graph == null) {
-                    throw new IllegalArgumentException("model '" + m.reference + "' is a " + m.format + " file of "
-                            + "weights only; the transition and sweep jobs run ncnn graphs (a .param/.bin prefix). "
-                            + "jobs/dni interpolate interpolates and exports state dicts");
-                }
-            }
-            NcnnGraph graph = models.get(0).graph;
             List<ModelWeights> weights = new ArrayList<>();
+            NcnnGraph graph = models.get(0).graph;
             for (ModelStore.LoadedModel m : models) {
-                graph.checkSameStructure(m.graph);
+                if ((m.graph == null) != (graph == null)) {
+                    throw new IllegalArgumentException("models '" + models.get(0).reference + "' (" + models.get(0)
+                            .format + ") and '" + m.reference + "' (" + m.format + ") mix an ncnn graph with a "
+                            + "state dict; interpolated models must share one architecture");
+                }
+                if (graph != null) {
+                    graph.checkSameStructure(m.graph);
+                }
                 weights.add(m.weights);
             }
             Interpolation.checkCompatible(weights);
-            NcnnGeometry geometry = NcnnGeometry.of(graph);
+            // An ncnn graph runs as written; a state dict needs a built-in architecture recognised from its keys.
+            NetworkSpec network;
+            try {
+                network = graph != null ? NetworkSpec.ncnn(graph) : Architectures.detect(weights.get(0));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model '" + models.get(0).reference + "': " + e.getMessage(), e);
+            }
+            NcnnGeometry geometry = network.geometry();
             this.geometry = geometry;
-            org.dnispark.runtime.NcnnNetwork.checkSupported(graph);
             checkPlan(s, geometry);
             timings.put("load_models_ms", ms(t0));
 
@@ -193,7 +201,7 @@ abstract class DniJob<R extends ImageRow> {
                 positions.add(Double.isNaN(a) ? (s.coefficients.size() == 1 ? 1.0 : i / (s.coefficients.size() - 1.0))
                         : a);
             }
-            ExecutorPlan plan = new ExecutorPlan(graph, broadcasts, s.coefficientLabels, positions, geometry.scale(),
+            ExecutorPlan plan = new ExecutorPlan(network, broadcasts, s.coefficientLabels, positions, geometry.scale(),
                     s.tileSize, s.torchThreads, s.device, s.batchSize, s.reflectPadding, s.degradation, s.seed, hadoop, out.stagingUri(),
                     out.policy() == RunOutput.Policy.RESUME);
             int partitions = s.partitions > 0 ? s.partitions
@@ -233,6 +241,7 @@ abstract class DniJob<R extends ImageRow> {
             manifest.put("started", started.toString());
             manifest.put("finished", Instant.now().toString());
             manifest.put("models", modelEntries(models));
+            manifest.put("network", network.name());
             manifest.put("geometry", Map.of("scale", geometry.scale(), "pre_pad", geometry.prePad(),
                     "tile_context", geometry.tileContext(), "tile_size", s.tileSize, "batch_size", s.batchSize,
                     "device", s.device));

@@ -13,20 +13,20 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
-import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.Devices;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.TiledPredictor;
 import org.dnispark.storage.Storage;
 
 /**
- * Everything an executor needs for one job, as plain serialisable values: the network graph, one broadcast of
+ * Everything an executor needs for one job, as plain serialisable values: the network spec, one broadcast of
  * interpolated weights per coefficient vector (built once on the driver), tiling, degradation and storage settings.
  */
 final class ExecutorPlan implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    final NcnnGraph graph;
+    final NetworkSpec network;
     final List<Broadcast<ModelWeights>> weights;
     final List<String> labels;
     final List<Double> positions;
@@ -43,11 +43,11 @@ final class ExecutorPlan implements Serializable {
     /** Whether finished images are checkpointed for a later resume (output policy resume). */
     final boolean checkpoint;
 
-    ExecutorPlan(NcnnGraph graph, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
+    ExecutorPlan(NetworkSpec network, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
             int scale, int tileSize, int torchThreads, String device, int batchSize, boolean reflectPadding,
             List<DegradationStep> degradation, long seed,
             Map<String, String> hadoop, String stagingUri, boolean checkpoint) {
-        this.graph = graph;
+        this.network = network;
         this.weights = weights;
         this.labels = labels;
         this.positions = positions;
@@ -72,7 +72,7 @@ final class ExecutorPlan implements Serializable {
         if (task != null && task.resourcesJMap().containsKey("gpu")) {
             gpus = task.resourcesJMap().get("gpu").addresses();
         }
-        return new TiledPredictor(graph, tileSize, batchSize, Devices.forTask(device, gpus), reflectPadding);
+        return new TiledPredictor(network, tileSize, batchSize, Devices.forTask(device, gpus), reflectPadding);
     }
 
     Configuration hadoopConf() {

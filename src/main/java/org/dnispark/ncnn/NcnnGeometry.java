@@ -60,6 +60,15 @@ public final class NcnnGeometry implements Serializable {
         return tileContext;
     }
 
+    /**
+     * The geometry of a network that is not an ncnn graph (a built-in architecture): integer scale, pre-padding,
+     * tiling context, size alignment and whether it pools over the whole image.
+     */
+    public static NcnnGeometry explicit(int scale, int prePad, int tileContext, int alignment,
+            boolean globalStatistics) {
+        return new NcnnGeometry(scale, prePad, tileContext, alignment, globalStatistics);
+    }
+
     public static NcnnGeometry of(NcnnGraph graph) {
         long a1 = outputLength(graph, 64, true);
         long a2 = outputLength(graph, 128, true);

@@ -24,7 +24,7 @@ import org.dnispark.ncnn.NcnnLayer;
  * from a hand-written copy of one architecture. Weights can be swapped ({@link #setWeights}) without rebuilding the
  * graph, which is how one network instance serves every interpolation coefficient of a partition.
  */
-public final class NcnnNetwork implements AutoCloseable {
+public final class NcnnNetwork implements ImageNetwork {
     /** Layer types this runtime executes. */
     public static final Set<String> SUPPORTED = Set.of("Input", "Convolution", "ConvolutionDepthWise", "Deconvolution",
             "ReLU", "Sigmoid", "Split", "Pooling", "InnerProduct", "BinaryOp", "Crop");
@@ -64,6 +64,7 @@ public final class NcnnNetwork implements AutoCloseable {
     }
 
     /** Replaces the weights (for example with another interpolation coefficient's); the old arrays are freed. */
+    @Override
     public void setWeights(ModelWeights weights) {
         NDManager next = manager.newSubManager();
         Map<String, NDArray> p = new HashMap<>();
@@ -133,6 +134,7 @@ public final class NcnnNetwork implements AutoCloseable {
     }
 
     /** A batch of {@code batch} equally sized NCHW inputs; the output is NCHW with {channels, height, width} per item. */
+    @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         if (weightManager == null) {
             throw new IllegalStateException("setWeights must be called before forward");

