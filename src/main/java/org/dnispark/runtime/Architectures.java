@@ -15,7 +15,8 @@ import org.dnispark.ncnn.NcnnGeometry;
 public final class Architectures {
     /** The architectures known, for error messages. */
     public static final List<String> KNOWN = List.of(
-            "SRVGGNetCompact (Real-ESRGAN general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r");
+            "SRVGGNetCompact (Real-ESRGAN general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r",
+            "DnCNN (KAIR): model.0 conv, then conv + BatchNorm blocks, last conv; output = input - noise");
 
     private Architectures() {
     }
@@ -57,6 +58,9 @@ public final class Architectures {
     /** The built-in architecture of a state dict; an error naming what was found when none fits. */
     public static NetworkSpec detect(ModelWeights weights) {
         NetworkSpec spec = SrvggNetCompact.detect(weights);
+        if (spec == null) {
+            spec = DnCnn.detect(weights);
+        }
         if (spec != null) {
             return spec;
         }

@@ -1,0 +1,145 @@
+package org.dnispark.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+
+/**
+ * DnCNN with KAIR's key names: {@code model.0} conv 3x3 + ReLU, then blocks of conv 3x3 + BatchNorm (with running
+ * statistics) + ReLU, then a last conv; the network predicts the noise and returns {@code input - noise}. Batch
+ * norm is evaluated with its running statistics and KAIR's eps (1e-4). A one-channel (greyscale) model runs on the
+ * mean of the RGB channels and its output is replicated to all three.
+ */
+public final class DnCnn implements ImageNetwork {
+    static final float BN_EPS = 1e-4f;
+
+    private final List<String> convs;
+    private final List<String> norms;
+    private final int channels;
+    private final NDManager manager;
+    private NDManager weightManager;
+    private Map<String, NDArray> params = Map.of();
+
+    private DnCnn(List<String> convs, List<String> norms, int channels, NDManager parent) {
+        this.convs = convs;
+        this.norms = norms;
+        this.channels = channels;
+        this.manager = parent.newSubManager();
+    }
+
+    /** The architecture's spec when {@code w} has DnCNN's keys and shapes, else null. */
+    static Architectures.Detected detect(ModelWeights w) {
+        Map<Integer, List<NamedTensor>> groups = new TreeMap<>();
+        for (NamedTensor t : w.tensors()) {
+            String[] parts = t.name().split("\\.");
+            if (parts.length != 3 || !parts[0].equals("model") || !parts[1].matches("\\d+")) {
+                return null;
+            }
+            groups.computeIfAbsent(Integer.parseInt(parts[1]), k -> new ArrayList<>()).add(t);
+        }
+        List<String> convs = new ArrayList<>();
+        List<String> norms = new ArrayList<>();
+        List<Character> kinds = new ArrayList<>();
+        for (Map.Entry<Integer, List<NamedTensor>> g : groups.entrySet()) {
+            String prefix = "model." + g.getKey();
+            int[] shape = w.get(prefix + ".weight").shape();
+            if (shape.length == 4 && shape[2] == 3 && shape[3] == 3 && !w.contains(prefix + ".running_mean")) {
+                convs.add(prefix);
+                kinds.add('C');
+            } else if (shape.length == 1 && w.contains(prefix + ".running_mean") && w.contains(prefix + ".running_var")) {
+                norms.add(prefix);
+                kinds.add('B');
+            } else {
+                return null;
+            }
+        }
+        // conv, (conv, BN)*, conv
+        StringBuilder pattern = new StringBuilder();
+        kinds.forEach(pattern::append);
+        if (!pattern.toString().matches("C(CB)+C") && !pattern.toString().matches("CC")) {
+            return null;
+        }
+        int in = w.get(convs.get(0) + ".weight").shape()[1];
+        int out = w.get(convs.get(convs.size() - 1) + ".weight").shape()[0];
+        if (in != out || (in != 1 && in != 3)) {
+            return null;
+        }
+        int depth = convs.size();
+        return new Architectures.Detected("DnCNN(channels=" + in + ", depth=" + depth + ", features="
+                + w.get(convs.get(0) + ".weight").shape()[0] + ")", 1, depth,
+                m -> new DnCnn(convs, norms, in, m));
+    }
+
+    @Override
+    public void setWeights(ModelWeights weights) {
+        NDManager next = manager.newSubManager();
+        Map<String, NDArray> p = new java.util.HashMap<>();
+        try {
+            for (NamedTensor t : weights.tensors()) {
+                if (!t.dtype().isFloating()) {
+                    continue; // num_batches_tracked plays no part in evaluation
+                }
+                long[] dims = new long[t.shape().length];
+                for (int i = 0; i < dims.length; i++) {
+                    dims[i] = t.shape()[i];
+                }
+                p.put(t.name(), next.create(t.floatValues(), new Shape(dims)));
+            }
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        if (weightManager != null) {
+            weightManager.close();
+        }
+        weightManager = next;
+        params = p;
+    }
+
+    private NDArray conv(NDArray x, String prefix) {
+        return Conv2d.conv2d(x, params.get(prefix + ".weight"), params.get(prefix + ".bias"), new Shape(1, 1),
+                new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+    }
+
+    private NDArray batchNorm(NDArray x, String prefix) {
+        NDArray mean = params.get(prefix + ".running_mean").reshape(1, -1, 1, 1);
+        NDArray var = params.get(prefix + ".running_var").reshape(1, -1, 1, 1);
+        NDArray gamma = params.get(prefix + ".weight").reshape(1, -1, 1, 1);
+        NDArray beta = params.get(prefix + ".bias").reshape(1, -1, 1, 1);
+        return x.sub(mean).div(var.add(BN_EPS).sqrt()).mul(gamma).add(beta);
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray rgb = scope.create(input, new Shape(batch, c, height, width));
+            NDArray x = channels == 1 ? rgb.mean(new int[] {1}, true) : rgb;
+            NDArray h = conv(x, convs.get(0)).maximum(0f);
+            for (int i = 1; i < convs.size() - 1; i++) {
+                h = batchNorm(conv(h, convs.get(i)), norms.get(i - 1)).maximum(0f);
+            }
+            NDArray y = x.sub(conv(h, convs.get(convs.size() - 1)));
+            if (channels == 1) {
+                y = y.repeat(1, 3);
+            }
+            outShape[0] = 3;
+            outShape[1] = height;
+            outShape[2] = width;
+            return y.toFloatArray();
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
