@@ -16,7 +16,9 @@ public final class Architectures {
     /** The architectures known, for error messages. */
     public static final List<String> KNOWN = List.of(
             "SRVGGNetCompact (Real-ESRGAN general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r",
-            "DnCNN (KAIR): model.0 conv, then conv + BatchNorm blocks, last conv; output = input - noise");
+            "DnCNN (KAIR): model.0 conv, then conv + BatchNorm blocks, last conv; output = input - noise",
+            "RRDBNet (ESRGAN, BasicSR keys): conv_first, body.N.rdb1..3.conv1..5, conv_body, conv_up1/2, conv_hr, "
+                    + "conv_last; scales 4, 2 (pixel-unshuffled input) and 1");
 
     private Architectures() {
     }
@@ -34,8 +36,14 @@ public final class Architectures {
         private final Factory factory;
 
         Detected(String name, int scale, int receptiveRadius, Factory factory) {
+            this(name, scale, receptiveRadius, 1, factory);
+        }
+
+        /** {@code alignment}: image sizes must be multiples of it (pixel-unshuffled inputs); context follows it. */
+        Detected(String name, int scale, int receptiveRadius, int alignment, Factory factory) {
             this.name = name;
-            this.geometry = NcnnGeometry.explicit(scale, 0, receptiveRadius, 1, false);
+            int context = (receptiveRadius + alignment - 1) / alignment * alignment;
+            this.geometry = NcnnGeometry.explicit(scale, 0, context, alignment, false);
             this.factory = factory;
         }
 
@@ -60,6 +68,9 @@ public final class Architectures {
         NetworkSpec spec = SrvggNetCompact.detect(weights);
         if (spec == null) {
             spec = DnCnn.detect(weights);
+        }
+        if (spec == null) {
+            spec = RrdbNet.detect(weights);
         }
         if (spec != null) {
             return spec;

@@ -1,0 +1,144 @@
+package org.dnispark.runtime;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+
+/**
+ * RRDBNet (ESRGAN; the paper's PSNR-oriented and GAN models) with BasicSR's current key names: {@code conv_first},
+ * {@code body.N.rdb{1,2,3}.conv{1..5}} (residual dense blocks, leaky ReLU 0.2, residual scaling 0.2),
+ * {@code conv_body}, two nearest-neighbour x2 up-samplings ({@code conv_up1}, {@code conv_up2}), {@code conv_hr},
+ * {@code conv_last}. Scale 2 and 1 models pixel-unshuffle their input by 2 or 4 first, so their first conv takes
+ * 12 or 48 channels.
+ */
+public final class RrdbNet implements ImageNetwork {
+    private final int blocks;
+    private final int unshuffle;
+    private final NDManager manager;
+    private NDManager weightManager;
+    private Map<String, NDArray> params = Map.of();
+
+    private RrdbNet(int blocks, int unshuffle, NDManager parent) {
+        this.blocks = blocks;
+        this.unshuffle = unshuffle;
+        this.manager = parent.newSubManager();
+    }
+
+    static Architectures.Detected detect(ModelWeights w) {
+        for (String k : new String[] {"conv_first", "conv_body", "conv_up1", "conv_up2", "conv_hr", "conv_last"}) {
+            if (!w.contains(k + ".weight") || !w.contains(k + ".bias")) {
+                return null;
+            }
+        }
+        int blocks = 0;
+        while (w.contains("body." + blocks + ".rdb1.conv1.weight")) {
+            blocks++;
+        }
+        int expected = 12 + blocks * 3 * 5 * 2;
+        if (blocks == 0 || w.tensorCount() != expected) {
+            return null;
+        }
+        int in = w.get("conv_first.weight").shape()[1];
+        int unshuffle = in == 3 ? 1 : in == 12 ? 2 : in == 48 ? 4 : 0;
+        if (unshuffle == 0 || w.get("conv_last.weight").shape()[0] != 3) {
+            return null;
+        }
+        int scale = 4 / unshuffle;
+        int nf = w.get("conv_first.weight").shape()[0];
+        int gc = w.get("body.0.rdb1.conv1.weight").shape()[0];
+        // Receptive radius in input pixels: conv_first, 15 convs per block and conv_body at the (unshuffled) input
+        // resolution, then up-sampled convs contributing fractions; 4 covers them generously.
+        int radius = (2 + 15 * blocks) * unshuffle + 4;
+        int numBlocks = blocks;
+        return new Architectures.Detected("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
+                + ", num_grow_ch=" + gc + ")", scale, radius, unshuffle, m -> new RrdbNet(numBlocks, unshuffle, m));
+    }
+
+    @Override
+    public void setWeights(ModelWeights weights) {
+        NDManager next = manager.newSubManager();
+        Map<String, NDArray> p = new HashMap<>();
+        try {
+            for (NamedTensor t : weights.tensors()) {
+                long[] dims = new long[t.shape().length];
+                for (int i = 0; i < dims.length; i++) {
+                    dims[i] = t.shape()[i];
+                }
+                p.put(t.name(), next.create(t.floatValues(), new Shape(dims)));
+            }
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        if (weightManager != null) {
+            weightManager.close();
+        }
+        weightManager = next;
+        params = p;
+    }
+
+    private NDArray conv(NDArray x, String name) {
+        return Conv2d.conv2d(x, params.get(name + ".weight"), params.get(name + ".bias"), new Shape(1, 1),
+                new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
+    }
+
+    private static NDArray lrelu(NDArray x) {
+        return Activation.leakyRelu(x, 0.2f);
+    }
+
+    private NDArray rdb(NDArray x, String p) {
+        NDArray x1 = lrelu(conv(x, p + ".conv1"));
+        NDArray x2 = lrelu(conv(cat(x, x1), p + ".conv2"));
+        NDArray x3 = lrelu(conv(cat(x, x1, x2), p + ".conv3"));
+        NDArray x4 = lrelu(conv(cat(x, x1, x2, x3), p + ".conv4"));
+        NDArray x5 = conv(cat(x, x1, x2, x3, x4), p + ".conv5");
+        return x5.mul(0.2f).add(x);
+    }
+
+    private static NDArray cat(NDArray... parts) {
+        return ai.djl.ndarray.NDArrays.concat(new NDList(parts), 1);
+    }
+
+    private static NDArray nearest2x(NDArray x) {
+        return x.repeat(2, 2).repeat(3, 2);
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.create(input, new Shape(batch, c, height, width));
+            int r = unshuffle;
+            NDArray feat = r == 1 ? x
+                    : x.reshape(batch, c, height / r, r, width / r, r).transpose(0, 1, 3, 5, 2, 4)
+                            .reshape(batch, (long) c * r * r, height / r, width / r);
+            feat = conv(feat, "conv_first");
+            NDArray body = feat;
+            for (int b = 0; b < blocks; b++) {
+                String p = "body." + b;
+                body = rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3").mul(0.2f).add(body);
+            }
+            feat = feat.add(conv(body, "conv_body"));
+            feat = lrelu(conv(nearest2x(feat), "conv_up1"));
+            feat = lrelu(conv(nearest2x(feat), "conv_up2"));
+            NDArray y = conv(lrelu(conv(feat, "conv_hr")), "conv_last");
+            outShape[0] = 3;
+            outShape[1] = (int) y.getShape().get(2);
+            outShape[2] = (int) y.getShape().get(3);
+            return y.toFloatArray();
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
