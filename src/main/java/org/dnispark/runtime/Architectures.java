@@ -18,7 +18,9 @@ public final class Architectures {
             "SRVGGNetCompact (Real-ESRGAN general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r",
             "DnCNN (KAIR): model.0 conv, then conv + BatchNorm blocks, last conv; output = input - noise",
             "RRDBNet (ESRGAN, BasicSR keys): conv_first, body.N.rdb1..3.conv1..5, conv_body, conv_up1/2, conv_hr, "
-                    + "conv_last; scales 4, 2 (pixel-unshuffled input) and 1");
+                    + "conv_last; scales 4, 2 (pixel-unshuffled input) and 1",
+            "MSRResNet (BasicSR keys): conv_first, body.N.conv1/conv2, upconv1[/upconv2], conv_hr, conv_last",
+            "SRCNN-style (the DNI paper's analysis network): conv1 9x9, conv2, conv3 9x9");
 
     private Architectures() {
     }
@@ -71,6 +73,12 @@ public final class Architectures {
         }
         if (spec == null) {
             spec = RrdbNet.detect(weights);
+        }
+        if (spec == null) {
+            spec = SimpleNetworks.detectMsrResNet(weights);
+        }
+        if (spec == null) {
+            spec = SimpleNetworks.detectSrcnn(weights);
         }
         if (spec != null) {
             return spec;

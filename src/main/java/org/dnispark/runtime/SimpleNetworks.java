@@ -1,0 +1,210 @@
+package org.dnispark.runtime;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+
+/**
+ * Two small built-in architectures: the SRCNN-style three-layer network the DNI paper analyses ({@code conv1} 9x9,
+ * {@code conv2}, {@code conv3} 9x9, ReLU between, "same" padding, scale 1) and MSRResNet (BasicSR keys:
+ * {@code conv_first}, {@code body.N.conv1/conv2} residual blocks, {@code upconv1[/upconv2]} with pixel shuffle,
+ * {@code conv_hr}, {@code conv_last}, plus the bilinearly up-sampled input).
+ */
+final class SimpleNetworks {
+    private SimpleNetworks() {
+    }
+
+    /** Weights as NDArrays by name, swapped per coefficient. */
+    abstract static class Base implements ImageNetwork {
+        final NDManager manager;
+        private NDManager weightManager;
+        Map<String, NDArray> params = Map.of();
+
+        Base(NDManager parent) {
+            this.manager = parent.newSubManager();
+        }
+
+        @Override
+        public void setWeights(ModelWeights weights) {
+            NDManager next = manager.newSubManager();
+            Map<String, NDArray> p = new HashMap<>();
+            try {
+                for (NamedTensor t : weights.tensors()) {
+                    long[] dims = new long[t.shape().length];
+                    for (int i = 0; i < dims.length; i++) {
+                        dims[i] = t.shape()[i];
+                    }
+                    p.put(t.name(), next.create(t.floatValues(), new Shape(dims)));
+                }
+            } catch (RuntimeException e) {
+                next.close();
+                throw e;
+            }
+            if (weightManager != null) {
+                weightManager.close();
+            }
+            weightManager = next;
+            params = p;
+        }
+
+        NDArray conv(NDArray x, String name) {
+            long k = params.get(name + ".weight").getShape().get(2);
+            return Conv2d.conv2d(x, params.get(name + ".weight"), params.get(name + ".bias"), new Shape(1, 1),
+                    new Shape(k / 2, k / 2), new Shape(1, 1), 1).singletonOrThrow();
+        }
+
+        static NDArray pixelShuffle(NDArray x, int r) {
+            Shape s = x.getShape();
+            long c = s.get(1) / (r * r);
+            return x.reshape(s.get(0), c, r, r, s.get(2), s.get(3)).transpose(0, 1, 4, 2, 5, 3)
+                    .reshape(s.get(0), c, s.get(2) * r, s.get(3) * r);
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    static Architectures.Detected detectSrcnn(ModelWeights w) {
+        if (w.tensorCount() != 6) {
+            return null;
+        }
+        for (String k : new String[] {"conv1", "conv2", "conv3"}) {
+            if (!w.contains(k + ".weight") || !w.contains(k + ".bias") || w.get(k + ".weight").shape().length != 4) {
+                return null;
+            }
+        }
+        int[] first = w.get("conv1.weight").shape();
+        int[] last = w.get("conv3.weight").shape();
+        if (first[1] != last[0] || first[2] % 2 == 0) {
+            return null;
+        }
+        int radius = (first[2] + w.get("conv2.weight").shape()[2] + last[2] - 3) / 2;
+        return new Architectures.Detected("SRCNN-style(conv1 " + first[2] + "x" + first[3] + ", conv2 "
+                + w.get("conv2.weight").shape()[2] + "x" + w.get("conv2.weight").shape()[3] + ", conv3 " + last[2]
+                + "x" + last[3] + ")", 1, radius, m -> new Srcnn(m));
+    }
+
+    static final class Srcnn extends Base {
+        Srcnn(NDManager parent) {
+            super(parent);
+        }
+
+        @Override
+        public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = scope.create(input, new Shape(batch, c, height, width));
+                NDArray y = conv(conv(conv(x, "conv1").maximum(0f), "conv2").maximum(0f), "conv3");
+                outShape[0] = (int) y.getShape().get(1);
+                outShape[1] = height;
+                outShape[2] = width;
+                return y.toFloatArray();
+            }
+        }
+    }
+
+    static Architectures.Detected detectMsrResNet(ModelWeights w) {
+        for (String k : new String[] {"conv_first", "upconv1", "conv_hr", "conv_last"}) {
+            if (!w.contains(k + ".weight")) {
+                return null;
+            }
+        }
+        int blocks = 0;
+        while (w.contains("body." + blocks + ".conv1.weight")) {
+            blocks++;
+        }
+        boolean two = w.contains("upconv2.weight");
+        if (w.tensorCount() != 8 + 4 * blocks + (two ? 2 : 0)) {
+            return null;
+        }
+        int nf = w.get("conv_first.weight").shape()[0];
+        int up1 = w.get("upconv1.weight").shape()[0] / nf;
+        int scale = two ? 4 : (int) Math.round(Math.sqrt(up1));
+        if (!two && scale * scale != up1) {
+            return null;
+        }
+        int numBlocks = blocks;
+        return new Architectures.Detected("MSRResNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
+                + ")", scale, 2 * blocks + 4, m -> new MsrResNet(numBlocks, scale, m));
+    }
+
+    static final class MsrResNet extends Base {
+        private final int blocks;
+        private final int scale;
+
+        MsrResNet(int blocks, int scale, NDManager parent) {
+            super(parent);
+            this.blocks = blocks;
+            this.scale = scale;
+        }
+
+        @Override
+        public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
+            float[] y;
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray x = scope.create(input, new Shape(batch, c, height, width));
+                NDArray feat = Activation.leakyRelu(conv(x, "conv_first"), 0.1f);
+                for (int b = 0; b < blocks; b++) {
+                    feat = feat.add(conv(conv(feat, "body." + b + ".conv1").maximum(0f), "body." + b + ".conv2"));
+                }
+                if (scale == 4) {
+                    feat = Activation.leakyRelu(pixelShuffle(conv(feat, "upconv1"), 2), 0.1f);
+                    feat = Activation.leakyRelu(pixelShuffle(conv(feat, "upconv2"), 2), 0.1f);
+                } else {
+                    feat = Activation.leakyRelu(pixelShuffle(conv(feat, "upconv1"), scale), 0.1f);
+                }
+                y = conv(Activation.leakyRelu(conv(feat, "conv_hr"), 0.1f), "conv_last").toFloatArray();
+            }
+            addBilinear(input, batch * c, height, width, scale, y);
+            outShape[0] = c;
+            outShape[1] = height * scale;
+            outShape[2] = width * scale;
+            return y;
+        }
+    }
+
+    /** Adds PyTorch's bilinear up-sampling (align_corners=False) of {@code in} by {@code r} to {@code out}. */
+    static void addBilinear(float[] in, int planes, int h, int w, int r, float[] out) {
+        int oh = h * r;
+        int ow = w * r;
+        int[] y0 = new int[oh];
+        int[] y1 = new int[oh];
+        float[] ly = new float[oh];
+        int[] x0 = new int[ow];
+        int[] x1 = new int[ow];
+        float[] lx = new float[ow];
+        axis(h, r, y0, y1, ly);
+        axis(w, r, x0, x1, lx);
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            int obase = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float top = (1 - lx[ox]) * in[base + y0[oy] * w + x0[ox]] + lx[ox] * in[base + y0[oy] * w + x1[ox]];
+                    float bottom = (1 - lx[ox]) * in[base + y1[oy] * w + x0[ox]] + lx[ox] * in[base + y1[oy] * w + x1[ox]];
+                    out[obase + oy * ow + ox] += (1 - ly[oy]) * top + ly[oy] * bottom;
+                }
+            }
+        }
+    }
+
+    private static void axis(int n, int r, int[] i0, int[] i1, float[] lambda) {
+        float scale = 1f / r;
+        for (int o = 0; o < i0.length; o++) {
+            float src = Math.max(0f, scale * (o + 0.5f) - 0.5f);
+            int a = (int) src;
+            i0[o] = a;
+            i1[o] = a + (a < n - 1 ? 1 : 0);
+            lambda[o] = src - a;
+        }
+    }
+}
