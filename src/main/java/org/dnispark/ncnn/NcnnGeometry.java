@@ -137,6 +137,10 @@ public final class NcnnGeometry implements Serializable {
         double radius = 0;
         double upscale = 1;
         for (NcnnLayer l : graph.layers()) {
+            boolean conv = l.type().startsWith("Convolution") || l.type().startsWith("Deconvolution");
+            if (!conv) {
+                continue; // kernel parameters only mean something for (de)convolutions
+            }
             int k = l.getInt(1, 1);
             int d = l.getInt(2, 1);
             int s = l.getInt(3, 1);
@@ -194,6 +198,17 @@ public final class NcnnGeometry implements Serializable {
                 case "InnerProduct":
                     out = -1;
                     break;
+                case "PixelShuffle":
+                    out = in * l.getInt(0, 1);
+                    break;
+                case "Interp": {
+                    float f = horizontal ? l.getFloat(2, 1f) : l.getFloat(1, 1f);
+                    out = Math.round(in * f);
+                    if (strict && Math.abs(in * f - out) > 1e-6) {
+                        throw new NcnnFormatException(l + ": size " + in + " times " + f + " is not an integer");
+                    }
+                    break;
+                }
                 case "Crop": {
                     float[] starts = l.getArray(9);
                     float[] ends = l.getArray(10);

@@ -27,7 +27,8 @@ import org.dnispark.ncnn.NcnnLayer;
 public final class NcnnNetwork implements ImageNetwork {
     /** Layer types this runtime executes. */
     public static final Set<String> SUPPORTED = Set.of("Input", "Convolution", "ConvolutionDepthWise", "Deconvolution",
-            "ReLU", "Sigmoid", "Split", "Pooling", "InnerProduct", "BinaryOp", "Crop");
+            "ReLU", "Sigmoid", "Split", "Pooling", "InnerProduct", "BinaryOp", "Crop", "PReLU", "PixelShuffle",
+            "Interp");
 
     private final NcnnGraph graph;
     private final NDManager manager;
@@ -79,6 +80,9 @@ public final class NcnnNetwork implements ImageNetwork {
                         break;
                     case "Deconvolution":
                         putDeconvolution(l, weights, next, p);
+                        break;
+                    case "PReLU":
+                        p.put(l.name() + ".slope", array(next, weights.get(l.name() + ".slope")).reshape(1, -1, 1, 1));
                         break;
                     case "InnerProduct":
                         p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
@@ -180,6 +184,17 @@ public final class NcnnNetwork implements ImageNetwork {
                         break;
                     case "Crop":
                         out = crop(l, ins.get(0));
+                        break;
+                    case "PReLU": {
+                        NDArray x = ins.get(0);
+                        out = x.maximum(0f).add(x.minimum(0f).mul(params.get(l.name() + ".slope")));
+                        break;
+                    }
+                    case "PixelShuffle":
+                        out = pixelShuffle(l, ins.get(0));
+                        break;
+                    case "Interp":
+                        out = interp(l, ins.get(0), scope);
                         break;
                     default:
                         throw new IllegalStateException("unreachable: " + l.type());
@@ -335,6 +350,87 @@ public final class NcnnNetwork implements ImageNetwork {
             end[dim] = e <= 0 ? size + e : Math.min(e, size);
         }
         return x.get(new NDIndex(":, {}:{}, {}:{}, {}:{}", begin[1], end[1], begin[2], end[2], begin[3], end[3]));
+    }
+
+    /** PyTorch's pixel_shuffle order (ncnn mode 0, ONNX DepthToSpace CRD). */
+    private static NDArray pixelShuffle(NcnnLayer l, NDArray x) {
+        int r = l.getInt(0, 1);
+        if (l.getInt(1, 0) != 0) {
+            throw new NcnnFormatException(l + ": PixelShuffle mode " + l.getInt(1, 0) + " is not supported; expected 0");
+        }
+        Shape s = x.getShape();
+        long c = s.get(1) / ((long) r * r);
+        return x.reshape(s.get(0), c, r, r, s.get(2), s.get(3)).transpose(0, 1, 4, 2, 5, 3)
+                .reshape(s.get(0), c, s.get(2) * r, s.get(3) * r);
+    }
+
+    /** Nearest (integer scales) or bicubic (a = -0.75, half-pixel centres, clamped borders) resizing. */
+    private static NDArray interp(NcnnLayer l, NDArray x, NDManager scope) {
+        int type = l.getInt(0, 0);
+        float hs = l.getFloat(1, 1f);
+        float ws = l.getFloat(2, 1f);
+        if (l.getInt(3, 0) != 0 || l.getInt(4, 0) != 0 || l.getInt(6, 0) != 0) {
+            throw new NcnnFormatException(l + ": only scale-factor Interp without align_corner is supported");
+        }
+        Shape s = x.getShape();
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        int oh = Math.round(h * hs);
+        int ow = Math.round(w * ws);
+        if (type == 1 && hs == Math.rint(hs) && ws == Math.rint(ws) && hs >= 1 && ws >= 1) {
+            return x.repeat(2, (long) hs).repeat(3, (long) ws);
+        }
+        if (type != 3) {
+            throw new NcnnFormatException(l + ": Interp type " + type + " with scales " + hs + "x" + ws
+                    + " is not supported; expected nearest with integer scales or bicubic");
+        }
+        float[] in = x.toFloatArray();
+        int planes = (int) (s.get(0) * s.get(1));
+        float[] out = new float[planes * oh * ow];
+        int[][] yi = new int[oh][4];
+        float[][] yw = new float[oh][4];
+        int[][] xi = new int[ow][4];
+        float[][] xw = new float[ow][4];
+        cubicAxis(h, oh, yi, yw);
+        cubicAxis(w, ow, xi, xw);
+        for (int p = 0; p < planes; p++) {
+            int base = p * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float acc = 0;
+                    for (int a = 0; a < 4; a++) {
+                        float row = 0;
+                        for (int b = 0; b < 4; b++) {
+                            row += xw[ox][b] * in[base + yi[oy][a] * w + xi[ox][b]];
+                        }
+                        acc += yw[oy][a] * row;
+                    }
+                    out[(p * oh + oy) * ow + ox] = acc;
+                }
+            }
+        }
+        return scope.create(out, new Shape(s.get(0), s.get(1), oh, ow));
+    }
+
+    private static void cubicAxis(int in, int out, int[][] idx, float[][] wts) {
+        float scale = (float) in / out;
+        for (int o = 0; o < out; o++) {
+            float src = scale * (o + 0.5f) - 0.5f;
+            int f = (int) Math.floor(src);
+            float t = src - f;
+            float a = -0.75f;
+            float[] c = {
+                ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+                ((a + 2) * t - (a + 3)) * t * t + 1,
+                ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+                0,
+            };
+            c[3] = 1 - c[0] - c[1] - c[2];
+            for (int k = 0; k < 4; k++) {
+                idx[o][k] = Math.min(Math.max(f - 1 + k, 0), in - 1);
+                wts[o][k] = c[k];
+            }
+        }
     }
 
     private static NDArray activate(NcnnLayer l, NDArray x) {
