@@ -7,6 +7,8 @@
                                                   OUT.pth (loaded with weights_only=True) and OUT.safetensors
                                                   hold ORIGINAL's tensors bit for bit
   torch_peer.py interp A B ALPHA OUT.pth          OUT.pth equals (1 - ALPHA) * A + ALPHA * B computed by PyTorch
+  torch_peer.py interp-ts A.pt B.pt ALPHA OUT.pt  the TorchScript module OUT.pt runs, and its parameters and
+                                                  buffers equal the interpolation of A's and B's
 Exits 0 and prints OK, or prints the difference and exits 1.
 """
 import hashlib
@@ -90,6 +92,17 @@ def main(argv):
             else:
                 expected[k] = a[k] if (1 - alpha) >= alpha else b[k]
         problems = same(expected, load(argv[5], weights_only=True), "interpolated")
+    elif cmd == "interp-ts":
+        # A TorchScript module written by dni-spark: torch.jit.load runs it; its state (parameters and buffers)
+        # equals the interpolation of the two sources' states.
+        a = torch.jit.load(argv[2]).state_dict()
+        b = torch.jit.load(argv[3]).state_dict()
+        alpha = float(argv[4])
+        module = torch.jit.load(argv[5])
+        module(torch.rand(1, 3, 8, 8))
+        expected = {k: ((1 - alpha) * v.double() + alpha * b[k].double()).to(v.dtype) if v.is_floating_point()
+                    else (v if (1 - alpha) >= alpha else b[k]) for k, v in a.items()}
+        problems = same(expected, dict(module.state_dict()), "torchscript")
     else:
         print("unknown command " + cmd)
         return 2

@@ -129,8 +129,15 @@ final class InterpolateCommand {
         Storage.writeAtomically(outputs[1], PyTorchCheckpoint.write(mix, archive.isEmpty() ? "archive" : archive,
                 metaJson), conf);
         Storage.writeAtomically(outputs[2], metaJson.getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
+        List<String> written = new ArrayList<>(List.of(outputs));
+        if (loaded.get(0).torchScript != null) {
+            // TorchScript sources: also the interpolated module itself, loadable with torch.jit.load.
+            String ts = output + ".torchscript.pt";
+            Storage.writeAtomically(ts, loaded.get(0).torchScript.withWeights(mix), conf);
+            written.add(ts);
+        }
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("outputs", List.of(outputs));
+        summary.put("outputs", written);
         summary.put("coefficients", coefficients);
         summary.put("tensors", mix.tensorCount());
         return summary;

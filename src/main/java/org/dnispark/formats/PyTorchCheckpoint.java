@@ -153,7 +153,7 @@ public final class PyTorchCheckpoint {
         return new Loaded(new ModelWeights(source, tensors), wrapper, allModule);
     }
 
-    private static NamedTensor materialize(String name, RestrictedUnpickler.TensorRef t, Map<String, byte[]> storages,
+    static NamedTensor materialize(String name, RestrictedUnpickler.TensorRef t, Map<String, byte[]> storages,
             String source) {
         DType dtype = storageDtype(t.storage.type, source, name);
         byte[] storage = storages.get(t.storage.key);

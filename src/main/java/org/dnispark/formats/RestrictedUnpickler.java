@@ -68,7 +68,32 @@ final class RestrictedUnpickler {
         }
     }
 
+    /** Lists that TorchScript pickles through helper functions; REDUCE returns the list argument unchanged. */
+    static final Set<String> TORCHSCRIPT_LIST_BUILDERS = Set.of("torch.jit._pickle.build_intlist",
+            "torch.jit._pickle.build_floatlist", "torch.jit._pickle.build_boollist",
+            "torch.jit._pickle.build_tensorlist", "torch.jit._pickle.build_doublelist");
+
+    /**
+     * A TorchScript module object: its class name and attributes (set by BUILD). Data only: the class is never
+     * looked up or instantiated, and nothing of it runs here.
+     */
+    static final class ScriptObject extends LinkedHashMap<Object, Object> {
+        private static final long serialVersionUID = 1L;
+        final String className;
+
+        ScriptObject(String className) {
+            this.className = className;
+        }
+    }
+
     private static final Object MARK = new Object();
+    private boolean torchScript;
+
+    /** Accepts TorchScript module classes ({@code __torch__.*}) as opaque records, for TorchScript archives. */
+    RestrictedUnpickler torchScriptMode() {
+        this.torchScript = true;
+        return this;
+    }
 
     private final ByteBuffer in;
     private final String source;
@@ -176,6 +201,10 @@ final class RestrictedUnpickler {
 
     private Global global(String module, String name) {
         String full = module + "." + name;
+        if (torchScript && (module.equals("__torch__") || module.startsWith("__torch__.")
+                || TORCHSCRIPT_LIST_BUILDERS.contains(full))) {
+            return new Global(full);
+        }
         if (!ALLOWED.contains(full)) {
             throw new FormatException(source + ": the pickle references the global '" + full + "', which a state "
                     + "dict never needs; refusing to load it (no input file may run code). Allowed: "
@@ -385,13 +414,16 @@ final class RestrictedUnpickler {
                     push(call(cls, asList(args)));
                     break;
                 }
-                case 'b': { // BUILD: only attribute state on dicts (a state dict's _metadata), which is ignored
+                case 'b': { // BUILD: a TorchScript module's attributes; on a state dict its _metadata, ignored
                     Object state = pop();
                     if (!(top() instanceof Map)) {
                         throw error("BUILD on a " + describe(top()) + "; only dict state is accepted");
                     }
                     if (state != null && !(state instanceof Map)) {
                         throw error("BUILD with non-dict state");
+                    }
+                    if (top() instanceof ScriptObject && state != null) {
+                        asMap(top()).putAll((Map<?, ?>) state);
                     }
                     break;
                 }
@@ -486,6 +518,15 @@ final class RestrictedUnpickler {
                 }
                 return args.get(0);
             default:
+                if (torchScript && TORCHSCRIPT_LIST_BUILDERS.contains(name)) {
+                    return args.isEmpty() ? List.of() : args.get(0);
+                }
+                if (torchScript && name.startsWith("__torch__")) {
+                    if (!args.isEmpty()) {
+                        throw error("TorchScript class " + name + " constructed with arguments");
+                    }
+                    return new ScriptObject(name);
+                }
                 throw error("the global '" + name + "' cannot be called");
         }
     }

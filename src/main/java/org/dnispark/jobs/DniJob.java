@@ -133,7 +133,13 @@ abstract class DniJob<R extends ImageRow> {
             // An ncnn graph runs as written; a state dict needs a built-in architecture recognised from its keys.
             NetworkSpec network;
             try {
-                network = graph != null ? NetworkSpec.ncnn(graph) : Architectures.detect(weights.get(0));
+                if (graph != null) {
+                    network = NetworkSpec.ncnn(graph);
+                } else if (models.get(0).torchScript != null) {
+                    network = org.dnispark.runtime.TorchScriptNetwork.spec(models.get(0).torchScript);
+                } else {
+                    network = Architectures.detect(weights.get(0));
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("model '" + models.get(0).reference + "': " + e.getMessage(), e);
             }

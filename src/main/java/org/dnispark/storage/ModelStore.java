@@ -18,13 +18,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
+import org.dnispark.formats.TorchScriptArchive;
 import org.dnispark.ncnn.NcnnGraph;
 import org.dnispark.ncnn.NcnnModel;
 
 /**
  * Finds and reads models by reference: a path relative to the local model cache, or an absolute URI. The format
- * follows the name: {@code .pth}/{@code .pt} (PyTorch state dict), {@code .safetensors}, otherwise an ncnn prefix
- * ({@code .param} + {@code .bin}). Records the SHA-256 of every file read for the provenance manifest. Never
+ * follows the name and content: {@code .pth}/{@code .pt}/{@code .ts} (a TorchScript archive when it holds code, else
+ * a PyTorch state dict), {@code .safetensors}, otherwise an ncnn prefix ({@code .param} + {@code .bin}). Records the SHA-256 of every file read for the provenance manifest. Never
  * downloads: a missing model names the command that fills the cache.
  */
 public final class ModelStore {
@@ -45,14 +46,17 @@ public final class ModelStore {
         public final ModelWeights weights;
         /** The network graph for ncnn models; null for state dicts, which carry weights only. */
         public final NcnnGraph graph;
+        /** The archive of a TorchScript model (its own code); null otherwise. */
+        public final TorchScriptArchive torchScript;
 
         LoadedModel(String reference, String format, Map<String, String> files, ModelWeights weights,
-                NcnnGraph graph) {
+                NcnnGraph graph, TorchScriptArchive torchScript) {
             this.reference = reference;
             this.format = format;
             this.files = files;
             this.weights = weights;
             this.graph = graph;
+            this.torchScript = torchScript;
         }
     }
 
@@ -79,20 +83,27 @@ public final class ModelStore {
         String label = uri.substring(uri.lastIndexOf('/') + 1);
         Map<String, String> files = new LinkedHashMap<>();
         try {
-            if (lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".safetensors")) {
+            if (lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".ts")
+                    || lower.endsWith(".torchscript") || lower.endsWith(".safetensors")) {
                 byte[] data = read(reference, uri);
                 files.put(uri, sha256(data));
-                ModelWeights w = lower.endsWith(".safetensors") ? Safetensors.read(data, label).weights
-                        : PyTorchCheckpoint.read(data, label).weights;
-                return new LoadedModel(reference, lower.endsWith(".safetensors") ? "safetensors" : "pytorch", files,
-                        w, null);
+                if (lower.endsWith(".safetensors")) {
+                    return new LoadedModel(reference, "safetensors", files, Safetensors.read(data, label).weights,
+                            null, null);
+                }
+                if (TorchScriptArchive.isTorchScript(data)) {
+                    TorchScriptArchive ts = TorchScriptArchive.read(data, label);
+                    return new LoadedModel(reference, "torchscript", files, ts.weights(), null, ts);
+                }
+                return new LoadedModel(reference, "pytorch", files, PyTorchCheckpoint.read(data, label).weights, null,
+                        null);
             }
             byte[] param = read(reference, uri + ".param");
             byte[] bin = read(reference, uri + ".bin");
             files.put(uri + ".param", sha256(param));
             files.put(uri + ".bin", sha256(bin));
             NcnnModel model = NcnnModel.read(new String(param, StandardCharsets.UTF_8), bin, label);
-            return new LoadedModel(reference, "ncnn", files, model.weights(), model.graph());
+            return new LoadedModel(reference, "ncnn", files, model.weights(), model.graph(), null);
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("model '")) {
                 throw e;

@@ -122,6 +122,16 @@ class PyTorchPeerTest {
     }
 
     @Test
+    void anInterpolatedTorchScriptModuleLoadsInPyTorchWithItsBuffersInterpolated() throws Exception {
+        Path a = TestModels.fixture("ts_a.pt");
+        Path b = TestModels.fixture("ts_b.pt");
+        Path out = tmp.resolve("ts");
+        assertEquals(0, org.dnispark.cli.MainAccess.run("interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
+                "dni.interpolate.alpha=0.3", "dni.interpolate.output=\"" + out + "\""));
+        assertEquals("0:OK", peer("interp-ts", a.toString(), b.toString(), "0.3", out + ".torchscript.pt").trim());
+    }
+
+    @Test
     void interpolatedCheckpointEqualsPyTorchsArithmetic() throws Exception {
         Path a = TestModels.fixture("formats/mixed_a.pth");
         Path b = TestModels.fixture("formats/mixed_b.pth");

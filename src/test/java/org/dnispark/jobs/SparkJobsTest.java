@@ -254,6 +254,19 @@ class SparkJobsTest {
     }
 
     @Test
+    void torchScriptModelsRunInTheJobs() throws IOException {
+        Path out = tmp.resolve("torchscript-sweep");
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                "dni.models=[\"" + TestModels.fixture("ts_a.pt") + "\", \"" + TestModels.fixture("ts_b.pt") + "\"]",
+                "dni.degradation=[{type=gaussian-noise, sigma=15}]", "dni.sweep.crop-border=0",
+                "dni.sweep.alphas=[0, 0.3, 1]"));
+        assertEquals(1 + 2 * 3, lines(out.resolve("psnr.csv")).size());
+        String manifest = Files.readString(out.resolve("manifest.json"));
+        assertTrue(manifest.contains("TorchScript ts_a.pt (scale 1, whole image)") && manifest.contains("torchscript"),
+                manifest);
+    }
+
+    @Test
     void stateDictsRunThroughTheirBuiltInArchitecture() throws IOException {
         // Two SRVGGNetCompact checkpoints (x4) in a sweep: the architecture is recognised from the keys.
         Path out = tmp.resolve("srvgg-sweep");

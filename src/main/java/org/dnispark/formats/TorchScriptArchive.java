@@ -1,0 +1,159 @@
+package org.dnispark.formats;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+
+/**
+ * A TorchScript archive ({@code torch.jit.save}): any architecture, with its parameters <em>and</em> buffers (batch
+ * norm running statistics) read by attribute path ({@code bn.running_mean}) through the restricted unpickler in
+ * TorchScript mode. {@link #withWeights} writes the same archive with other tensor values (for example interpolated
+ * ones) by rewriting only the storage records, so the module's own TorchScript code, run by libtorch and never by
+ * Python, is untouched.
+ */
+public final class TorchScriptArchive implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String source;
+    private final LinkedHashMap<String, byte[]> records;
+    private final String prefix;
+    private final ModelWeights weights;
+    /** Tensor name to its storage record (tensors covering a whole storage, contiguously). */
+    private final LinkedHashMap<String, String> storageOf;
+
+    private TorchScriptArchive(String source, LinkedHashMap<String, byte[]> records, String prefix,
+            ModelWeights weights, LinkedHashMap<String, String> storageOf) {
+        this.source = source;
+        this.records = records;
+        this.prefix = prefix;
+        this.weights = weights;
+        this.storageOf = storageOf;
+    }
+
+    /** Whether a file is a TorchScript archive (a torch.save zip has no code/ or constants.pkl records). */
+    public static boolean isTorchScript(byte[] file) {
+        if (file.length < 4 || file[0] != 'P' || file[1] != 'K') {
+            return false;
+        }
+        try {
+            for (String n : ZipRecords.read(file, "probe", PyTorchCheckpoint.MAX_TOTAL_BYTES).keySet()) {
+                if (n.endsWith("/constants.pkl") || n.contains("/code/")) {
+                    return true;
+                }
+            }
+        } catch (FormatException e) {
+            return false;
+        }
+        return false;
+    }
+
+    public static TorchScriptArchive read(byte[] file, String source) {
+        LinkedHashMap<String, byte[]> records = new LinkedHashMap<>(
+                ZipRecords.read(file, source, PyTorchCheckpoint.MAX_TOTAL_BYTES));
+        String pickle = null;
+        for (String n : records.keySet()) {
+            if (n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - "/data.pkl".length()) {
+                pickle = n;
+            }
+        }
+        if (pickle == null) {
+            throw new FormatException(source + ": no <archive>/data.pkl record; not a TorchScript archive");
+        }
+        String prefix = pickle.substring(0, pickle.length() - "data.pkl".length());
+        Object root = new RestrictedUnpickler(records.get(pickle), source).torchScriptMode().load();
+        if (!(root instanceof RestrictedUnpickler.ScriptObject)) {
+            throw new FormatException(source + ": the archive's root is not a TorchScript module");
+        }
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        records.forEach((k, v) -> {
+            if (k.startsWith(prefix + "data/")) {
+                storages.put(k.substring((prefix + "data/").length()), v);
+            }
+        });
+        List<NamedTensor> tensors = new ArrayList<>();
+        LinkedHashMap<String, String> storageOf = new LinkedHashMap<>();
+        collect((RestrictedUnpickler.ScriptObject) root, "", storages, tensors, storageOf, source);
+        if (tensors.isEmpty()) {
+            throw new FormatException(source + ": the TorchScript module holds no tensors to interpolate");
+        }
+        return new TorchScriptArchive(source, records, prefix, new ModelWeights(source, tensors), storageOf);
+    }
+
+    private static void collect(RestrictedUnpickler.ScriptObject module, String path, Map<String, byte[]> storages,
+            List<NamedTensor> out, Map<String, String> storageOf, String source) {
+        for (Map.Entry<Object, Object> e : module.entrySet()) {
+            String name = path + e.getKey();
+            Object v = e.getValue();
+            if (v instanceof RestrictedUnpickler.TensorRef) {
+                RestrictedUnpickler.TensorRef t = (RestrictedUnpickler.TensorRef) v;
+                NamedTensor tensor = PyTorchCheckpoint.materialize(name, t, storages, source);
+                boolean whole = t.offset == 0 && t.storage.numel == tensor.size()
+                        && java.util.Arrays.equals(stridesOf(t), TensorBytes.contiguousStrides(tensor.shape()));
+                if (!whole || storageOf.containsValue(t.storage.key)) {
+                    throw new FormatException(source + ": tensor " + name + " is a view or shares its storage; "
+                            + "expected one contiguous storage per tensor");
+                }
+                out.add(tensor);
+                storageOf.put(name, t.storage.key);
+            } else if (v instanceof RestrictedUnpickler.ScriptObject) {
+                collect((RestrictedUnpickler.ScriptObject) v, name + ".", storages, out, storageOf, source);
+            }
+        }
+    }
+
+    private static long[] stridesOf(RestrictedUnpickler.TensorRef t) {
+        long[] s = new long[t.stride.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (Long) t.stride.get(i);
+        }
+        return s;
+    }
+
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** The same archive with every tensor replaced by the tensor of the same name in {@code w}. */
+    public byte[] withWeights(ModelWeights w) {
+        org.dnispark.core.Interpolation.checkCompatible(List.of(weights, w));
+        Map<String, byte[]> replaced = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : storageOf.entrySet()) {
+            replaced.put(prefix + "data/" + e.getValue(), TensorBytes.encode(w.get(e.getKey())));
+        }
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+                for (Map.Entry<String, byte[]> r : records.entrySet()) {
+                    byte[] data = replaced.getOrDefault(r.getKey(), r.getValue());
+                    ZipEntry e = new ZipEntry(r.getKey());
+                    e.setMethod(ZipEntry.STORED);
+                    e.setSize(data.length);
+                    e.setCompressedSize(data.length);
+                    CRC32 crc = new CRC32();
+                    crc.update(data);
+                    e.setCrc(crc.getValue());
+                    zip.putNextEntry(e);
+                    zip.write(data);
+                    zip.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
