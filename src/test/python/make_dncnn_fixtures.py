@@ -66,6 +66,7 @@ def main():
     torch.save(collections.OrderedDict(a.state_dict()), os.path.join(OUT, "dncnn_small_a.pth"))
     torch.save(collections.OrderedDict(b.state_dict()), os.path.join(OUT, "dncnn_small_b.pth"))
     run(a, rgb).astype("<f4").tofile(os.path.join(OUT, "dncnn_small_a_astronaut.f32"))
+    run(b, rgb).astype("<f4").tofile(os.path.join(OUT, "dncnn_small_b_astronaut.f32"))
     alpha = 0.25
     mix = DnCNN(3, 8, 5).eval()
     state = {}

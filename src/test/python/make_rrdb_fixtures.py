@@ -93,6 +93,7 @@ def main():
     torch.save(collections.OrderedDict(b4.state_dict()), os.path.join(OUT, "rrdb_x4_b.pth"))
     torch.save(collections.OrderedDict(a2.state_dict()), os.path.join(OUT, "rrdb_x2.pth"))
     run(a4, rgb).astype("<f4").tofile(os.path.join(OUT, "rrdb_x4_a_astronaut20x24.f32"))
+    run(b4, rgb).astype("<f4").tofile(os.path.join(OUT, "rrdb_x4_b_astronaut20x24.f32"))
     run(a2, rgb).astype("<f4").tofile(os.path.join(OUT, "rrdb_x2_astronaut20x24.f32"))
     mix = RRDBNet(4, 8, 2, 4).eval()
     mix.load_state_dict({k: (0.3 * v.double() + 0.7 * b4.state_dict()[k].double()).float()

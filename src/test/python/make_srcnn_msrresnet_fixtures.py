@@ -81,6 +81,7 @@ def main():
     torch.save(collections.OrderedDict(a.state_dict()), os.path.join(OUT, "srcnn_a.pth"))
     torch.save(collections.OrderedDict(b.state_dict()), os.path.join(OUT, "srcnn_b.pth"))
     run(a, rgb).astype("<f4").tofile(os.path.join(OUT, "srcnn_a_astronaut.f32"))
+    run(b, rgb).astype("<f4").tofile(os.path.join(OUT, "srcnn_b_astronaut.f32"))
     mix = SRCNN().eval()
     mix.load_state_dict({k: (0.5 * v.double() + 0.5 * b.state_dict()[k].double()).float()
                          for k, v in a.state_dict().items()})
@@ -90,6 +91,15 @@ def main():
         m = randomized(MSRResNet(upscale=scale), 10 + scale)
         torch.save(collections.OrderedDict(m.state_dict()), os.path.join(OUT, "msrresnet_x%d.pth" % scale))
         run(m, small).astype("<f4").tofile(os.path.join(OUT, "msrresnet_x%d_astronaut20x24.f32" % scale))
+    # A x4 pair: both endpoints and the midpoint.
+    mb = randomized(MSRResNet(upscale=4), 99)
+    torch.save(collections.OrderedDict(mb.state_dict()), os.path.join(OUT, "msrresnet_x4_b.pth"))
+    run(mb, small).astype("<f4").tofile(os.path.join(OUT, "msrresnet_x4_b_astronaut20x24.f32"))
+    ma = randomized(MSRResNet(upscale=4), 14)
+    mm = MSRResNet(upscale=4).eval()
+    mm.load_state_dict({k: (0.5 * v.double() + 0.5 * mb.state_dict()[k].double()).float()
+                        for k, v in ma.state_dict().items()})
+    run(mm, small).astype("<f4").tofile(os.path.join(OUT, "msrresnet_x4_mix0.5_astronaut20x24.f32"))
     print("ok")
 
 

@@ -64,6 +64,7 @@ def main():
     torch.save(collections.OrderedDict(a.state_dict()), os.path.join(OUT, "srvgg_small_a.pth"))
     torch.save({"params": collections.OrderedDict(b.state_dict())}, os.path.join(OUT, "srvgg_small_b.pth"))
     run(a, rgb).astype("<f4").tofile(os.path.join(OUT, "srvgg_small_a_astronaut.f32"))
+    run(b, rgb).astype("<f4").tofile(os.path.join(OUT, "srvgg_small_b_astronaut.f32"))
     mix = SRVGGNetCompact(8, 2, 4)
     mix.load_state_dict({k: ((1 - 0.4) * a.state_dict()[k].double() + 0.4 * b.state_dict()[k].double()).float()
                          for k in a.state_dict()})

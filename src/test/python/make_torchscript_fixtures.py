@@ -50,6 +50,7 @@ def main():
     torch.jit.script(b).save(os.path.join(OUT, "ts_b.pt"))
     with torch.no_grad():
         a(x)[0].numpy().astype("<f4").tofile(os.path.join(OUT, "ts_a_astronaut.f32"))
+        b(x)[0].numpy().astype("<f4").tofile(os.path.join(OUT, "ts_b_astronaut.f32"))
         mix = ScriptedDenoiser().eval()
         state = {k: ((0.7 * v.double() + 0.3 * b.state_dict()[k].double()).float() if v.is_floating_point() else v)
                  for k, v in a.state_dict().items()}

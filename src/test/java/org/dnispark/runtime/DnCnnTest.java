@@ -39,6 +39,7 @@ class DnCnnTest {
         assertEquals("DnCNN(channels=3, depth=5, features=8)", Architectures.detect(a).name());
         check(a, "dncnn_small_a_astronaut.f32", 256);
         check(a, "dncnn_small_a_astronaut.f32", 10);
+        check(b, "dncnn_small_b_astronaut.f32", 256);
         ModelWeights mix = Interpolation.lerp(a, b, 0.25, Interpolation.Options.defaults());
         assertEquals(1001L, mix.get("model.3.num_batches_tracked").longValues()[0]);
         check(mix, "dncnn_small_mix0.25_astronaut.f32", 256);

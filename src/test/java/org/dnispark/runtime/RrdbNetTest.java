@@ -37,6 +37,7 @@ class RrdbNetTest {
         assertEquals("RRDBNet(scale=4, num_feat=8, num_block=2, num_grow_ch=4)", Architectures.detect(a).name());
         assertEquals(2, Architectures.detect(x2).geometry().alignment());
         check(a, "rrdb_x4_a_astronaut20x24.f32", 256);
+        check(b, "rrdb_x4_b_astronaut20x24.f32", 256);
         check(x2, "rrdb_x2_astronaut20x24.f32", 256);
         check(x2, "rrdb_x2_astronaut20x24.f32", 8); // tiles with 76 pixels of context equal the whole image
         check(Interpolation.lerp(a, b, 0.7, Interpolation.Options.defaults()), "rrdb_x4_mix0.7_astronaut20x24.f32",

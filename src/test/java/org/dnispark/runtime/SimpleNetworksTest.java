@@ -36,6 +36,7 @@ class SimpleNetworksTest {
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
         check(a, crop, "srcnn_a_astronaut.f32", 256);
         check(a, crop, "srcnn_a_astronaut.f32", 9);
+        check(b, crop, "srcnn_b_astronaut.f32", 256);
         check(Interpolation.lerp(a, b, 0.5, Interpolation.Options.defaults()), crop, "srcnn_mix0.5_astronaut.f32", 256);
     }
 
@@ -48,5 +49,9 @@ class SimpleNetworksTest {
         check(x4, crop, "msrresnet_x4_astronaut20x24.f32", 256);
         check(x2, crop, "msrresnet_x2_astronaut20x24.f32", 256);
         check(x2, crop, "msrresnet_x2_astronaut20x24.f32", 6);
+        ModelWeights x4b = SrvggNetCompactTest.pth(TestModels.fixture("msrresnet_x4_b.pth"));
+        check(x4b, crop, "msrresnet_x4_b_astronaut20x24.f32", 256);
+        check(Interpolation.lerp(x4, x4b, 0.5, Interpolation.Options.defaults()), crop,
+                "msrresnet_x4_mix0.5_astronaut20x24.f32", 256);
     }
 }

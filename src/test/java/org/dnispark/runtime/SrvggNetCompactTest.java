@@ -55,6 +55,7 @@ class SrvggNetCompactTest {
         ModelWeights b = pth(TestModels.fixture("srvgg_small_b.pth"));
         assertEquals(4, Architectures.detect(a).geometry().scale());
         check(a, "srvgg_small_a_astronaut.f32", 256);
+        check(b, "srvgg_small_b_astronaut.f32", 256);
         check(Interpolation.lerp(a, b, 0.4, Interpolation.Options.defaults()), "srvgg_small_mix0.4_astronaut.f32", 16);
     }
 

@@ -48,6 +48,7 @@ class TorchScriptTest {
         assertTrue(!TorchScriptArchive.isTorchScript(Files.readAllBytes(TestModels.fixture("formats/mixed_a.pth"))));
         assertEquals(1, TorchScriptNetwork.spec(a).geometry().scale());
         check(a, a.weights(), "ts_a_astronaut.f32");
+        check(a, b.weights(), "ts_b_astronaut.f32");
         check(a, Interpolation.lerp(a.weights(), b.weights(), 0.3, Interpolation.Options.defaults()),
                 "ts_mix0.3_astronaut.f32");
     }
