@@ -21,19 +21,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 OUT = os.path.join(ROOT, "src/test/resources/fixtures")
 
 
-def dncnn(channels, features, depth):
+def dncnn(channels, features, depth, bn=True):
     layers = [nn.Conv2d(channels, features, 3, 1, 1, bias=True), nn.ReLU(inplace=True)]
     for _ in range(depth - 2):
-        layers += [nn.Conv2d(features, features, 3, 1, 1, bias=True),
-                   nn.BatchNorm2d(features, momentum=0.9, eps=1e-4), nn.ReLU(inplace=True)]
+        layers += [nn.Conv2d(features, features, 3, 1, 1, bias=True)]
+        layers += [nn.BatchNorm2d(features, momentum=0.9, eps=1e-4)] if bn else []
+        layers += [nn.ReLU(inplace=True)]
     layers.append(nn.Conv2d(features, channels, 3, 1, 1, bias=True))
     return nn.Sequential(*layers)
 
 
 class DnCNN(nn.Module):
-    def __init__(self, channels, features, depth):
+    def __init__(self, channels, features, depth, bn=True):
         super().__init__()
-        self.model = dncnn(channels, features, depth)
+        self.model = dncnn(channels, features, depth, bn)
 
     def forward(self, x):
         return x - self.model(x)
@@ -77,6 +78,15 @@ def main():
             state[k] = v.clone()  # the larger coefficient (0.75) belongs to a
     mix.load_state_dict(state)
     run(mix, rgb).astype("<f4").tofile(os.path.join(OUT, "dncnn_small_mix0.25_astronaut.f32"))
+    # KAIR's released layout: 17 layers, no batch norm (act_mode 'R'), greyscale.
+    torch.manual_seed(5)
+    gray = DnCNN(1, 8, 17, bn=False).eval()
+    for p in gray.parameters():
+        p.data.normal_(0, 0.1)
+    torch.save(collections.OrderedDict(gray.state_dict()), os.path.join(OUT, "dncnn17_gray_nobn.pth"))
+    x = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)[None])).float().mean(dim=1, keepdim=True)
+    with torch.no_grad():
+        gray(x)[0].repeat(3, 1, 1).numpy().astype("<f4").tofile(os.path.join(OUT, "dncnn17_gray_astronaut.f32"))
     print("ok", sorted(f for f in os.listdir(OUT) if f.startswith("dncnn")))
 
 

@@ -15,7 +15,7 @@ import org.dnispark.core.NamedTensor;
 
 /**
  * DnCNN with KAIR's key names: {@code model.0} conv 3x3 + ReLU, then blocks of conv 3x3 + BatchNorm (with running
- * statistics) + ReLU, then a last conv; the network predicts the noise and returns {@code input - noise}. Batch
+ * statistics) + ReLU (or conv + ReLU only, as KAIR releases its models with batch norm merged), then a last conv; the network predicts the noise and returns {@code input - noise}. Batch
  * norm is evaluated with its running statistics and KAIR's eps (1e-4). A one-channel (greyscale) model runs on the
  * mean of the RGB channels and its output is replicated to all three.
  */
@@ -23,6 +23,7 @@ public final class DnCnn implements ImageNetwork {
     static final float BN_EPS = 1e-4f;
 
     private final List<String> convs;
+    /** For each conv, the batch norm that follows it, or null (KAIR's released models use no batch norm). */
     private final List<String> norms;
     private final int channels;
     private final NDManager manager;
@@ -49,6 +50,7 @@ public final class DnCnn implements ImageNetwork {
         List<String> convs = new ArrayList<>();
         List<String> norms = new ArrayList<>();
         List<Character> kinds = new ArrayList<>();
+        List<String> bnNames = new ArrayList<>();
         for (Map.Entry<Integer, List<NamedTensor>> g : groups.entrySet()) {
             String prefix = "model." + g.getKey();
             int[] shape = w.get(prefix + ".weight").shape();
@@ -56,17 +58,24 @@ public final class DnCnn implements ImageNetwork {
                 convs.add(prefix);
                 kinds.add('C');
             } else if (shape.length == 1 && w.contains(prefix + ".running_mean") && w.contains(prefix + ".running_var")) {
-                norms.add(prefix);
+                bnNames.add(prefix);
                 kinds.add('B');
             } else {
                 return null;
             }
         }
-        // conv, (conv, BN)*, conv
+        // conv, (conv, BN)*, conv as trained; conv{2,} as KAIR releases them (act_mode 'R', batch norm merged)
         StringBuilder pattern = new StringBuilder();
         kinds.forEach(pattern::append);
-        if (!pattern.toString().matches("C(CB)+C") && !pattern.toString().matches("CC")) {
+        if (!pattern.toString().matches("C(CB)+C") && !pattern.toString().matches("C{2,}")) {
             return null;
+        }
+        int bn = 0;
+        for (int i = 0; i < kinds.size(); i++) {
+            if (kinds.get(i) == 'C') {
+                boolean followed = i + 1 < kinds.size() && kinds.get(i + 1) == 'B';
+                norms.add(followed ? bnNames.get(bn++) : null);
+            }
         }
         int in = w.get(convs.get(0) + ".weight").shape()[1];
         int out = w.get(convs.get(convs.size() - 1) + ".weight").shape()[0];
@@ -125,7 +134,8 @@ public final class DnCnn implements ImageNetwork {
             NDArray x = channels == 1 ? rgb.mean(new int[] {1}, true) : rgb;
             NDArray h = conv(x, convs.get(0)).maximum(0f);
             for (int i = 1; i < convs.size() - 1; i++) {
-                h = batchNorm(conv(h, convs.get(i)), norms.get(i - 1)).maximum(0f);
+                NDArray c2 = conv(h, convs.get(i));
+                h = (norms.get(i) == null ? c2 : batchNorm(c2, norms.get(i))).maximum(0f);
             }
             NDArray y = x.sub(conv(h, convs.get(convs.size() - 1)));
             if (channels == 1) {

@@ -44,4 +44,12 @@ class DnCnnTest {
         assertEquals(1001L, mix.get("model.3.num_batches_tracked").longValues()[0]);
         check(mix, "dncnn_small_mix0.25_astronaut.f32", 256);
     }
+
+    @Test
+    void kairsReleasedLayoutWithoutBatchNormAndGreyscale() throws IOException {
+        ModelWeights g = SrvggNetCompactTest.pth(TestModels.fixture("dncnn17_gray_nobn.pth"));
+        assertEquals("DnCNN(channels=1, depth=17, features=8)", Architectures.detect(g).name());
+        check(g, "dncnn17_gray_astronaut.f32", 256);
+        check(g, "dncnn17_gray_astronaut.f32", 12);
+    }
 }
