@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import org.dnispark.core.DType;
@@ -238,14 +236,14 @@ public final class PyTorchCheckpoint {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-                stored(zip, archive + "/data.pkl", p.bytes());
-                stored(zip, archive + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+                ZipRecords.writeStored(zip, archive + "/data.pkl", p.bytes());
+                ZipRecords.writeStored(zip, archive + "/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
                 for (int i = 0; i < storages.size(); i++) {
-                    stored(zip, archive + "/data/" + i, storages.get(i));
+                    ZipRecords.writeStored(zip, archive + "/data/" + i, storages.get(i));
                 }
-                stored(zip, archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+                ZipRecords.writeStored(zip, archive + "/version", "3\n".getBytes(StandardCharsets.US_ASCII));
                 if (metadataJson != null) {
-                    stored(zip, archive + "/extra/dni.json", metadataJson.getBytes(StandardCharsets.UTF_8));
+                    ZipRecords.writeStored(zip, archive + "/extra/dni.json", metadataJson.getBytes(StandardCharsets.UTF_8));
                 }
             }
             return bytes.toByteArray();
@@ -269,19 +267,6 @@ public final class PyTorchCheckpoint {
             default:
                 return "ByteStorage";
         }
-    }
-
-    private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        e.setCompressedSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        zip.putNextEntry(e);
-        zip.write(data);
-        zip.closeEntry();
     }
 
     /** The few pickle opcodes a state dict needs (protocol 2). */

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import org.dnispark.core.ModelWeights;
@@ -138,17 +136,7 @@ public final class TorchScriptArchive implements Serializable {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
                 for (Map.Entry<String, byte[]> r : records.entrySet()) {
-                    byte[] data = replaced.getOrDefault(r.getKey(), r.getValue());
-                    ZipEntry e = new ZipEntry(r.getKey());
-                    e.setMethod(ZipEntry.STORED);
-                    e.setSize(data.length);
-                    e.setCompressedSize(data.length);
-                    CRC32 crc = new CRC32();
-                    crc.update(data);
-                    e.setCrc(crc.getValue());
-                    zip.putNextEntry(e);
-                    zip.write(data);
-                    zip.closeEntry();
+                    ZipRecords.writeStored(zip, r.getKey(), replaced.getOrDefault(r.getKey(), r.getValue()));
                 }
             }
             return bytes.toByteArray();

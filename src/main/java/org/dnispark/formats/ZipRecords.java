@@ -128,6 +128,20 @@ final class ZipRecords {
         return out;
     }
 
+    /** Writes one uncompressed (stored) entry, as torch.save writes them; its size and CRC go in the local header. */
+    static void writeStored(java.util.zip.ZipOutputStream zip, String name, byte[] data) throws java.io.IOException {
+        java.util.zip.ZipEntry e = new java.util.zip.ZipEntry(name);
+        e.setMethod(java.util.zip.ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
     private static byte[] inflate(byte[] file, int offset, int length, int size, String source, String name) {
         Inflater inf = new Inflater(true);
         try {

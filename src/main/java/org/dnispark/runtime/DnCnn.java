@@ -8,7 +8,6 @@ import java.util.TreeMap;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
@@ -19,22 +18,19 @@ import org.dnispark.core.NamedTensor;
  * norm is evaluated with its running statistics and KAIR's eps (1e-4). A one-channel (greyscale) model runs on the
  * mean of the RGB channels and its output is replicated to all three.
  */
-public final class DnCnn implements ImageNetwork {
+public final class DnCnn extends StateDictNetwork {
     static final float BN_EPS = 1e-4f;
 
     private final List<String> convs;
     /** For each conv, the batch norm that follows it, or null (KAIR's released models use no batch norm). */
     private final List<String> norms;
     private final int channels;
-    private final NDManager manager;
-    private NDManager weightManager;
-    private Map<String, NDArray> params = Map.of();
 
     private DnCnn(List<String> convs, List<String> norms, int channels, NDManager parent) {
+        super(parent);
         this.convs = convs;
         this.norms = norms;
         this.channels = channels;
-        this.manager = parent.newSubManager();
     }
 
     /** The architecture's spec when {@code w} has DnCNN's keys and shapes, else null. */
@@ -88,37 +84,6 @@ public final class DnCnn implements ImageNetwork {
                 m -> new DnCnn(convs, norms, in, m));
     }
 
-    @Override
-    public void setWeights(ModelWeights weights) {
-        NDManager next = manager.newSubManager();
-        Map<String, NDArray> p = new java.util.HashMap<>();
-        try {
-            for (NamedTensor t : weights.tensors()) {
-                if (!t.dtype().isFloating()) {
-                    continue; // num_batches_tracked plays no part in evaluation
-                }
-                long[] dims = new long[t.shape().length];
-                for (int i = 0; i < dims.length; i++) {
-                    dims[i] = t.shape()[i];
-                }
-                p.put(t.name(), next.create(t.floatValues(), new Shape(dims)));
-            }
-        } catch (RuntimeException e) {
-            next.close();
-            throw e;
-        }
-        if (weightManager != null) {
-            weightManager.close();
-        }
-        weightManager = next;
-        params = p;
-    }
-
-    private NDArray conv(NDArray x, String prefix) {
-        return Conv2d.conv2d(x, params.get(prefix + ".weight"), params.get(prefix + ".bias"), new Shape(1, 1),
-                new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
-    }
-
     private NDArray batchNorm(NDArray x, String prefix) {
         NDArray mean = params.get(prefix + ".running_mean").reshape(1, -1, 1, 1);
         NDArray var = params.get(prefix + ".running_var").reshape(1, -1, 1, 1);
@@ -148,8 +113,4 @@ public final class DnCnn implements ImageNetwork {
         }
     }
 
-    @Override
-    public void close() {
-        manager.close();
-    }
 }

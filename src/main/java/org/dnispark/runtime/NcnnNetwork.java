@@ -121,12 +121,7 @@ public final class NcnnNetwork implements ImageNetwork {
     }
 
     private static NDArray array(NDManager m, NamedTensor t) {
-        int[] s = t.shape();
-        long[] dims = new long[s.length];
-        for (int i = 0; i < s.length; i++) {
-            dims[i] = s[i];
-        }
-        return m.create(t.floatValues(), new Shape(dims));
+        return StateDictNetwork.array(m, t);
     }
 
     /**
@@ -358,10 +353,7 @@ public final class NcnnNetwork implements ImageNetwork {
         if (l.getInt(1, 0) != 0) {
             throw new NcnnFormatException(l + ": PixelShuffle mode " + l.getInt(1, 0) + " is not supported; expected 0");
         }
-        Shape s = x.getShape();
-        long c = s.get(1) / ((long) r * r);
-        return x.reshape(s.get(0), c, r, r, s.get(2), s.get(3)).transpose(0, 1, 4, 2, 5, 3)
-                .reshape(s.get(0), c, s.get(2) * r, s.get(3) * r);
+        return StateDictNetwork.pixelShuffle(x, r);
     }
 
     /** Nearest (integer scales) or bicubic (a = -0.75, half-pixel centres, clamped borders) resizing. */

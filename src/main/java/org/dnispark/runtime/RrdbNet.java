@@ -1,17 +1,12 @@
 package org.dnispark.runtime;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
-import org.dnispark.core.NamedTensor;
 
 /**
  * RRDBNet (ESRGAN; the paper's PSNR-oriented and GAN models) with BasicSR's current key names: {@code conv_first},
@@ -20,17 +15,14 @@ import org.dnispark.core.NamedTensor;
  * {@code conv_last}. Scale 2 and 1 models pixel-unshuffle their input by 2 or 4 first, so their first conv takes
  * 12 or 48 channels.
  */
-public final class RrdbNet implements ImageNetwork {
+public final class RrdbNet extends StateDictNetwork {
     private final int blocks;
     private final int unshuffle;
-    private final NDManager manager;
-    private NDManager weightManager;
-    private Map<String, NDArray> params = Map.of();
 
     private RrdbNet(int blocks, int unshuffle, NDManager parent) {
+        super(parent);
         this.blocks = blocks;
         this.unshuffle = unshuffle;
-        this.manager = parent.newSubManager();
     }
 
     static Architectures.Detected detect(ModelWeights w) {
@@ -61,34 +53,6 @@ public final class RrdbNet implements ImageNetwork {
         int numBlocks = blocks;
         return new Architectures.Detected("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
                 + ", num_grow_ch=" + gc + ")", scale, radius, unshuffle, m -> new RrdbNet(numBlocks, unshuffle, m));
-    }
-
-    @Override
-    public void setWeights(ModelWeights weights) {
-        NDManager next = manager.newSubManager();
-        Map<String, NDArray> p = new HashMap<>();
-        try {
-            for (NamedTensor t : weights.tensors()) {
-                long[] dims = new long[t.shape().length];
-                for (int i = 0; i < dims.length; i++) {
-                    dims[i] = t.shape()[i];
-                }
-                p.put(t.name(), next.create(t.floatValues(), new Shape(dims)));
-            }
-        } catch (RuntimeException e) {
-            next.close();
-            throw e;
-        }
-        if (weightManager != null) {
-            weightManager.close();
-        }
-        weightManager = next;
-        params = p;
-    }
-
-    private NDArray conv(NDArray x, String name) {
-        return Conv2d.conv2d(x, params.get(name + ".weight"), params.get(name + ".bias"), new Shape(1, 1),
-                new Shape(1, 1), new Shape(1, 1), 1).singletonOrThrow();
     }
 
     private static NDArray lrelu(NDArray x) {
@@ -129,16 +93,8 @@ public final class RrdbNet implements ImageNetwork {
             feat = feat.add(conv(body, "conv_body"));
             feat = lrelu(conv(nearest2x(feat), "conv_up1"));
             feat = lrelu(conv(nearest2x(feat), "conv_up2"));
-            NDArray y = conv(lrelu(conv(feat, "conv_hr")), "conv_last");
-            outShape[0] = 3;
-            outShape[1] = (int) y.getShape().get(2);
-            outShape[2] = (int) y.getShape().get(3);
-            return y.toFloatArray();
+            return result(conv(lrelu(conv(feat, "conv_hr")), "conv_last"), outShape);
         }
     }
 
-    @Override
-    public void close() {
-        manager.close();
-    }
 }

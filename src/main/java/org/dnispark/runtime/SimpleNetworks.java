@@ -1,16 +1,11 @@
 package org.dnispark.runtime;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
-import org.dnispark.core.NamedTensor;
 
 /**
  * Two small built-in architectures: the SRCNN-style three-layer network the DNI paper analyses ({@code conv1} 9x9,
@@ -20,58 +15,6 @@ import org.dnispark.core.NamedTensor;
  */
 final class SimpleNetworks {
     private SimpleNetworks() {
-    }
-
-    /** Weights as NDArrays by name, swapped per coefficient. */
-    abstract static class Base implements ImageNetwork {
-        final NDManager manager;
-        private NDManager weightManager;
-        Map<String, NDArray> params = Map.of();
-
-        Base(NDManager parent) {
-            this.manager = parent.newSubManager();
-        }
-
-        @Override
-        public void setWeights(ModelWeights weights) {
-            NDManager next = manager.newSubManager();
-            Map<String, NDArray> p = new HashMap<>();
-            try {
-                for (NamedTensor t : weights.tensors()) {
-                    long[] dims = new long[t.shape().length];
-                    for (int i = 0; i < dims.length; i++) {
-                        dims[i] = t.shape()[i];
-                    }
-                    p.put(t.name(), next.create(t.floatValues(), new Shape(dims)));
-                }
-            } catch (RuntimeException e) {
-                next.close();
-                throw e;
-            }
-            if (weightManager != null) {
-                weightManager.close();
-            }
-            weightManager = next;
-            params = p;
-        }
-
-        NDArray conv(NDArray x, String name) {
-            long k = params.get(name + ".weight").getShape().get(2);
-            return Conv2d.conv2d(x, params.get(name + ".weight"), params.get(name + ".bias"), new Shape(1, 1),
-                    new Shape(k / 2, k / 2), new Shape(1, 1), 1).singletonOrThrow();
-        }
-
-        static NDArray pixelShuffle(NDArray x, int r) {
-            Shape s = x.getShape();
-            long c = s.get(1) / (r * r);
-            return x.reshape(s.get(0), c, r, r, s.get(2), s.get(3)).transpose(0, 1, 4, 2, 5, 3)
-                    .reshape(s.get(0), c, s.get(2) * r, s.get(3) * r);
-        }
-
-        @Override
-        public void close() {
-            manager.close();
-        }
     }
 
     static Architectures.Detected detectSrcnn(ModelWeights w) {
@@ -94,7 +37,7 @@ final class SimpleNetworks {
                 + "x" + last[3] + ")", 1, radius, m -> new Srcnn(m));
     }
 
-    static final class Srcnn extends Base {
+    static final class Srcnn extends StateDictNetwork {
         Srcnn(NDManager parent) {
             super(parent);
         }
@@ -137,7 +80,7 @@ final class SimpleNetworks {
                 + ")", scale, 2 * blocks + 4, m -> new MsrResNet(numBlocks, scale, m));
     }
 
-    static final class MsrResNet extends Base {
+    static final class MsrResNet extends StateDictNetwork {
         private final int blocks;
         private final int scale;
 

@@ -6,10 +6,8 @@ import java.util.List;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
-import org.dnispark.core.NamedTensor;
 
 /**
  * SRVGGNetCompact, the compact network of Real-ESRGAN's general models ({@code realesr-general-x4v3}, its
@@ -17,17 +15,14 @@ import org.dnispark.core.NamedTensor;
  * {@code body.0} conv 3x3, {@code body.1} PReLU, then {@code num_conv} (conv, PReLU) pairs, a last conv to
  * {@code 3*r*r} channels, pixel shuffle by r, plus the input up-sampled by nearest neighbour.
  */
-public final class SrvggNetCompact implements ImageNetwork {
+public final class SrvggNetCompact extends StateDictNetwork {
     private final int convs;
     private final int scale;
-    private final NDManager manager;
-    private NDManager weightManager;
-    private List<NDArray> params = List.of();
 
     SrvggNetCompact(int numConv, int scale, NDManager parent) {
+        super(parent);
         this.convs = numConv;
         this.scale = scale;
-        this.manager = parent.newSubManager();
     }
 
     /** The architecture's spec when {@code w} has its keys and shapes, else null. */
@@ -66,59 +61,20 @@ public final class SrvggNetCompact implements ImageNetwork {
     }
 
     @Override
-    public void setWeights(ModelWeights weights) {
-        NDManager next = manager.newSubManager();
-        List<NDArray> p = new ArrayList<>();
-        try {
-            for (NamedTensor t : weights.tensors()) {
-                long[] dims = new long[t.shape().length];
-                for (int i = 0; i < dims.length; i++) {
-                    dims[i] = t.shape()[i];
-                }
-                p.add(next.create(t.floatValues(), new Shape(dims)));
-            }
-        } catch (RuntimeException e) {
-            next.close();
-            throw e;
-        }
-        if (weightManager != null) {
-            weightManager.close();
-        }
-        weightManager = next;
-        params = p;
-    }
-
-    @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(input, new Shape(batch, channels, height, width));
             NDArray out = x;
-            int k = 0;
             for (int layer = 0; layer < 2 * convs + 3; layer++) {
                 if (layer % 2 == 0) {
-                    out = Conv2d.conv2d(out, params.get(k), params.get(k + 1), new Shape(1, 1), new Shape(1, 1),
-                            new Shape(1, 1), 1).singletonOrThrow();
-                    k += 2;
+                    out = conv(out, "body." + layer);
                 } else {
-                    NDArray alpha = params.get(k).reshape(1, -1, 1, 1);
+                    NDArray alpha = params.get("body." + layer + ".weight").reshape(1, -1, 1, 1);
                     out = out.maximum(0f).add(out.minimum(0f).mul(alpha));
-                    k += 1;
                 }
             }
-            int r = scale;
-            NDArray shuffled = out.reshape(batch, 3, r, r, height, width).transpose(0, 1, 4, 2, 5, 3)
-                    .reshape(batch, 3, (long) height * r, (long) width * r);
-            NDArray base = x.repeat(2, r).repeat(3, r);
-            NDArray y = shuffled.add(base);
-            outShape[0] = 3;
-            outShape[1] = height * r;
-            outShape[2] = width * r;
-            return y.toFloatArray();
+            NDArray base = x.repeat(2, scale).repeat(3, scale); // nearest-neighbour up-sampling
+            return result(pixelShuffle(out, scale).add(base), outShape);
         }
-    }
-
-    @Override
-    public void close() {
-        manager.close();
     }
 }

@@ -1,0 +1,86 @@
+package org.dnispark.runtime;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+
+/**
+ * Base of the built-in architectures: the weights of a state dict as NDArrays by name, swapped per coefficient
+ * (the old arrays are freed), plus the operations they share.
+ */
+abstract class StateDictNetwork implements ImageNetwork {
+    final NDManager manager;
+    private NDManager weightManager;
+    Map<String, NDArray> params = Map.of();
+
+    StateDictNetwork(NDManager parent) {
+        this.manager = parent.newSubManager();
+    }
+
+    @Override
+    public void setWeights(ModelWeights weights) {
+        NDManager next = manager.newSubManager();
+        Map<String, NDArray> p = new HashMap<>();
+        try {
+            for (NamedTensor t : weights.tensors()) {
+                if (t.dtype().isFloating()) { // integer buffers (num_batches_tracked) play no part in inference
+                    p.put(t.name(), array(next, t));
+                }
+            }
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
+        }
+        if (weightManager != null) {
+            weightManager.close();
+        }
+        weightManager = next;
+        params = p;
+    }
+
+    static NDArray array(NDManager m, NamedTensor t) {
+        int[] s = t.shape();
+        long[] dims = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            dims[i] = s[i];
+        }
+        return m.create(t.floatValues(), new Shape(dims));
+    }
+
+    /** Stride-1 convolution with "same" padding (k / 2), as PyTorch's {@code Conv2d(k, padding=k // 2)}. */
+    NDArray conv(NDArray x, String name) {
+        NDArray w = params.get(name + ".weight");
+        long k = w.getShape().get(2);
+        return Conv2d.conv2d(x, w, params.get(name + ".bias"), new Shape(1, 1), new Shape(k / 2, k / 2),
+                new Shape(1, 1), 1).singletonOrThrow();
+    }
+
+    /** PyTorch's pixel_shuffle: [N, C*r*r, H, W] to [N, C, H*r, W*r]. */
+    static NDArray pixelShuffle(NDArray x, int r) {
+        Shape s = x.getShape();
+        long c = s.get(1) / ((long) r * r);
+        return x.reshape(s.get(0), c, r, r, s.get(2), s.get(3)).transpose(0, 1, 4, 2, 5, 3)
+                .reshape(s.get(0), c, s.get(2) * r, s.get(3) * r);
+    }
+
+    /** Copies a finished output into {@code outShape} and a float array. */
+    static float[] result(NDArray y, int[] outShape) {
+        Shape s = y.getShape();
+        outShape[0] = (int) s.get(1);
+        outShape[1] = (int) s.get(2);
+        outShape[2] = (int) s.get(3);
+        return y.toFloatArray();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
