@@ -61,6 +61,8 @@ public final class JobSettings implements Serializable {
     public final String output;
     public final org.dnispark.storage.RunOutput.Policy ifExists;
     public final int stripHeight;
+    /** The pixel interpolation baseline instead of DNI: blend the source models' output images. */
+    public final boolean pixelBlend;
     public final String groundTruth;
     public final int cropBorder;
     public final boolean metricIsY;
@@ -125,6 +127,11 @@ public final class JobSettings implements Serializable {
                 "refuse, overwrite or resume");
         this.output = nonBlank(c, jk + ".output", "an output folder URI");
         this.stripHeight = job == Job.TRANSITION ? intIn(c, jk + ".strip-height", 16, 4096) : 0;
+        String method = c.getString(jk + ".method");
+        if (!method.equals("dni") && !method.equals("pixel")) {
+            throw new SettingsException(jk + ".method", "dni or pixel", "'" + method + "'");
+        }
+        this.pixelBlend = method.equals("pixel");
         if (job == Job.SWEEP) {
             this.groundTruth = c.getString(jk + ".ground-truth").trim();
             this.cropBorder = intIn(c, jk + ".crop-border", -1, 1024);

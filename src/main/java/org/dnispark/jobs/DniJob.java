@@ -190,7 +190,12 @@ abstract class DniJob<R extends ImageRow> {
             long t1 = System.nanoTime();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             Interpolation.Options options = new Interpolation.Options(s.allowExtrapolation, s.integerRule);
-            if (!tasks.isEmpty()) {
+            if (!tasks.isEmpty() && s.pixelBlend) {
+                // Pixel interpolation baseline: the source models themselves; executors blend their outputs.
+                for (ModelWeights w : weights) {
+                    broadcasts.add(jsc.broadcast(w));
+                }
+            } else if (!tasks.isEmpty()) {
                 for (double[] c : s.coefficients) {
                     broadcasts.add(jsc.broadcast(Interpolation.interpolate(weights, c, options)));
                 }
@@ -209,7 +214,7 @@ abstract class DniJob<R extends ImageRow> {
             }
             ExecutorPlan plan = new ExecutorPlan(network, broadcasts, s.coefficientLabels, positions, geometry.scale(),
                     s.tileSize, s.torchThreads, s.device, s.batchSize, s.reflectPadding, s.degradation, s.seed, hadoop, out.stagingUri(),
-                    out.policy() == RunOutput.Policy.RESUME);
+                    out.policy() == RunOutput.Policy.RESUME, s.pixelBlend ? s.coefficients : null);
             int partitions = s.partitions > 0 ? s.partitions
                     : Math.max(1, Math.min(tasks.size(), 2 * jsc.defaultParallelism()));
             if (!tasks.isEmpty()) {
@@ -248,6 +253,8 @@ abstract class DniJob<R extends ImageRow> {
             manifest.put("finished", Instant.now().toString());
             manifest.put("models", modelEntries(models));
             manifest.put("network", network.name());
+            manifest.put("method", s.pixelBlend ? "pixel interpolation of the models' outputs (baseline)"
+                    : "network interpolation (DNI)");
             manifest.put("geometry", Map.of("scale", geometry.scale(), "pre_pad", geometry.prePad(),
                     "tile_context", geometry.tileContext(), "tile_size", s.tileSize, "batch_size", s.batchSize,
                     "device", s.device));
@@ -310,6 +317,7 @@ abstract class DniJob<R extends ImageRow> {
         f.put("inputs", inputs);
         f.put("degradation", s.degradation.stream().map(DegradationStep::toString).toArray());
         f.put("seed", s.seed);
+        f.put("pixel_blend", s.pixelBlend);
         f.put("tile_size", s.tileSize);
         f.put("device", s.device);
         f.put("reflect_padding", s.reflectPadding); // GPU and CPU results differ in the last bits: never mix them in one run

@@ -42,11 +42,16 @@ final class ExecutorPlan implements Serializable {
     final String stagingUri;
     /** Whether finished images are checkpointed for a later resume (output policy resume). */
     final boolean checkpoint;
+    /**
+     * Pixel interpolation baseline (paper Fig. 5): the coefficient vectors, with {@link #weights} holding the source
+     * models themselves; null for DNI, where {@link #weights} holds one interpolated set per vector.
+     */
+    final List<double[]> pixelCoefficients;
 
     ExecutorPlan(NetworkSpec network, List<Broadcast<ModelWeights>> weights, List<String> labels, List<Double> positions,
             int scale, int tileSize, int torchThreads, String device, int batchSize, boolean reflectPadding,
             List<DegradationStep> degradation, long seed,
-            Map<String, String> hadoop, String stagingUri, boolean checkpoint) {
+            Map<String, String> hadoop, String stagingUri, boolean checkpoint, List<double[]> pixelCoefficients) {
         this.network = network;
         this.weights = weights;
         this.labels = labels;
@@ -62,6 +67,65 @@ final class ExecutorPlan implements Serializable {
         this.hadoop = hadoop;
         this.stagingUri = stagingUri;
         this.checkpoint = checkpoint;
+        this.pixelCoefficients = pixelCoefficients;
+    }
+
+    /** Receives the output for coefficient vector {@code k} and input {@code i}. */
+    interface OutputConsumer {
+        void accept(int k, int i, RgbImage output) throws IOException;
+    }
+
+    /** The number of coefficient vectors (outputs per image). */
+    int coefficientCount() {
+        return pixelCoefficients != null ? pixelCoefficients.size() : weights.size();
+    }
+
+    /**
+     * Runs every input at every coefficient vector through one predictor for the partition. DNI swaps in each
+     * vector's interpolated weights; the pixel baseline runs each source model once and blends the output images.
+     */
+    void forEachOutput(List<RgbImage> inputs, OutputConsumer consumer) throws IOException {
+        try (TiledPredictor predictor = newPredictor()) {
+            if (pixelCoefficients == null) {
+                for (int k = 0; k < weights.size(); k++) {
+                    predictor.setWeights(weights.get(k).value());
+                    for (int i = 0; i < inputs.size(); i++) {
+                        consumer.accept(k, i, predictor.run(inputs.get(i)));
+                    }
+                }
+                return;
+            }
+            List<List<RgbImage>> perModel = new java.util.ArrayList<>();
+            for (Broadcast<ModelWeights> model : weights) {
+                predictor.setWeights(model.value());
+                List<RgbImage> outs = new java.util.ArrayList<>();
+                for (RgbImage in : inputs) {
+                    outs.add(predictor.run(in));
+                }
+                perModel.add(outs);
+            }
+            for (int k = 0; k < pixelCoefficients.size(); k++) {
+                for (int i = 0; i < inputs.size(); i++) {
+                    consumer.accept(k, i, blend(perModel, i, pixelCoefficients.get(k)));
+                }
+            }
+        }
+    }
+
+    /** {@code sum_m c_m * output_m}, pixel by pixel, in double precision. */
+    static RgbImage blend(List<List<RgbImage>> perModel, int i, double[] c) {
+        RgbImage first = perModel.get(0).get(i);
+        float[] out = new float[first.data().length];
+        for (int j = 0; j < out.length; j++) {
+            double acc = 0;
+            for (int m = 0; m < c.length; m++) {
+                if (c[m] != 0) {
+                    acc += c[m] * perModel.get(m).get(i).data()[j];
+                }
+            }
+            out[j] = (float) acc;
+        }
+        return new RgbImage(first.width(), first.height(), out);
     }
 
     /** A predictor for this partition; the caller closes it when the partition is done. */

@@ -23,7 +23,6 @@ import org.dnispark.image.DegradationStep;
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Psnr;
 import org.dnispark.ncnn.NcnnGeometry;
-import org.dnispark.runtime.TiledPredictor;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -183,16 +182,8 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
                 }
                 return out.iterator();
             }
-            try (TiledPredictor predictor = plan.newPredictor()) {
-                for (int k = 0; k < plan.weights.size(); k++) {
-                    predictor.setWeights(plan.weights.get(k).value());
-                    for (int i = 0; i < inputs.size(); i++) {
-                        RgbImage result = predictor.run(inputs.get(i));
-                        out.add(Outcome.of(new Score(names.get(i), k, Psnr.rgb(result, truths.get(i), crop),
-                                Psnr.y(result, truths.get(i), crop))));
-                    }
-                }
-            }
+            plan.forEachOutput(inputs, (k, i, result) -> out.add(Outcome.of(new Score(names.get(i), k,
+                    Psnr.rgb(result, truths.get(i), crop), Psnr.y(result, truths.get(i), crop)))));
             if (plan.checkpoint) {
                 Checkpoint.write(plan, conf, out);
             }
@@ -267,6 +258,7 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("method", s.pixelBlend ? "pixel" : "dni");
         summary.put("metric", s.metricIsY ? "psnr_y" : "psnr_rgb");
         summary.put("crop_border", s.cropBorder >= 0 ? s.cropBorder : geometry.scale());
         summary.put("images", rows.stream().map(r -> r.image).distinct().count());

@@ -15,7 +15,6 @@ import org.dnispark.config.JobSettings;
 import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
-import org.dnispark.runtime.TiledPredictor;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -110,20 +109,14 @@ public final class TransitionJob extends DniJob<TransitionJob.Frame> {
             for (int i = 0; i < inputs.size(); i++) {
                 thumbs.add(new ArrayList<>());
             }
-            try (TiledPredictor predictor = plan.newPredictor()) {
-                for (int k = 0; k < plan.weights.size(); k++) {
-                    predictor.setWeights(plan.weights.get(k).value());
-                    for (int i = 0; i < inputs.size(); i++) {
-                        RgbImage result = predictor.run(inputs.get(i));
-                        String name = names.get(i).name;
-                        String rel = "frames/" + name + "/" + frameName(k, plan.labels.get(k));
-                        Storage.writeAtomically(plan.output(rel), ImageCodec.encodePng(result), conf);
-                        thumbs.get(i).add(ContactStrip.thumbnail(result, stripHeight));
-                        out.add(Outcome.of(new Frame(name, k, plan.labels.get(k), rel, "strips/" + name + ".png",
-                                result.width(), result.height())));
-                    }
-                }
-            }
+            plan.forEachOutput(inputs, (k, i, result) -> {
+                String name = names.get(i).name;
+                String rel = "frames/" + name + "/" + frameName(k, plan.labels.get(k));
+                Storage.writeAtomically(plan.output(rel), ImageCodec.encodePng(result), conf);
+                thumbs.get(i).add(ContactStrip.thumbnail(result, stripHeight));
+                out.add(Outcome.of(new Frame(name, k, plan.labels.get(k), rel, "strips/" + name + ".png",
+                        result.width(), result.height())));
+            });
             for (int i = 0; i < inputs.size(); i++) {
                 Storage.writeAtomically(plan.output("strips/" + names.get(i).name + ".png"),
                         ImageCodec.encodePng(ContactStrip.build(thumbs.get(i), plan.positions)), conf);
@@ -148,6 +141,7 @@ public final class TransitionJob extends DniJob<TransitionJob.Frame> {
         }
         Storage.writeAtomically(out.file("frames.csv"), csv.bytes(), out.conf());
         Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("method", s.pixelBlend ? "pixel" : "dni");
         summary.put("frames", rows.size());
         summary.put("strips", rows.stream().map(f -> f.image).distinct().count());
         summary.put("coefficients", s.coefficients.size());

