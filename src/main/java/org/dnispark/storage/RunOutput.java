@@ -114,6 +114,11 @@ public final class RunOutput {
             if (!fs.rename(staging, target)) {
                 throw new IOException("rename of " + staging + " to " + target + " failed");
             }
+            // On object stores a rename is copy-then-delete and can leave directory markers (or, on s3proxy's
+            // filesystem backend, empty folders) under the old prefix; nothing of the staging folder may remain.
+            if (fs.exists(staging)) {
+                fs.delete(staging, true);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish output " + target + ": " + e.getMessage(), e);
         }

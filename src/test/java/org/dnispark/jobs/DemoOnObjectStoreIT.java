@@ -116,8 +116,18 @@ class DemoOnObjectStoreIT {
                 w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        assertEquals(0, dni("download.log", "copy", "s3a://demo/out", back.toAbsolutePath().toString()),
-                () -> log("download.log"));
+        Files.createDirectories(back);
+        for (String run : List.of("transition", "sweep")) {
+            assertEquals(0, dni("download.log", "copy", "s3a://demo/out/" + run,
+                    back.resolve(run).toAbsolutePath().toString()), () -> log("download.log"));
+        }
+        // Only the two published runs are visible under the output prefix: no staging folder is left.
+        Path listing = LOGS.resolve("listing.txt");
+        ProcessBuilder ls = new ProcessBuilder("bash", "-c", "find target/it-s3proxy/data/demo/out -maxdepth 1")
+                .redirectErrorStream(true).redirectOutput(listing.toFile());
+        assertEquals(0, ls.start().waitFor());
+        List<String> entries = Files.readAllLines(listing);
+        assertTrue(entries.stream().noneMatch(e -> e.contains("_dni-staging")), entries.toString());
         Path t = back.resolve("transition");
         Path s = back.resolve("sweep");
         assertTrue(Files.exists(t.resolve("_SUCCESS")) && Files.exists(s.resolve("_SUCCESS")));
