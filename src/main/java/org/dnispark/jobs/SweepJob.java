@@ -230,7 +230,7 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
         df.coalesce(1).write().parquet(out.file("psnr.parquet"));
 
         Csv per = new Csv("index", "label", "alpha", "coefficients", "mean_psnr_rgb", "mean_psnr_y", "images");
-        List<Object> perList = new ArrayList<>();
+        List<Map<String, Object>> perList = new ArrayList<>();
         int best = -1;
         double[] means = new double[n];
         for (int k = 0; k < n; k++) {
@@ -263,7 +263,7 @@ public final class SweepJob extends DniJob<SweepJob.Score> {
         summary.put("crop_border", s.cropBorder >= 0 ? s.cropBorder : geometry.scale());
         summary.put("images", rows.stream().map(r -> r.image).distinct().count());
         summary.put("rejected", rejections.size());
-        Map<String, Object> bestEntry = (Map<String, Object>) perList.get(best);
+        Map<String, Object> bestEntry = perList.get(best);
         summary.put("best", bestEntry);
         summary.put("first", perList.get(0));
         summary.put("last", perList.get(n - 1));
