@@ -24,23 +24,20 @@ import org.dnispark.ncnn.NcnnLayer;
  * from a hand-written copy of one architecture. Weights can be swapped ({@link #setWeights}) without rebuilding the
  * graph, which is how one network instance serves every interpolation coefficient of a partition.
  */
-public final class NcnnNetwork implements ImageNetwork {
+public final class NcnnNetwork extends StateDictNetwork {
     /** Layer types this runtime executes. */
     public static final Set<String> SUPPORTED = Set.of("Input", "Convolution", "ConvolutionDepthWise", "Deconvolution",
             "ReLU", "Sigmoid", "Split", "Pooling", "InnerProduct", "BinaryOp", "Crop", "PReLU", "PixelShuffle",
             "Interp");
 
     private final NcnnGraph graph;
-    private final NDManager manager;
     private final String outputBlob;
     private final Map<String, PolyphaseDeconvolution> deconvPlans = new HashMap<>();
-    private NDManager weightManager;
-    private Map<String, NDArray> params = Map.of();
 
     public NcnnNetwork(NcnnGraph graph, NDManager parent) {
+        super(parent);
         this.graph = graph;
         this.outputBlob = checkSupported(graph);
-        this.manager = parent.newSubManager();
     }
 
     /**
@@ -64,45 +61,35 @@ public final class NcnnNetwork implements ImageNetwork {
         return outs.get(0);
     }
 
-    /** Replaces the weights (for example with another interpolation coefficient's); the old arrays are freed. */
+    /** The arrays each layer reads: biases filled in, PReLU slopes shaped, deconvolutions rewritten. */
     @Override
-    public void setWeights(ModelWeights weights) {
-        NDManager next = manager.newSubManager();
+    Map<String, NDArray> load(ModelWeights weights, NDManager next) {
         Map<String, NDArray> p = new HashMap<>();
-        try {
-            for (NcnnLayer l : graph.layers()) {
-                switch (l.type()) {
-                    case "Convolution":
-                    case "ConvolutionDepthWise":
-                        p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
-                        p.put(l.name() + ".bias", l.getInt(5, 0) != 0 ? array(next, weights.get(l.name() + ".bias"))
-                                : next.zeros(new Shape(l.getInt(0, 0))));
-                        break;
-                    case "Deconvolution":
-                        putDeconvolution(l, weights, next, p);
-                        break;
-                    case "PReLU":
-                        p.put(l.name() + ".slope", array(next, weights.get(l.name() + ".slope")).reshape(1, -1, 1, 1));
-                        break;
-                    case "InnerProduct":
-                        p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
-                        if (l.getInt(1, 0) != 0) {
-                            p.put(l.name() + ".bias", array(next, weights.get(l.name() + ".bias")));
-                        }
-                        break;
-                    default:
-                        break;
-                }
+        for (NcnnLayer l : graph.layers()) {
+            switch (l.type()) {
+                case "Convolution":
+                case "ConvolutionDepthWise":
+                    p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
+                    p.put(l.name() + ".bias", l.getInt(5, 0) != 0 ? array(next, weights.get(l.name() + ".bias"))
+                            : next.zeros(new Shape(l.getInt(0, 0))));
+                    break;
+                case "Deconvolution":
+                    putDeconvolution(l, weights, next, p);
+                    break;
+                case "PReLU":
+                    p.put(l.name() + ".slope", array(next, weights.get(l.name() + ".slope")).reshape(1, -1, 1, 1));
+                    break;
+                case "InnerProduct":
+                    p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
+                    if (l.getInt(1, 0) != 0) {
+                        p.put(l.name() + ".bias", array(next, weights.get(l.name() + ".bias")));
+                    }
+                    break;
+                default:
+                    break;
             }
-        } catch (RuntimeException e) {
-            next.close();
-            throw e;
         }
-        if (weightManager != null) {
-            weightManager.close();
-        }
-        weightManager = next;
-        params = p;
+        return p;
     }
 
     private void putDeconvolution(NcnnLayer l, ModelWeights weights, NDManager m, Map<String, NDArray> p) {
@@ -120,10 +107,6 @@ public final class NcnnNetwork implements ImageNetwork {
         p.put(l.name() + ".bias", m.create(plan.convBias(bias)));
     }
 
-    private static NDArray array(NDManager m, NamedTensor t) {
-        return StateDictNetwork.array(m, t);
-    }
-
     /**
      * Runs the graph on a planar CHW float input of {@code channels x height x width} and returns the output blob's
      * values; {@code outShape} receives {channels, height, width}. Intermediate arrays are freed before returning.
@@ -135,7 +118,7 @@ public final class NcnnNetwork implements ImageNetwork {
     /** A batch of {@code batch} equally sized NCHW inputs; the output is NCHW with {channels, height, width} per item. */
     @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
-        if (weightManager == null) {
+        if (!hasWeights()) {
             throw new IllegalStateException("setWeights must be called before forward");
         }
         try (NDManager scope = manager.newSubManager()) {
@@ -444,8 +427,4 @@ public final class NcnnNetwork implements ImageNetwork {
         }
     }
 
-    @Override
-    public void close() {
-        manager.close();
-    }
 }

@@ -12,8 +12,8 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 
 /**
- * Base of the built-in architectures: the weights of a state dict as NDArrays by name, swapped per coefficient
- * (the old arrays are freed), plus the operations they share.
+ * Base of the networks that run in-process (ncnn graphs and the built-in architectures): their weights as NDArrays
+ * by name, swapped per coefficient (the old arrays are freed), plus the operations they share.
  */
 abstract class StateDictNetwork implements ImageNetwork {
     final NDManager manager;
@@ -27,13 +27,9 @@ abstract class StateDictNetwork implements ImageNetwork {
     @Override
     public void setWeights(ModelWeights weights) {
         NDManager next = manager.newSubManager();
-        Map<String, NDArray> p = new HashMap<>();
+        Map<String, NDArray> p;
         try {
-            for (NamedTensor t : weights.tensors()) {
-                if (t.dtype().isFloating()) { // integer buffers (num_batches_tracked) play no part in inference
-                    p.put(t.name(), array(next, t));
-                }
-            }
+            p = load(weights, next);
         } catch (RuntimeException e) {
             next.close();
             throw e;
@@ -43,6 +39,25 @@ abstract class StateDictNetwork implements ImageNetwork {
         }
         weightManager = next;
         params = p;
+    }
+
+    /**
+     * The arrays the forward pass reads, created in {@code into}. By default every floating tensor under its own
+     * name; integer buffers (num_batches_tracked) play no part in inference.
+     */
+    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+        Map<String, NDArray> p = new HashMap<>();
+        for (NamedTensor t : weights.tensors()) {
+            if (t.dtype().isFloating()) {
+                p.put(t.name(), array(into, t));
+            }
+        }
+        return p;
+    }
+
+    /** Whether {@link #setWeights} has been called. */
+    boolean hasWeights() {
+        return weightManager != null;
     }
 
     static NDArray array(NDManager m, NamedTensor t) {
