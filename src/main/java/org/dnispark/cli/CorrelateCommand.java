@@ -1,17 +1,17 @@
 package org.dnispark.cli;
 
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.typesafe.config.Config;
-import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.SettingsException;
+import org.dnispark.config.JobSettings;
 import org.dnispark.core.FilterCorrelation;
 import org.dnispark.storage.ModelStore;
+import org.dnispark.storage.Storage;
 
 /**
  * {@code jobs/dni correlate}: the filter correlation index (paper Eq. 3) between consecutive models of
@@ -42,14 +42,8 @@ final class CorrelateCommand {
         if (models.size() < 2) {
             throw new SettingsException("dni.models", "at least two models", models);
         }
-        String cache = c.getString("dni.model-cache");
-        if (cache.isBlank()) {
-            cache = Paths.get(System.getProperty("user.home"), ".cache", "dni-spark", "models").toString();
-        }
-        Configuration conf = new Configuration();
-        c.getConfig("dni.spark.hadoop").entrySet()
-                .forEach(e -> conf.set(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
-        ModelStore store = new ModelStore(cache, conf);
+        ModelStore store = new ModelStore(JobSettings.modelCache(c),
+                Storage.configuration(JobSettings.hadoopSettings(c)));
         List<ModelStore.LoadedModel> loaded = new ArrayList<>();
         for (String m : models) {
             loaded.add(store.load(m));

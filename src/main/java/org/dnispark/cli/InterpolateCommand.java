@@ -1,7 +1,6 @@
 package org.dnispark.cli;
 
 import java.io.IOException;
-import java.nio.file.Paths;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +15,7 @@ import com.typesafe.config.ConfigException;
 import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.SettingsException;
+import org.dnispark.config.JobSettings;
 import org.dnispark.core.Coefficients;
 import org.dnispark.core.IntegerBufferRule;
 import org.dnispark.core.Interpolation;
@@ -70,16 +70,11 @@ final class InterpolateCommand {
             overwrite = policy.equals("overwrite");
             options = new Interpolation.Options(extrapolate,
                     IntegerBufferRule.parse(c.getString("dni.interpolation.integer-buffers")));
-            cache = c.getString("dni.model-cache");
-            if (cache.isBlank()) {
-                cache = Paths.get(System.getProperty("user.home"), ".cache", "dni-spark", "models").toString();
-            }
+            cache = JobSettings.modelCache(c);
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage());
         }
-        Configuration conf = new Configuration();
-        c.getConfig("dni.spark.hadoop").entrySet()
-                .forEach(e -> conf.set(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
+        Configuration conf = Storage.configuration(JobSettings.hadoopSettings(c));
         String[] outputs = {output + ".safetensors", output + ".pth", output + ".json"};
         for (String o : outputs) {
             if (!overwrite && Storage.exists(o, conf)) {

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
-import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
@@ -20,6 +19,7 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
 
 import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.SettingsException;
+import org.dnispark.config.JobSettings;
 import org.dnispark.storage.Storage;
 
 /**
@@ -34,11 +34,7 @@ final class StorageCommands {
 
     /** Splits {@code --config}/{@code key=value} arguments from positional ones and returns the Hadoop settings. */
     static Map<String, String> hadoopSettings(List<String> options) {
-        Config c = ConfigLoader.load(options);
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        c.getConfig("dni.spark.hadoop").entrySet()
-                .forEach(e -> out.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
-        return out;
+        return JobSettings.hadoopSettings(ConfigLoader.load(options));
     }
 
     static int copy(List<String> positional, Map<String, String> hadoop) throws IOException {

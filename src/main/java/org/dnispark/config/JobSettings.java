@@ -40,6 +40,8 @@ public final class JobSettings implements Serializable {
 
     public final Job job;
     public final List<String> models;
+    /** Local folder of the model cache (the default resolved). */
+    public final String modelCache;
     public final List<double[]> coefficients;
     /** Display label of each coefficient vector ("0.35" for an alpha, "0.2/0.3/0.5" for a vector). */
     public final List<String> coefficientLabels;
@@ -81,11 +83,7 @@ public final class JobSettings implements Serializable {
         if (models.size() < 2) {
             throw new SettingsException("dni.models", "at least two model paths", models);
         }
-        String cache = c.getString("dni.model-cache");
-        if (cache.isBlank()) {
-            cache = Paths.get(System.getProperty("user.home"), ".cache", "dni-spark", "models").toString();
-        }
-        this.modelCache = cache;
+        this.modelCache = modelCache(c);
         this.allowExtrapolation = bool(c, "dni.interpolation.allow-extrapolation");
         this.integerRule = parse("dni.interpolation.integer-buffers", c,
                 s -> IntegerBufferRule.parse(s), "largest-coefficient, require-equal or round");
@@ -153,12 +151,9 @@ public final class JobSettings implements Serializable {
         this.appName = nonBlank(c, "dni.spark.app-name", "an application name");
         this.partitions = intIn(c, "dni.spark.partitions", 0, 1_000_000);
         this.sparkConf = flatStrings(c, "dni.spark.conf");
-        this.hadoopConf = flatStrings(c, "dni.spark.hadoop");
+        this.hadoopConf = hadoopSettings(c);
         this.renderedConfig = redact(c.getConfig("dni")).root().render(ConfigRenderOptions.concise().setFormatted(true));
     }
-
-    /** Local folder of the model cache (the default resolved). */
-    public final String modelCache;
 
     public static JobSettings from(Config resolved, Job job) {
         try {
@@ -389,6 +384,18 @@ public final class JobSettings implements Serializable {
             throw new SettingsException(key, expected, "an empty string");
         }
         return s;
+    }
+
+    /** {@code dni.model-cache}, with its documented default (~/.cache/dni-spark/models) when empty. */
+    public static String modelCache(Config c) {
+        String cache = c.getString("dni.model-cache");
+        return cache.isBlank() ? Paths.get(System.getProperty("user.home"), ".cache", "dni-spark", "models").toString()
+                : cache;
+    }
+
+    /** The {@code dni.spark.hadoop} settings as plain keys and values (quoted dotted keys unquoted). */
+    public static Map<String, String> hadoopSettings(Config c) {
+        return flatStrings(c, "dni.spark.hadoop");
     }
 
     private static Map<String, String> flatStrings(Config c, String key) {

@@ -66,10 +66,6 @@ public final class ModelWeights implements Serializable {
         return n;
     }
 
-    public ModelWeights withLabel(String newLabel) {
-        return new ModelWeights(newLabel, tensors());
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelWeights && tensors.equals(((ModelWeights) o).tensors);

@@ -93,10 +93,6 @@ public final class NamedTensor implements Serializable {
         return Arrays.toString(shape);
     }
 
-    public NamedTensor renamed(String newName) {
-        return new NamedTensor(newName, shape, dtype, floats, longs);
-    }
-
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof NamedTensor)) {

@@ -238,7 +238,9 @@ abstract class DniJob<R extends ImageRow> {
 
             // 4. Reports, manifest, publish. Checkpoint parts are bookkeeping, not part of the published run.
             long t3 = System.nanoTime();
-            Storage.delete(out.file(Checkpoint.DIR), conf);
+            if (plan.checkpoint) {
+                Storage.delete(out.file(Checkpoint.DIR), conf);
+            }
             writeRejections(out, rejections);
             Map<String, Object> summary = writeReports(spark, s, out, rows, rejections);
             timings.put("reports_ms", ms(t3));

@@ -2,7 +2,6 @@ package org.dnispark.ncnn;
 
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,10 +73,6 @@ public final class NcnnLayer implements Serializable {
     public float[] getArray(int id) {
         float[] a = arrays.get(id);
         return a == null ? new float[0] : a.clone();
-    }
-
-    public Map<Integer, String> scalars() {
-        return Collections.unmodifiableMap(scalars);
     }
 
     /** Type and parameters, without names: two layers that agree here are structurally the same. */

@@ -46,11 +46,6 @@ public final class NcnnModel implements Serializable {
         return weights;
     }
 
-    /** A model with the same graph and other weights (for example interpolated ones). */
-    public NcnnModel withWeights(ModelWeights newWeights) {
-        return new NcnnModel(graph, newWeights);
-    }
-
     /** Reads a model from the {@code .param} text and {@code .bin} bytes; {@code label} names it in messages. */
     public static NcnnModel read(String paramText, byte[] bin, String label) {
         NcnnGraph graph = NcnnGraph.parse(paramText, label + ".param");

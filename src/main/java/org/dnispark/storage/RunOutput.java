@@ -93,10 +93,6 @@ public final class RunOutput {
         return staging.toString();
     }
 
-    public String targetUri() {
-        return target.toString();
-    }
-
     public Configuration conf() {
         return conf;
     }
