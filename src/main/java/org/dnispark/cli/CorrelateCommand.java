@@ -1,22 +1,37 @@
 package org.dnispark.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import org.apache.hadoop.conf.Configuration;
 
-import org.dnispark.config.SettingsException;
 import org.dnispark.config.JobSettings;
+import org.dnispark.config.SettingsException;
 import org.dnispark.core.FilterCorrelation;
+import org.dnispark.core.FineTuningSeries;
+import org.dnispark.core.Interpolation;
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+import org.dnispark.image.FilterGrid;
+import org.dnispark.image.ImageCodec;
 import org.dnispark.storage.ModelStore;
 import org.dnispark.storage.Storage;
 
 /**
  * {@code jobs/dni correlate}: the filter correlation index (paper Eq. 3) between consecutive models of
- * {@code dni.models}, per layer (median, quartiles, minimum) and overall, with the paper's reading of it: 0.689 to 1
- * for pairs that interpolated well, under 0.1 for pairs that did not. No Spark.
+ * {@code dni.models} (and between the first and the last when there are more than two), per layer (median,
+ * quartiles, minimum) and overall, with the paper's reading of it: 0.689 to 1 for pairs that interpolated well,
+ * under 0.1 for pairs that did not. With {@code dni.correlate.series-alphas}, the Fig. 3/4 analysis of a fine-tuning
+ * series. With {@code dni.correlate.output}, the report files and the first-layer filter grid. No Spark.
  */
 final class CorrelateCommand {
     /** Per-layer median correlations at or above this interpolated well in the paper. */
@@ -37,25 +52,68 @@ final class CorrelateCommand {
         return "weakly correlated: between the paper's ranges; check with a sweep";
     }
 
-    static Map<String, Object> run(Config c) {
-        List<String> models = c.getStringList("dni.models");
+    static Map<String, Object> run(Config c) throws IOException {
+        List<String> models;
+        String output;
+        double[] seriesAlphas;
+        int columns;
+        int cell;
+        try {
+            models = c.getStringList("dni.models");
+            output = c.getString("dni.correlate.output").trim();
+            seriesAlphas = c.getDoubleList("dni.correlate.series-alphas").stream().mapToDouble(Double::doubleValue)
+                    .toArray();
+            columns = c.getInt("dni.correlate.grid-columns");
+            cell = c.getInt("dni.correlate.grid-cell");
+        } catch (ConfigException e) {
+            throw new SettingsException(e.getMessage());
+        }
         if (models.size() < 2) {
             throw new SettingsException("dni.models", "at least two models", models);
         }
-        ModelStore store = new ModelStore(JobSettings.modelCache(c),
-                Storage.configuration(JobSettings.hadoopSettings(c)));
-        List<ModelStore.LoadedModel> loaded = new ArrayList<>();
-        for (String m : models) {
-            loaded.add(store.load(m));
+        if (seriesAlphas.length > 0 && seriesAlphas.length != models.size() - 2) {
+            throw new SettingsException("dni.correlate.series-alphas", (models.size() - 2)
+                    + " alphas, one per intermediate model of dni.models", seriesAlphas.length);
         }
-        List<Object> pairs = new ArrayList<>();
+        for (double a : seriesAlphas) {
+            if (!(a >= 0 && a <= 1)) {
+                throw new SettingsException("dni.correlate.series-alphas", "alphas in [0, 1]", a);
+            }
+        }
+        if (columns < 1 || cell < 1) {
+            throw new SettingsException("dni.correlate.grid-columns and grid-cell", "positive integers",
+                    columns + " and " + cell);
+        }
+        Configuration conf = Storage.configuration(JobSettings.hadoopSettings(c));
+        boolean overwrite = c.getString("dni.output.if-exists").toLowerCase(Locale.ROOT).equals("overwrite");
+        if (!output.isEmpty() && Storage.exists(output + "/correlation.json", conf) && !overwrite) {
+            throw new IllegalStateException("output " + output + " already holds a report; choose another "
+                    + "dni.correlate.output or set dni.output.if-exists = overwrite");
+        }
+        ModelStore store = new ModelStore(JobSettings.modelCache(c), conf);
+        List<ModelStore.LoadedModel> loaded = new ArrayList<>();
+        List<ModelWeights> weights = new ArrayList<>();
+        for (String m : models) {
+            ModelStore.LoadedModel l = store.load(m);
+            loaded.add(l);
+            weights.add(l.weights);
+        }
+        List<int[]> pairIndices = new ArrayList<>();
         for (int i = 0; i + 1 < loaded.size(); i++) {
-            List<FilterCorrelation.LayerSummary> layers = FilterCorrelation.compare(loaded.get(i).weights,
-                    loaded.get(i + 1).weights);
+            pairIndices.add(new int[] {i, i + 1});
+        }
+        if (loaded.size() > 2) {
+            pairIndices.add(new int[] {0, loaded.size() - 1});
+        }
+        StringBuilder csv = new StringBuilder("a,b,tensor,filters,undefined,min,q1,median,q3,max,mean\n");
+        List<Object> pairs = new ArrayList<>();
+        for (int[] ij : pairIndices) {
+            List<FilterCorrelation.LayerSummary> layers = FilterCorrelation.compare(weights.get(ij[0]),
+                    weights.get(ij[1]));
             double overall = FilterCorrelation.medianOfLayerMedians(layers);
             Map<String, Object> pair = new LinkedHashMap<>();
-            pair.put("a", models.get(i));
-            pair.put("b", models.get(i + 1));
+            pair.put("a", models.get(ij[0]));
+            pair.put("b", models.get(ij[1]));
             pair.put("median_of_layer_medians", overall);
             pair.put("lowest_layer_median", layers.stream().mapToDouble(l -> l.median).min().orElse(Double.NaN));
             pair.put("verdict", verdict(overall));
@@ -70,10 +128,94 @@ final class CorrelateCommand {
                 e.put("q3", l.q3);
                 e.put("undefined", l.undefined);
                 perLayer.add(e);
+                csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f%n",
+                        csvField(models.get(ij[0])), csvField(models.get(ij[1])), l.tensor, l.filters, l.undefined,
+                        l.min, l.q1, l.median, l.q3, l.max, l.mean));
             }
             pair.put("layers", perLayer);
             pairs.add(pair);
         }
-        return Map.of("pairs", pairs);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("pairs", pairs);
+        StringBuilder seriesCsv = null;
+        if (seriesAlphas.length > 0) {
+            seriesCsv = new StringBuilder("model,alpha,tensor,median_vs_interpolated,median_vs_first,median_vs_last,"
+                    + "relative_distance_to_interpolated\n");
+            List<Object> series = new ArrayList<>();
+            for (FineTuningSeries.Point p : FineTuningSeries.analyse(weights, seriesAlphas)) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("model", models.get(p.model()));
+                e.put("alpha", p.alpha());
+                e.put("tensor", p.tensor());
+                e.put("median_vs_interpolated", p.medianVsInterpolated());
+                e.put("median_vs_first", p.medianVsFirst());
+                e.put("median_vs_last", p.medianVsLast());
+                e.put("relative_distance_to_interpolated", p.relativeDistanceToInterpolated());
+                series.add(e);
+                seriesCsv.append(String.format(Locale.ROOT, "%s,%.4f,%s,%.6f,%.6f,%.6f,%.6f%n",
+                        csvField(models.get(p.model())), p.alpha(), p.tensor(), p.medianVsInterpolated(),
+                        p.medianVsFirst(), p.medianVsLast(), p.relativeDistanceToInterpolated()));
+            }
+            report.put("series", series);
+        }
+        if (!output.isEmpty()) {
+            List<String> written = new ArrayList<>();
+            write(conf, output + "/layers.csv", csv.toString(), written);
+            if (seriesCsv != null) {
+                write(conf, output + "/series.csv", seriesCsv.toString(), written);
+            }
+            byte[] grid = ImageCodec.encodePng(FilterGrid.draw(gridBlocks(models, weights, seriesAlphas), columns,
+                    cell));
+            Storage.writeAtomically(output + "/first-layer-filters.png", grid, conf);
+            written.add(output + "/first-layer-filters.png");
+            written.add(output + "/correlation.json");
+            report.put("files", written);
+            // the JSON last: it marks a complete report
+            write(conf, output + "/correlation.json", new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(report), null);
+        }
+        return report;
+    }
+
+    /** Each model's first weight tensor of rank 4; with a series, each level's interpolated filters below it. */
+    private static List<FilterGrid.Block> gridBlocks(List<String> names, List<ModelWeights> weights,
+            double[] alphas) {
+        String first = null;
+        for (NamedTensor t : weights.get(0).tensors()) {
+            if (t.dtype().isFloating() && t.shape().length == 4) {
+                first = t.name();
+                break;
+            }
+        }
+        if (first == null) {
+            throw new IllegalArgumentException("model '" + names.get(0) + "' has no convolution weights to draw");
+        }
+        List<FilterGrid.Block> blocks = new ArrayList<>();
+        for (int i = 0; i < weights.size(); i++) {
+            blocks.add(new FilterGrid.Block(shortName(names.get(i)), weights.get(i).get(first)));
+            if (alphas.length > 0 && i > 0 && i < weights.size() - 1) {
+                double a = alphas[i - 1];
+                ModelWeights mix = Interpolation.lerp(weights.get(0), weights.get(weights.size() - 1), a,
+                        Interpolation.Options.defaults());
+                blocks.add(new FilterGrid.Block(String.format(Locale.ROOT, "DNI alpha=%.2f", a), mix.get(first)));
+            }
+        }
+        return blocks;
+    }
+
+    private static String shortName(String reference) {
+        String s = reference.substring(reference.lastIndexOf('/') + 1);
+        return s.length() > 22 ? s.substring(0, 22) : s;
+    }
+
+    private static String csvField(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static void write(Configuration conf, String uri, String text, List<String> written) {
+        Storage.writeAtomically(uri, text.getBytes(StandardCharsets.UTF_8), conf);
+        if (written != null) {
+            written.add(uri);
+        }
     }
 }

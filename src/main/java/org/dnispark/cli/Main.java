@@ -34,6 +34,7 @@ public final class Main {
             System.err.println("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
                     + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
                     + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
+                    + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a denoiser)\n"
                     + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
                     + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
                     + "Every key is documented in src/main/resources/reference.conf.");
@@ -42,17 +43,18 @@ public final class Main {
         if (args[0].equals("copy") || args[0].equals("bucket")) {
             return storageCommand(args);
         }
-        if (args[0].equals("correlate")) {
+        if (args[0].equals("correlate") || args[0].equals("train")) {
             try {
                 Config config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
+                Object result = args[0].equals("train") ? TrainCommand.run(config) : CorrelateCommand.run(config);
                 System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(CorrelateCommand.run(config)));
+                        .writeValueAsString(result));
                 return 0;
             } catch (IllegalArgumentException e) {
-                System.err.println("dni: correlate: " + e.getMessage());
+                System.err.println("dni: " + args[0] + ": " + e.getMessage());
                 return 2;
             } catch (Exception e) {
-                System.err.println("dni: correlate failed: " + rootMessage(e));
+                System.err.println("dni: " + args[0] + " failed: " + rootMessage(e));
                 return 1;
             }
         }

@@ -86,15 +86,37 @@ public final class DegradationStep implements Serializable {
                 float[] src = img.data();
                 float[] d = new float[src.length];
                 double s = value / 255.0;
-                for (int i = 0; i < d.length; i++) {
-                    float v = (float) (src[i] + s * rnd.nextGaussian());
-                    d[i] = clip ? Math.min(1f, Math.max(0f, v)) : v;
+                // A greyscale image (the denoising test sets) gets one noise plane on all three channels, so it stays
+                // greyscale and a grey model sees noise of the configured sigma (independent planes averaged to
+                // grey would have sigma / sqrt(3)).
+                int plane = img.width() * img.height();
+                if (isGrey(src, plane)) {
+                    for (int i = 0; i < plane; i++) {
+                        float v = (float) (src[i] + s * rnd.nextGaussian());
+                        d[i] = clip ? Math.min(1f, Math.max(0f, v)) : v;
+                        d[plane + i] = d[i];
+                        d[2 * plane + i] = d[i];
+                    }
+                } else {
+                    for (int i = 0; i < d.length; i++) {
+                        float v = (float) (src[i] + s * rnd.nextGaussian());
+                        d[i] = clip ? Math.min(1f, Math.max(0f, v)) : v;
+                    }
                 }
                 return new RgbImage(img.width(), img.height(), d);
             }
             default:
                 throw new IllegalStateException(kind.toString());
         }
+    }
+
+    private static boolean isGrey(float[] chw, int plane) {
+        for (int i = 0; i < plane; i++) {
+            if (chw[i] != chw[plane + i] || chw[i] != chw[2 * plane + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Runs a chain on one image; the noise seed depends only on the run seed, the image name and the step index. */

@@ -11,7 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.dnispark.runtime.Engines;
 
 /** Versions and source revision for the provenance manifest. */
-final class Provenance {
+public final class Provenance {
     private Provenance() {
     }
 
@@ -29,7 +29,7 @@ final class Provenance {
         return v;
     }
 
-    static Map<String, Object> git() {
+    public static Map<String, Object> git() {
         Map<String, Object> g = new LinkedHashMap<>();
         Properties p = new Properties();
         try (InputStream in = Provenance.class.getResourceAsStream("/dni-spark-git.properties")) {

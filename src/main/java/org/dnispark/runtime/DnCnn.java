@@ -84,11 +84,17 @@ public final class DnCnn extends StateDictNetwork {
                 m -> new DnCnn(convs, norms, in, m));
     }
 
+    private static NDArray scoped(NDArray view, NDArray x) {
+        view.attach(x.getManager());
+        return view;
+    }
+
     private NDArray batchNorm(NDArray x, String prefix) {
-        NDArray mean = params.get(prefix + ".running_mean").reshape(1, -1, 1, 1);
-        NDArray var = params.get(prefix + ".running_var").reshape(1, -1, 1, 1);
-        NDArray gamma = params.get(prefix + ".weight").reshape(1, -1, 1, 1);
-        NDArray beta = params.get(prefix + ".bias").reshape(1, -1, 1, 1);
+        // views of the weights belong to the weights' manager; move them to this call's scope so they are freed
+        NDArray mean = scoped(params.get(prefix + ".running_mean").reshape(1, -1, 1, 1), x);
+        NDArray var = scoped(params.get(prefix + ".running_var").reshape(1, -1, 1, 1), x);
+        NDArray gamma = scoped(params.get(prefix + ".weight").reshape(1, -1, 1, 1), x);
+        NDArray beta = scoped(params.get(prefix + ".bias").reshape(1, -1, 1, 1), x);
         return x.sub(mean).div(var.add(BN_EPS).sqrt()).mul(gamma).add(beta);
     }
 

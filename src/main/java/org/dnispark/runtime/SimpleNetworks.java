@@ -9,7 +9,8 @@ import org.dnispark.core.ModelWeights;
 
 /**
  * Two small built-in architectures: the SRCNN-style three-layer network the DNI paper analyses ({@code conv1} 9x9,
- * {@code conv2}, {@code conv3} 9x9, ReLU between, "same" padding, scale 1) and MSRResNet (BasicSR keys:
+ * {@code conv2}, {@code conv3} 9x9, ReLU between, "same" padding, scale 1; one-channel models run on the channel
+ * mean of RGB inputs) and MSRResNet (BasicSR keys:
  * {@code conv_first}, {@code body.N.conv1/conv2} residual blocks, {@code upconv1[/upconv2]} with pixel shuffle,
  * {@code conv_hr}, {@code conv_last}, plus the bilinearly up-sampled input).
  */
@@ -46,7 +47,15 @@ final class SimpleNetworks {
         public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
             try (NDManager scope = manager.newSubManager()) {
                 NDArray x = scope.create(input, new Shape(batch, c, height, width));
+                // a greyscale model (the paper's denoisers) runs on the channel mean, its output on all three
+                boolean grey = params.get("conv1.weight").getShape().get(1) == 1 && c == 3;
+                if (grey) {
+                    x = x.mean(new int[] {1}, true);
+                }
                 NDArray y = conv(conv(conv(x, "conv1").maximum(0f), "conv2").maximum(0f), "conv3");
+                if (grey) {
+                    y = y.repeat(1, 3);
+                }
                 outShape[0] = (int) y.getShape().get(1);
                 outShape[1] = height;
                 outShape[2] = width;

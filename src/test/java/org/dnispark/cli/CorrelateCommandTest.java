@@ -16,13 +16,13 @@ class CorrelateCommandTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void correlatedAndUncorrelatedPairsGetTheirVerdicts() {
+    void correlatedAndUncorrelatedPairsGetTheirVerdicts() throws Exception {
         Map<String, Object> r = CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString(
                 "dni.model-cache = \"" + TestModels.cache() + "\"\n"
                         + "dni.models = [\"" + U + "noise0_scale2.0x_model\", \"" + U + "noise1_scale2.0x_model\", \""
                         + U + "scale2.0x_model\"]")));
         List<Map<String, Object>> pairs = (List<Map<String, Object>>) r.get("pairs");
-        assertEquals(2, pairs.size());
+        assertEquals(3, pairs.size()); // two consecutive pairs and first-to-last
         double near = (Double) pairs.get(0).get("median_of_layer_medians");
         assertTrue(near >= 0.689, "noise0/noise1 " + near);
         assertTrue(((String) pairs.get(0).get("verdict")).startsWith("correlated"));
@@ -30,5 +30,43 @@ class CorrelateCommandTest {
         assertTrue((Double) pairs.get(1).get("median_of_layer_medians") < near - 0.3);
         assertTrue(CorrelateCommand.verdict(0.05).startsWith("uncorrelated"));
         assertTrue(CorrelateCommand.verdict(0.4).startsWith("weakly"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void seriesAnalysisAndReportFiles(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String out = dir.resolve("report").toString();
+        String models = "dni.models = [\"" + U + "noise0_scale2.0x_model\", \"" + U + "noise1_scale2.0x_model\", \""
+                + U + "noise2_scale2.0x_model\", \"" + U + "noise3_scale2.0x_model\"]\n";
+        Map<String, Object> r = CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString(
+                "dni.model-cache = \"" + TestModels.cache() + "\"\n" + models
+                        + "dni.correlate { output = \"" + out + "\", series-alphas = [0.35, 0.7] }")));
+        // consecutive pairs plus first-to-last
+        assertEquals(4, ((List<?>) r.get("pairs")).size());
+        List<Map<String, Object>> series = (List<Map<String, Object>>) r.get("series");
+        assertEquals(2 * 7, series.size());
+        for (Map<String, Object> p : series) {
+            double vsMix = (Double) p.get("median_vs_interpolated");
+            assertTrue(vsMix > 0.5 && vsMix <= 1.0, p.toString());
+        }
+        for (String f : new String[] {"correlation.json", "layers.csv", "series.csv", "first-layer-filters.png"}) {
+            assertTrue(java.nio.file.Files.size(dir.resolve("report").resolve(f)) > 100, f);
+        }
+        java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(dir.resolve("report/first-layer-filters.png")
+                .toFile());
+        // four models plus two interpolated blocks, one row of 16 colour 3x3 filters each (4 px per weight)
+        assertTrue(grid.getHeight() >= 6 * (3 * 4 + 2) && grid.getWidth() >= 150 + 16 * (3 * 4 + 2),
+                "grid " + grid.getWidth() + "x" + grid.getHeight());
+        // a second run refuses to overwrite the report unless asked
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString("dni.model-cache = \""
+                        + TestModels.cache() + "\"\n" + models + "dni.correlate { output = \"" + out + "\" }"))));
+        assertTrue(e.getMessage().contains("already holds a report"), e.getMessage());
+        org.dnispark.config.SettingsException bad = org.junit.jupiter.api.Assertions.assertThrows(
+                org.dnispark.config.SettingsException.class, () -> CorrelateCommand.run(ConfigLoader.resolve(
+                        ConfigFactory.parseString("dni.model-cache = \"" + TestModels.cache() + "\"\n" + models
+                                + "dni.correlate.series-alphas = [0.5]"))));
+        assertTrue(bad.getMessage().contains("series-alphas") && bad.getMessage().contains("2 alphas"),
+                bad.getMessage());
     }
 }

@@ -79,6 +79,34 @@ class ImageTest {
         assertTrue(max(clipped.data()) <= 1f);
     }
 
+    @Test
+    void greyImagesGetOneNoisePlaneOfTheFullSigma() {
+        int w = 64;
+        int h = 48;
+        float[] d = new float[3 * w * h];
+        for (int i = 0; i < w * h; i++) {
+            d[i] = d[w * h + i] = d[2 * w * h + i] = (i % w) / (float) w;
+        }
+        RgbImage noisy = DegradationStep.gaussianNoise(30, false).apply(new RgbImage(w, h, d), 1, 5);
+        double sum = 0;
+        double sq = 0;
+        for (int i = 0; i < w * h; i++) {
+            assertEquals(noisy.data()[i], noisy.data()[w * h + i]);
+            assertEquals(noisy.data()[i], noisy.data()[2 * w * h + i]);
+            double e = (noisy.data()[i] - d[i]) * 255.0;
+            sum += e;
+            sq += e * e;
+        }
+        double n = w * h;
+        double std = Math.sqrt(sq / n - (sum / n) * (sum / n));
+        assertEquals(30, std, 1.5, "noise sigma of a grey image");
+        // a colour image gets independent planes
+        float[] colour = d.clone();
+        colour[0] = 0.9f;
+        RgbImage c = DegradationStep.gaussianNoise(30, false).apply(new RgbImage(w, h, colour), 1, 5);
+        assertFalse(c.data()[1] == c.data()[w * h + 1]);
+    }
+
     static float max(float[] v) {
         float m = -Float.MAX_VALUE;
         for (float x : v) {

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The paper reproduction of docs/REPRODUCTION.md, one architecture at a time, every stage resumable:
+#
+#   jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all]
+#
+#   train:    N20 from scratch (dni.seed), N20b from scratch with another seed, and N30, N40, N50, N60 each
+#             fine-tuned from N20 (conf/paper-<arch>.conf; fine-tuning: FT_STEPS steps at FT_LR).
+#   evaluate: filter correlations (jobs/dni correlate), then on the greyscale test set TEST (default
+#             ../shared/data/BSD68) for sigma 30, 40, 50: the DNI sweep of N20 -> N60 (alpha grid 0.05), the
+#             pixel-blending sweep of the same pair, and the fine-tuned model of that sigma.
+#
+# Outputs under OUT (default out/paper/<arch>). Build first: mvn -B -q package -DskipTests.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+arch=${1:?usage: jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all]}
+stage=${2:-all}
+out=${OUT:-$root/out/paper/$arch}
+test=${TEST:-$root/../shared/data/BSD68}
+photos=${PHOTOS:-$HOME/.cache/dni-spark/training-photos}
+ft_steps=${FT_STEPS:-1000}
+ft_lr=${FT_LR:-3e-4}
+dni="$root/jobs/dni"
+mkdir -p "$out"
+
+train() {
+  "$dni" train --config "$root/conf/paper-$arch.conf" "dni.train.images=[\"$photos\"]" dni.output.if-exists=resume "$@" \
+    > /dev/null
+}
+
+if [ "$stage" = train ] || [ "$stage" = all ]; then
+  "$root/jobs/training-photos.sh" "$photos"
+  start=$(date +%s)
+  train dni.train.output="$out/N20" dni.train.sigma=20 dni.seed=20190616
+  train dni.train.output="$out/N20b" dni.train.sigma=20 dni.seed=7
+  for s in 30 40 50 60; do
+    train dni.train.output="$out/N$s" dni.train.sigma=$s dni.seed=20190616 "dni.train.init-from=$out/N20.safetensors" \
+      dni.train.steps="$ft_steps" dni.train.learning-rate="$ft_lr"
+  done
+  echo "reproduce-paper: $arch trained in $(( $(date +%s) - start )) s (resumed stages count only their remainder)"
+fi
+
+if [ "$stage" = evaluate ] || [ "$stage" = all ]; then
+  [ -d "$test" ] || { echo "reproduce-paper: test set $test not found (set TEST=folder of greyscale images)" >&2; exit 1; }
+  start=$(date +%s)
+  m() { printf '%s' "$out/$1.safetensors"; }
+  "$dni" correlate "dni.models=[\"$(m N20)\",\"$(m N60)\"]" dni.correlate.output="$out/correlate/N20-N60" \
+    dni.output.if-exists=overwrite > /dev/null
+  "$dni" correlate "dni.models=[\"$(m N20)\",\"$(m N20b)\"]" dni.correlate.output="$out/correlate/N20-N20b" \
+    dni.output.if-exists=overwrite > /dev/null
+  sweep() {
+    "$dni" sweep --config "$root/conf/paper-sweep.conf" "dni.input.images=\"$test\"" \
+      "dni.degradation=[{type=gaussian-noise,sigma=$1,clip=false}]" "${@:2}" > /dev/null
+  }
+  for s in 30 40 50; do
+    sweep $s "dni.models=[\"$(m N20)\",\"$(m N60)\"]" dni.sweep.output="$out/sweeps/sigma$s-dni"
+    sweep $s "dni.models=[\"$(m N20)\",\"$(m N60)\"]" dni.sweep.output="$out/sweeps/sigma$s-pixel" dni.sweep.method=pixel
+    # the fine-tuned model alone: alpha 1 of N20 -> N$s is exactly N$s (one-hot coefficients are bit exact)
+    sweep $s "dni.models=[\"$(m N20)\",\"$(m N$s)\"]" dni.sweep.output="$out/sweeps/sigma$s-finetuned" \
+      "dni.sweep.alphas=[1.0]"
+  done
+  alphas=$(for s in 30 40 50; do
+    /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["best"]["alpha"])' \
+      "$out/sweeps/sigma$s-dni/summary.json"; done | paste -sd, -)
+  "$dni" correlate "dni.models=[\"$(m N20)\",\"$(m N30)\",\"$(m N40)\",\"$(m N50)\",\"$(m N60)\"]" \
+    "dni.correlate.series-alphas=[$alphas]" dni.correlate.output="$out/correlate/series" \
+    dni.output.if-exists=overwrite > /dev/null
+  "$root/jobs/paper-table.py" "$out" | tee "$out/table.md"
+  echo "reproduce-paper: $arch evaluated in $(( $(date +%s) - start )) s"
+fi

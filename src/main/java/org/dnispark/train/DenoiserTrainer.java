@@ -1,0 +1,460 @@
+package org.dnispark.train;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.hadoop.conf.Configuration;
+
+import org.dnispark.core.DType;
+import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.formats.Safetensors;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.runtime.Engines;
+import org.dnispark.storage.ModelStore;
+import org.dnispark.storage.Storage;
+
+/**
+ * Trains one denoiser (from scratch, or fine-tuned from {@code init-from}) on Gaussian noise of one sigma, with
+ * Adam on MSE. Writes {@code <output>.safetensors}, {@code <output>.pth} and the provenance {@code <output>.json};
+ * while it runs, {@code <output>.checkpoint.safetensors} holds the parameters, Adam's moments and the step, so an
+ * interrupted run continues with {@code dni.output.if-exists = resume} and reaches the same result.
+ */
+public final class DenoiserTrainer {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final TrainSettings s;
+    private final Consumer<String> log;
+    private final Configuration conf;
+    /** Tests simulate an interruption: the run stops right after the checkpoint of this step. */
+    private final long stopAfter;
+
+    private DenoiserTrainer(TrainSettings s, Consumer<String> log, long stopAfter) {
+        this.s = s;
+        this.log = log;
+        this.conf = Storage.configuration(s.hadoop);
+        this.stopAfter = stopAfter;
+    }
+
+    /** Trains as configured and returns the summary that is also written to {@code <output>.json}. */
+    public static Map<String, Object> run(TrainSettings s, Consumer<String> log) throws IOException {
+        return new DenoiserTrainer(s, log, -1).train();
+    }
+
+    static Map<String, Object> runUntil(TrainSettings s, Consumer<String> log, long stopAfter) throws IOException {
+        return new DenoiserTrainer(s, log, stopAfter).train();
+    }
+
+    /** Raised by {@link #runUntil} when it stops. */
+    static final class Stopped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stopped(long step) {
+            super("stopped after step " + step);
+        }
+    }
+
+    private String modelFile() {
+        return s.output + ".safetensors";
+    }
+
+    private String checkpointFile() {
+        return s.output + ".checkpoint.safetensors";
+    }
+
+    private Map<String, Object> train() throws IOException {
+        // data and parent first: a bad folder or parent fails before anything is written
+        List<GreyImage> images = new ArrayList<>();
+        List<Object> imageRecords = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        loadImages(images, imageRecords, skipped);
+        ModelStore.LoadedModel parent = s.initFrom.isEmpty() ? null
+                : new ModelStore(s.modelCache, conf).load(s.initFrom);
+        String fingerprint = fingerprint(imageRecords, parent);
+
+        if (Storage.exists(modelFile(), conf) && !s.overwrite) {
+            JsonNode previous = readJson(s.output + ".json");
+            if (s.resume && previous != null && fingerprint.equals(previous.path("fingerprint").asText())) {
+                log.accept("train: " + modelFile() + " is already complete for this configuration");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> done = JSON.convertValue(previous, Map.class);
+                return done;
+            }
+            throw new IllegalStateException("output " + modelFile() + " already exists" + (s.resume
+                    ? " from another configuration" : "") + "; choose another dni.train.output or set "
+                    + "dni.output.if-exists = overwrite");
+        }
+
+        List<DenoiserArchitecture.Param> params = s.architecture.parameters();
+        Map<String, float[]> start = new LinkedHashMap<>();
+        Map<String, float[]> momentM = new LinkedHashMap<>();
+        Map<String, float[]> momentV = new LinkedHashMap<>();
+        long baseBatches = 0;
+        long firstStep = 0;
+        List<Object> curve = new ArrayList<>();
+        double secondsBefore = 0;
+        Safetensors.Loaded checkpoint = readCheckpoint();
+        if (checkpoint != null && !s.overwrite && !s.resume) {
+            throw new IllegalStateException("an unfinished run left " + checkpointFile() + "; set "
+                    + "dni.output.if-exists = resume to continue it, or overwrite to start again");
+        }
+        if (checkpoint != null && s.resume
+                && !fingerprint.equals(checkpoint.metadata.get("dni.train.fingerprint"))) {
+            throw new IllegalStateException(checkpointFile() + " belongs to another configuration; set "
+                    + "dni.output.if-exists = overwrite to discard it, or choose another dni.train.output");
+        }
+        if (checkpoint != null && s.resume) {
+            firstStep = Long.parseLong(checkpoint.metadata.get("dni.train.step"));
+            baseBatches = Long.parseLong(checkpoint.metadata.get("dni.train.base_batches"));
+            secondsBefore = Double.parseDouble(checkpoint.metadata.get("dni.train.seconds"));
+            JSON.readTree(checkpoint.metadata.get("dni.train.curve")).forEach(n -> curve.add(JSON.convertValue(n,
+                    Map.class)));
+            for (DenoiserArchitecture.Param p : params) {
+                if (p.init() != DenoiserArchitecture.Init.COUNTER) {
+                    start.put(p.name(), checkpoint.weights.get(p.name()).floatValues());
+                }
+                if (p.trainable()) {
+                    momentM.put(p.name(), checkpoint.weights.get("adam.m/" + p.name()).floatValues());
+                    momentV.put(p.name(), checkpoint.weights.get("adam.v/" + p.name()).floatValues());
+                }
+            }
+            log.accept("train: resuming " + s.output + " at step " + firstStep + " of " + s.steps);
+        } else if (parent != null) {
+            baseBatches = initFromParent(params, parent.weights, start);
+        } else {
+            initialise(params, start);
+        }
+
+        PatchSampler sampler = new PatchSampler(images, s.patchSize, s.seed);
+        Engines.configure(s.torchThreads);
+        int b = s.batchSize;
+        int area = s.patchSize * s.patchSize;
+        float[] clean = new float[b * area];
+        float[] noisy = new float[b * area];
+        Shape batchShape = new Shape(b, 1, s.patchSize, s.patchSize);
+        Map<String, float[]> result = new LinkedHashMap<>();
+        long batchesTracked;
+        long t0 = System.nanoTime();
+        try (NDManager root = NDManager.newBaseManager()) {
+            NDManager kept = root.newSubManager();
+            Map<String, NDArray> p = new LinkedHashMap<>();
+            Adam adam = new Adam();
+            for (DenoiserArchitecture.Param d : params) {
+                if (d.init() == DenoiserArchitecture.Init.COUNTER) {
+                    continue;
+                }
+                NDArray a = kept.create(start.get(d.name()), new Shape(d.shape()));
+                if (d.trainable()) {
+                    a.setRequiresGradient(true);
+                    adam.init(d.name(), a, momentM.containsKey(d.name())
+                            ? kept.create(momentM.get(d.name()), new Shape(d.shape())) : null,
+                            momentV.containsKey(d.name())
+                                    ? kept.create(momentV.get(d.name()), new Shape(d.shape())) : null, kept);
+                }
+                p.put(d.name(), a);
+            }
+            double lossSum = 0;
+            int lossCount = 0;
+            long intervalStart = System.nanoTime();
+            for (long step = firstStep; step < s.steps; step++) {
+                sampler.batch(step, b, s.sigma, clean, noisy);
+                float loss;
+                try (NDManager scope = root.newSubManager()) {
+                    NDArray x = scope.create(noisy, batchShape);
+                    NDArray y = scope.create(clean, batchShape);
+                    Map<String, NDArray> before = new LinkedHashMap<>(p);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray lossArray = s.architecture.forward(p, x, true).sub(y).square().mean();
+                        gc.backward(lossArray);
+                        loss = lossArray.getFloat();
+                    }
+                    if (!Float.isFinite(loss)) {
+                        throw new IllegalStateException("training diverged at step " + step + " (loss " + loss
+                                + "); lower dni.train.learning-rate (now " + s.learningRate + ")");
+                    }
+                    for (Map.Entry<String, NDArray> e : p.entrySet()) {
+                        NDArray old = before.get(e.getKey());
+                        if (e.getValue() != old) {
+                            // batch norm's running statistics were replaced: keep the new ones, free the old
+                            e.getValue().attach(kept);
+                            old.close();
+                        }
+                    }
+                    float lr = s.learningRateAt(step);
+                    for (DenoiserArchitecture.Param d : params) {
+                        if (d.trainable()) {
+                            adam.update(d.name(), p.get(d.name()), step + 1, lr, scope);
+                        }
+                    }
+                }
+                lossSum += loss;
+                lossCount++;
+                long done = step + 1;
+                if (done % s.logEvery == 0 || done == s.steps) {
+                    double seconds = (System.nanoTime() - intervalStart) / 1e9;
+                    double meanLoss = lossSum / lossCount;
+                    double rate = lossCount * (double) b / seconds;
+                    double elapsed = secondsBefore + (System.nanoTime() - t0) / 1e9;
+                    Map<String, Object> point = new LinkedHashMap<>();
+                    point.put("step", done);
+                    point.put("loss", meanLoss);
+                    point.put("psnr_db", 10 * Math.log10(1 / meanLoss));
+                    point.put("patches_per_second", rate);
+                    point.put("learning_rate", (double) s.learningRateAt(step));
+                    point.put("elapsed_seconds", elapsed);
+                    curve.add(point);
+                    log.accept(String.format(Locale.ROOT, "train %s: step %d/%d  loss %.6f (%.2f dB)  %.0f "
+                            + "patches/s  lr %.1e  %.0f s, about %.0f s left", s.output, done, s.steps, meanLoss,
+                            10 * Math.log10(1 / meanLoss), rate, s.learningRateAt(step), elapsed,
+                            (s.steps - done) * (double) b / rate));
+                    lossSum = 0;
+                    lossCount = 0;
+                    intervalStart = System.nanoTime();
+                }
+                if (done % s.checkpointEvery == 0 && done < s.steps) {
+                    writeCheckpoint(params, p, adam, done, baseBatches, fingerprint, curve,
+                            secondsBefore + (System.nanoTime() - t0) / 1e9);
+                }
+                if (done == stopAfter) {
+                    throw new Stopped(done);
+                }
+            }
+            for (DenoiserArchitecture.Param d : params) {
+                if (d.init() != DenoiserArchitecture.Init.COUNTER) {
+                    result.put(d.name(), p.get(d.name()).toFloatArray());
+                }
+            }
+            batchesTracked = baseBatches + s.steps;
+        }
+        double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
+        ModelWeights weights = export(params, result, batchesTracked);
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("output", List.of(modelFile(), s.output + ".pth", s.output + ".json"));
+        summary.put("architecture", s.architecture.describe());
+        summary.put("fingerprint", fingerprint);
+        summary.put("settings", s.identity());
+        summary.put("parent", parent == null ? null : Map.of("reference", parent.reference, "files", parent.files));
+        summary.put("training_images", imageRecords);
+        summary.put("skipped_images", skipped);
+        summary.put("parameters", weights.parameterCount());
+        summary.put("seconds", seconds);
+        summary.put("torch_threads", s.torchThreads);
+        summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
+        summary.put("curve", curve);
+        Map<String, Object> versions = new LinkedHashMap<>();
+        versions.put("dni-spark", String.valueOf(DenoiserTrainer.class.getPackage().getImplementationVersion()));
+        versions.put("java", System.getProperty("java.version"));
+        versions.put("djl", Engines.djlVersion());
+        versions.put("pytorch", Engines.pytorchVersion());
+        summary.put("versions", versions);
+        summary.put("git", org.dnispark.jobs.Provenance.git());
+        summary.put("created", Instant.now().toString());
+        String metaJson = JSON.writeValueAsString(summary);
+        Map<String, String> stMeta = new LinkedHashMap<>();
+        stMeta.put("dni.train", new ObjectMapper().writeValueAsString(Map.of("fingerprint", fingerprint,
+                "architecture", s.architecture.describe(), "sigma", s.sigma, "steps", s.steps)));
+        String archive = s.output.substring(s.output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
+        // the model files first, the provenance last: a .json means the run finished
+        Storage.writeAtomically(modelFile(), Safetensors.write(weights, stMeta), conf);
+        Storage.writeAtomically(s.output + ".pth", PyTorchCheckpoint.write(weights,
+                archive.isEmpty() ? "archive" : archive, new ObjectMapper().writeValueAsString(stMeta)), conf);
+        Storage.writeAtomically(s.output + ".json", metaJson.getBytes(StandardCharsets.UTF_8), conf);
+        if (Storage.exists(checkpointFile(), conf)) {
+            Storage.delete(checkpointFile(), conf);
+        }
+        log.accept(String.format(Locale.ROOT, "train: wrote %s (%.0f s)", modelFile(), seconds));
+        return summary;
+    }
+
+    private void loadImages(List<GreyImage> images, List<Object> records, List<String> skipped) throws IOException {
+        List<String> unmatched = new ArrayList<>(s.exclude);
+        for (String folder : s.images) {
+            List<String> files;
+            try {
+                files = Storage.listFiles(folder, s.extensions, conf);
+            } catch (FileNotFoundException e) {
+                throw new IllegalArgumentException("dni.train.images: folder " + folder + " not found");
+            }
+            for (String uri : files) {
+                String file = uri.substring(uri.lastIndexOf('/') + 1);
+                String stem = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
+                if (s.exclude.contains(file) || s.exclude.contains(stem)) {
+                    unmatched.remove(file);
+                    unmatched.remove(stem);
+                    skipped.add(uri + " (excluded)");
+                    continue;
+                }
+                byte[] bytes = Storage.readAll(uri, conf);
+                GreyImage g = GreyImage.of(uri, ImageCodec.decode(bytes, uri), s.maxSide);
+                if (g.width() < s.patchSize || g.height() < s.patchSize) {
+                    skipped.add(uri + " (" + g.width() + "x" + g.height() + ", smaller than a patch)");
+                    continue;
+                }
+                images.add(g);
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("uri", uri);
+                r.put("sha256", ModelStore.sha256(bytes));
+                r.put("grey_size", g.width() + "x" + g.height());
+                records.add(r);
+            }
+        }
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("dni.train.images " + s.images + ": no usable photographs (extensions "
+                    + s.extensions + ", at least " + s.patchSize + "x" + s.patchSize + " after shrinking to max-side "
+                    + s.maxSide + ")");
+        }
+        if (!unmatched.isEmpty()) {
+            throw new IllegalArgumentException("dni.train.exclude: " + unmatched + " matched no file in "
+                    + s.images + "; a misspelt exclusion would silently train on a test image");
+        }
+    }
+
+    private String fingerprint(List<Object> imageRecords, ModelStore.LoadedModel parent) throws IOException {
+        Map<String, Object> f = new LinkedHashMap<>(s.identity());
+        f.put("images", imageRecords);
+        f.put("parent", parent == null ? null : parent.files);
+        return ModelStore.sha256(new ObjectMapper().writeValueAsBytes(f));
+    }
+
+    private void initialise(List<DenoiserArchitecture.Param> params, Map<String, float[]> start) {
+        Random rnd = new Random(s.seed);
+        for (DenoiserArchitecture.Param p : params) {
+            if (p.init() == DenoiserArchitecture.Init.COUNTER) {
+                continue;
+            }
+            int n = (int) NamedTensor.elementCount(toInt(p.shape()));
+            float[] v = new float[n];
+            switch (p.init()) {
+                case HE_NORMAL: {
+                    double fanIn = (double) n / p.shape()[0];
+                    double std = Math.sqrt(2.0 / fanIn);
+                    for (int i = 0; i < n; i++) {
+                        v[i] = (float) (std * rnd.nextGaussian());
+                    }
+                    break;
+                }
+                case SMALL_NORMAL:
+                    for (int i = 0; i < n; i++) {
+                        v[i] = (float) (1e-3 * rnd.nextGaussian());
+                    }
+                    break;
+                case ONES:
+                    java.util.Arrays.fill(v, 1f);
+                    break;
+                default:
+                    break;
+            }
+            start.put(p.name(), v);
+        }
+    }
+
+    /** Fine-tuning: every tensor from the parent, which must have this architecture's names and shapes. */
+    private long initFromParent(List<DenoiserArchitecture.Param> params, ModelWeights parent,
+            Map<String, float[]> start) {
+        List<String> problems = new ArrayList<>();
+        long batches = 0;
+        for (DenoiserArchitecture.Param p : params) {
+            if (!parent.contains(p.name())) {
+                problems.add(p.name() + " missing");
+                continue;
+            }
+            NamedTensor t = parent.get(p.name());
+            if (!java.util.Arrays.equals(t.shape(), toInt(p.shape()))) {
+                problems.add(p.name() + " has shape " + t.shapeString() + ", expected "
+                        + java.util.Arrays.toString(p.shape()));
+            } else if (p.init() == DenoiserArchitecture.Init.COUNTER) {
+                batches = t.dtype().isFloating() ? (long) t.floatValues()[0] : t.longValues()[0];
+            } else {
+                start.put(p.name(), t.floatValues());
+            }
+        }
+        if (parent.tensorCount() != params.size()) {
+            problems.add(parent.tensorCount() + " tensors, expected " + params.size());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("dni.train.init-from '" + s.initFrom + "' does not fit "
+                    + s.architecture.describe() + ": " + String.join("; ", problems.subList(0,
+                            Math.min(6, problems.size()))) + (problems.size() > 6 ? "; ..." : ""));
+        }
+        return batches;
+    }
+
+    private static ModelWeights export(List<DenoiserArchitecture.Param> params, Map<String, float[]> values,
+            long batches) {
+        List<NamedTensor> tensors = new ArrayList<>();
+        for (DenoiserArchitecture.Param p : params) {
+            tensors.add(p.init() == DenoiserArchitecture.Init.COUNTER
+                    ? NamedTensor.ofLongs(p.name(), new int[0], DType.INT64, new long[] {batches})
+                    : NamedTensor.ofFloats(p.name(), toInt(p.shape()), DType.FLOAT32, values.get(p.name())));
+        }
+        return new ModelWeights("trained", tensors);
+    }
+
+    private void writeCheckpoint(List<DenoiserArchitecture.Param> params, Map<String, NDArray> p, Adam adam,
+            long step, long baseBatches, String fingerprint, List<Object> curve, double seconds) throws IOException {
+        List<NamedTensor> tensors = new ArrayList<>();
+        for (DenoiserArchitecture.Param d : params) {
+            if (d.init() == DenoiserArchitecture.Init.COUNTER) {
+                continue;
+            }
+            int[] shape = toInt(d.shape());
+            tensors.add(NamedTensor.ofFloats(d.name(), shape, DType.FLOAT32, p.get(d.name()).toFloatArray()));
+            if (d.trainable()) {
+                tensors.add(NamedTensor.ofFloats("adam.m/" + d.name(), shape, DType.FLOAT32,
+                        adam.first.get(d.name()).toFloatArray()));
+                tensors.add(NamedTensor.ofFloats("adam.v/" + d.name(), shape, DType.FLOAT32,
+                        adam.second.get(d.name()).toFloatArray()));
+            }
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("dni.train.fingerprint", fingerprint);
+        meta.put("dni.train.step", Long.toString(step));
+        meta.put("dni.train.base_batches", Long.toString(baseBatches));
+        meta.put("dni.train.seconds", Double.toString(seconds));
+        meta.put("dni.train.curve", new ObjectMapper().writeValueAsString(curve));
+        Storage.writeAtomically(checkpointFile(), Safetensors.write(new ModelWeights("checkpoint", tensors), meta),
+                conf);
+        log.accept("train: checkpoint at step " + step + " in " + checkpointFile());
+    }
+
+    private Safetensors.Loaded readCheckpoint() throws IOException {
+        if (!Storage.exists(checkpointFile(), conf)) {
+            return null;
+        }
+        return Safetensors.read(Storage.readAll(checkpointFile(), conf), checkpointFile());
+    }
+
+    private JsonNode readJson(String uri) throws IOException {
+        if (!Storage.exists(uri, conf)) {
+            return null;
+        }
+        return JSON.readTree(Storage.readAll(uri, conf));
+    }
+
+    private static int[] toInt(long[] shape) {
+        int[] r = new int[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            r[i] = (int) shape[i];
+        }
+        return r;
+    }
+}
