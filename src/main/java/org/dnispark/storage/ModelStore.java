@@ -19,13 +19,14 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.formats.TorchScriptArchive;
+import org.dnispark.formats.Waifu2xJson;
 import org.dnispark.ncnn.NcnnGraph;
 import org.dnispark.ncnn.NcnnModel;
 
 /**
  * Finds and reads models by reference: a path relative to the local model cache, or an absolute URI. The format
  * follows the name and content: {@code .pth}/{@code .pt}/{@code .ts} (a TorchScript archive when it holds code, else
- * a PyTorch state dict), {@code .safetensors}, otherwise an ncnn prefix ({@code .param} + {@code .bin}). Records the SHA-256 of every file read for the provenance manifest. Never
+ * a PyTorch state dict), {@code .safetensors}, {@code .json} (waifu2x's original JSON models), otherwise an ncnn prefix ({@code .param} + {@code .bin}). Records the SHA-256 of every file read for the provenance manifest. Never
  * downloads: a missing model names the command that fills the cache.
  */
 public final class ModelStore {
@@ -83,6 +84,11 @@ public final class ModelStore {
         String label = uri.substring(uri.lastIndexOf('/') + 1);
         Map<String, String> files = new LinkedHashMap<>();
         try {
+            if (lower.endsWith(".json")) {
+                byte[] data = read(reference, uri);
+                files.put(uri, sha256(data));
+                return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
+            }
             if (lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".ts")
                     || lower.endsWith(".torchscript") || lower.endsWith(".safetensors")) {
                 byte[] data = read(reference, uri);

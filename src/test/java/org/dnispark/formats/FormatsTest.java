@@ -186,4 +186,32 @@ class FormatsTest {
         assertEquals(a, PyTorchCheckpoint.read(out, "out.pth").weights);
         assertEquals("{\"alpha\": 0.3}", new String(unzip(out).get("archive/extra/dni.json"), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void waifu2xJsonModelsReadWithEveryShapeChecked() throws IOException {
+        Path dir = TestModels.cache().resolve("waifu2x-1.6.5/waifu2x/models_rgb");
+        ModelWeights noise0 = Waifu2xJson.read(Files.readAllBytes(dir.resolve("noise0_model.json")), "noise0");
+        assertEquals(14, noise0.tensorCount());
+        assertArrayEquals(new int[] {32, 3, 3, 3}, noise0.get("layer0.weight").shape());
+        assertArrayEquals(new int[] {3, 128, 3, 3}, noise0.get("layer6.weight").shape());
+        // the first weight as printed in the file
+        assertEquals(0.00049812928773463f, noise0.get("layer0.weight").floatValues()[0], 0f);
+
+        String ok = "[{\"nInputPlane\":1,\"nOutputPlane\":2,\"kW\":1,\"kH\":1,\"weight\":[[[[1]]],[[[2]]]],"
+                + "\"bias\":[0,1]}]";
+        assertEquals(2, Waifu2xJson.read(ok.getBytes(StandardCharsets.UTF_8), "ok").get("layer0.weight").size());
+        String[][] bad = {
+            {"{}", "JSON list"},
+            {"[1, 2", "not a waifu2x JSON model"},
+            {ok.replace("\"nOutputPlane\":2", "\"nOutputPlane\":3"), "expected 3 entries on axis 0"},
+            {ok.replace("[[[2]]]", "[[[\"x\"]]]"), "not a finite number"},
+            {ok.replace("\"kW\":1", "\"kW\":-1"), "'kW' must be an integer"},
+            {ok.replace("\"bias\":[0,1]", "\"bias\":[0]"), "bias: expected 2 entries"},
+        };
+        for (String[] b : bad) {
+            FormatException e = assertThrows(FormatException.class,
+                    () -> Waifu2xJson.read(b[0].getBytes(StandardCharsets.UTF_8), "bad.json"));
+            assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains(b[1]), e.getMessage());
+        }
+    }
 }
