@@ -34,6 +34,7 @@ if [ "$arch" = pretrained ]; then
   k=$w/models-cunet
   family cunet-noise $k/noise0_scale2.0x_model $k/noise1_scale2.0x_model $k/noise2_scale2.0x_model \
     $k/noise3_scale2.0x_model
+  family cunet-scale-vs-noise0 $k/scale2.0x_model $k/noise0_scale2.0x_model
   r=$w/models_rgb
   family models_rgb-noise $r/noise0_model.json $r/noise1_model.json $r/noise2_model.json $r/noise3_model.json
   family models_rgb-scale-vs-noise0 $r/scale2.0x_model.json $r/noise0_model.json
@@ -76,6 +77,11 @@ if [ "$stage" = evaluate ] || [ "$stage" = all ]; then
     "$dni" sweep --config "$root/conf/paper-sweep.conf" "dni.input.images=\"$test\"" \
       "dni.degradation=[{type=gaussian-noise,sigma=$1,clip=false}]" "${@:2}" > /dev/null
   }
+  # the from-scratch pair on the noise both were trained for: does DNI collapse between them?
+  sweep 20 "dni.models=[\"$(m N20)\",\"$(m N20b)\"]" dni.sweep.output="$out/sweeps/sigma20-scratch-dni" \
+    "dni.sweep.alpha-grid={start=0,end=1,step=0.1}"
+  sweep 20 "dni.models=[\"$(m N20)\",\"$(m N20b)\"]" dni.sweep.output="$out/sweeps/sigma20-scratch-pixel" \
+    "dni.sweep.alpha-grid={start=0,end=1,step=0.1}" dni.sweep.method=pixel
   for s in 30 40 50; do
     sweep $s "dni.models=[\"$(m N20)\",\"$(m N60)\"]" dni.sweep.output="$out/sweeps/sigma$s-dni"
     sweep $s "dni.models=[\"$(m N20)\",\"$(m N60)\"]" dni.sweep.output="$out/sweeps/sigma$s-pixel" dni.sweep.method=pixel

@@ -92,7 +92,7 @@ public final class DenoiserArchitecture implements Serializable {
     List<Param> parameters() {
         List<Param> p = new ArrayList<>();
         if (kind == Kind.SRCNN) {
-            conv(p, "conv1", 1, features[0], kernels[0], Init.HE_NORMAL);
+            conv(p, "conv1", 1, features[0], kernels[0], Init.SMALL_NORMAL);
             conv(p, "conv2", features[0], features[1], kernels[1], Init.HE_NORMAL);
             // SRCNN starts its reconstruction layer small (std 1e-3) so early outputs stay near zero
             conv(p, "conv3", features[1], 1, kernels[2], Init.SMALL_NORMAL);
