@@ -75,6 +75,19 @@ def pretrained(out):
             b = os.path.basename(pair["b"]).replace("_model", "").replace(".json", "")
             print("| %s | %s / %s | %.3f | %.3f | %s |" % (name, a, b, pair["median_of_layer_medians"],
                                                           pair["lowest_layer_median"], pair["verdict"].split(":")[0]))
+    sweeps = os.path.join(out, "sweeps")
+    if os.path.isdir(sweeps):
+        print()
+        print("| sweep | method | PSNR at alpha 0, 0.1, ..., 1 | dip below the worse end | best alpha |")
+        print("|---|---|---|---|---|")
+        for name in sorted(os.listdir(sweeps)):
+            path = os.path.join(sweeps, name, "summary.json")
+            if name.startswith("_") or not os.path.exists(path):
+                continue
+            d = load(path)
+            curve = " ".join("%.2f" % e["mean_psnr_y"] for e in d["per_coefficient"])
+            print("| %s | %s | %s | %.2f dB | %.1f |" % (name.rsplit("-", 1)[0], d["method"], curve,
+                                                       d["dip_below_endpoints_db"], d["best"]["alpha"]))
 
 
 if __name__ == "__main__":

@@ -138,6 +138,7 @@ final class CorrelateCommand {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("pairs", pairs);
         StringBuilder seriesCsv = null;
+        java.awt.image.BufferedImage seriesChart = null;
         if (seriesAlphas.length > 0) {
             seriesCsv = new StringBuilder("model,alpha,tensor,median_vs_interpolated,median_vs_first,median_vs_last,"
                     + "relative_distance_to_interpolated\n");
@@ -157,12 +158,15 @@ final class CorrelateCommand {
                         p.medianVsFirst(), p.medianVsLast(), p.relativeDistanceToInterpolated()));
             }
             report.put("series", series);
+            seriesChart = seriesChart(models, FineTuningSeries.analyse(weights, seriesAlphas));
         }
         if (!output.isEmpty()) {
             List<String> written = new ArrayList<>();
             write(conf, output + "/layers.csv", csv.toString(), written);
             if (seriesCsv != null) {
                 write(conf, output + "/series.csv", seriesCsv.toString(), written);
+                Storage.writeAtomically(output + "/series.png", ImageCodec.encodePng(seriesChart), conf);
+                written.add(output + "/series.png");
             }
             byte[] grid = ImageCodec.encodePng(FilterGrid.draw(gridBlocks(models, weights, seriesAlphas), columns,
                     cell));
@@ -175,6 +179,62 @@ final class CorrelateCommand {
                     .writeValueAsString(report), null);
         }
         return report;
+    }
+
+    /**
+     * The series as a chart: per layer, the median correlation of each intermediate model's filters with the filters
+     * interpolated at its alpha; and, over all layers, with the first and the last model.
+     */
+    private static java.awt.image.BufferedImage seriesChart(List<String> models, List<FineTuningSeries.Point> points) {
+        List<String> x = new ArrayList<>();
+        Map<Integer, Integer> column = new LinkedHashMap<>();
+        Map<String, double[]> perLayer = new LinkedHashMap<>();
+        for (FineTuningSeries.Point p : points) {
+            column.computeIfAbsent(p.model(), k -> {
+                x.add(String.format(Locale.ROOT, "%s (a=%.2f)", shortName(models.get(k)).replace(".safetensors", ""),
+                        p.alpha()));
+                return x.size() - 1;
+            });
+        }
+        int n = x.size();
+        Map<Integer, List<double[]>> byColumn = new LinkedHashMap<>();
+        for (FineTuningSeries.Point p : points) {
+            int c = column.get(p.model());
+            perLayer.computeIfAbsent(p.tensor().replace(".weight", "") + " vs DNI", k -> new double[n])[c] =
+                    p.medianVsInterpolated();
+            byColumn.computeIfAbsent(c, k -> new ArrayList<>()).add(new double[] {p.medianVsFirst(),
+                p.medianVsLast()});
+        }
+        List<org.dnispark.image.LineChart.Series> lines = new ArrayList<>();
+        perLayer.forEach((k, v) -> lines.add(new org.dnispark.image.LineChart.Series(k, v)));
+        double[] vsFirst = new double[n];
+        double[] vsLast = new double[n];
+        for (int c = 0; c < n; c++) {
+            List<double[]> l = byColumn.get(c);
+            vsFirst[c] = median(l.stream().mapToDouble(v -> v[0]).toArray());
+            vsLast[c] = median(l.stream().mapToDouble(v -> v[1]).toArray());
+        }
+        lines.add(new org.dnispark.image.LineChart.Series("all layers vs " + shortName(models.get(0))
+                .replace(".safetensors", ""), vsFirst));
+        lines.add(new org.dnispark.image.LineChart.Series("all layers vs " + shortName(models.get(models.size() - 1))
+                .replace(".safetensors", ""), vsLast));
+        double lo = 1;
+        for (org.dnispark.image.LineChart.Series l : lines) {
+            for (double v : l.values()) {
+                if (Double.isFinite(v)) {
+                    lo = Math.min(lo, v);
+                }
+            }
+        }
+        lo = Math.max(-1, Math.floor(Math.min(lo, 0.9) * 10) / 10);
+        return org.dnispark.image.LineChart.draw("Filter correlation (Eq. 3): fine-tuned models vs DNI", "median",
+                x, lines, lo, 1.0);
+    }
+
+    private static double median(double[] v) {
+        double[] s = java.util.Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
+        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2]
+                : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Each model's first weight tensor of rank 4; with a series, each level's interpolated filters below it. */

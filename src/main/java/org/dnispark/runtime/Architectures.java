@@ -20,7 +20,8 @@ public final class Architectures {
             "RRDBNet (ESRGAN, BasicSR keys): conv_first, body.N.rdb1..3.conv1..5, conv_body, conv_up1/2, conv_hr, "
                     + "conv_last; scales 4, 2 (pixel-unshuffled input) and 1",
             "MSRResNet (BasicSR keys): conv_first, body.N.conv1/conv2, upconv1[/upconv2], conv_hr, conv_last",
-            "SRCNN-style (the DNI paper's analysis network): conv1 9x9, conv2, conv3 9x9");
+            "SRCNN-style (the DNI paper's analysis network): conv1 9x9, conv2, conv3 9x9",
+            "waifu2x vgg_7 (models_rgb JSON): layer0..layer6, 3x3 convolutions without padding");
 
     private Architectures() {
     }
@@ -39,6 +40,13 @@ public final class Architectures {
 
         Detected(String name, int scale, int receptiveRadius, Factory factory) {
             this(name, scale, receptiveRadius, 1, factory);
+        }
+
+        /** A network whose geometry is known as such (for example one that pads its input itself). */
+        Detected(String name, NcnnGeometry geometry, Factory factory) {
+            this.name = name;
+            this.geometry = geometry;
+            this.factory = factory;
         }
 
         /** {@code alignment}: image sizes must be multiples of it (pixel-unshuffled inputs); context follows it. */
@@ -79,6 +87,9 @@ public final class Architectures {
         }
         if (spec == null) {
             spec = SimpleNetworks.detectSrcnn(weights);
+        }
+        if (spec == null) {
+            spec = Vgg7.detect(weights);
         }
         if (spec != null) {
             return spec;

@@ -49,7 +49,8 @@ class CorrelateCommandTest {
             double vsMix = (Double) p.get("median_vs_interpolated");
             assertTrue(vsMix > 0.5 && vsMix <= 1.0, p.toString());
         }
-        for (String f : new String[] {"correlation.json", "layers.csv", "series.csv", "first-layer-filters.png"}) {
+        for (String f : new String[] {"correlation.json", "layers.csv", "series.csv", "series.png",
+            "first-layer-filters.png"}) {
             assertTrue(java.nio.file.Files.size(dir.resolve("report").resolve(f)) > 100, f);
         }
         java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(dir.resolve("report/first-layer-filters.png")

@@ -1,0 +1,60 @@
+package org.dnispark.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.ncnn.NcnnGeometry;
+
+/**
+ * waifu2x's original vgg_7 (the {@code models_rgb} JSON models, read as {@code layer0..layer6}): seven 3x3
+ * convolutions without padding, LeakyReLU(0.1) between them, RGB in and out at scale 1. Each layer trims one pixel
+ * per side, so the input is padded by 7 (edge replication, as waifu2x does) and tiles need no further context.
+ */
+final class Vgg7 extends StateDictNetwork {
+    private final int layers;
+
+    private Vgg7(int layers, NDManager parent) {
+        super(parent);
+        this.layers = layers;
+    }
+
+    static Architectures.Detected detect(ModelWeights w) {
+        int n = 0;
+        while (w.contains("layer" + n + ".weight")) {
+            int[] s = w.get("layer" + n + ".weight").shape();
+            if (s.length != 4 || s[2] != 3 || s[3] != 3 || !w.contains("layer" + n + ".bias")) {
+                return null;
+            }
+            if (n > 0 && s[1] != w.get("layer" + (n - 1) + ".weight").shape()[0]) {
+                return null;
+            }
+            n++;
+        }
+        if (n < 2 || w.tensorCount() != 2 * n || w.get("layer0.weight").shape()[1] != 3
+                || w.get("layer" + (n - 1) + ".weight").shape()[0] != 3) {
+            return null;
+        }
+        int count = n;
+        return new Architectures.Detected("waifu2x vgg_" + n + "(RGB, scale 1)", NcnnGeometry.explicit(1, n, 0, 1,
+                false), m -> new Vgg7(count, m));
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.create(input, new Shape(batch, c, height, width));
+            for (int i = 0; i < layers; i++) {
+                x = Conv2d.conv2d(x, params.get("layer" + i + ".weight"), params.get("layer" + i + ".bias"),
+                        new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow();
+                if (i < layers - 1) {
+                    x = Activation.leakyRelu(x, 0.1f);
+                }
+            }
+            return result(x, outShape);
+        }
+    }
+}
