@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The paper reproduction of docs/REPRODUCTION.md, one architecture at a time, every stage resumable:
 #
-#   jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all]
+#   jobs/reproduce-paper.sh srcnn|srcnn-smallinit|dncnn [train|evaluate|all]   (settings: conf/paper-<name>.conf)
 #   jobs/reproduce-paper.sh pretrained        # correlation of the real pretrained families (jobs/fetch-models.sh)
 #
 #   train:    N20 from scratch (dni.seed), N20b from scratch with another seed, and N30, N40, N50, N60 each
@@ -13,7 +13,7 @@
 # Outputs under OUT (default out/paper/<arch>). Build first: mvn -B -q package -DskipTests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-arch=${1:?usage: jobs/reproduce-paper.sh srcnn|dncnn [train|evaluate|all] | pretrained}
+arch=${1:?usage: jobs/reproduce-paper.sh srcnn|srcnn-smallinit|dncnn [train|evaluate|all] | pretrained}
 stage=${2:-all}
 dni="$root/jobs/dni"
 if [ "$arch" = pretrained ]; then
@@ -65,6 +65,7 @@ train() {
     > /dev/null
 }
 
+[ -f "$root/conf/paper-$arch.conf" ] || { echo "reproduce-paper: no conf/paper-$arch.conf" >&2; exit 2; }
 if [ "$stage" = train ] || [ "$stage" = all ]; then
   "$root/jobs/training-photos.sh" "$photos"
   start=$(date +%s)

@@ -40,16 +40,21 @@ public final class DenoiserArchitecture implements Serializable {
     private final int[] kernels;
     private final int[] features;
     private final int depth;
+    private final boolean smallInit;
 
-    private DenoiserArchitecture(Kind kind, int[] kernels, int[] features, int depth) {
+    private DenoiserArchitecture(Kind kind, int[] kernels, int[] features, int depth, boolean smallInit) {
         this.kind = kind;
         this.kernels = kernels;
         this.features = features;
         this.depth = depth;
+        this.smallInit = smallInit;
     }
 
-    /** SRCNN-style: kernel sizes k1, k2, k3 (odd) and filter counts f1, f2. */
-    public static DenoiserArchitecture srcnn(int k1, int f1, int k2, int f2, int k3) {
+    /**
+     * SRCNN-style: kernel sizes k1, k2, k3 (odd) and filter counts f1, f2. {@code smallInit}: conv1 and conv3 start
+     * from SRCNN's N(0, 0.001^2) instead of He-normal (conv1) and N(0, 0.001^2) (conv3).
+     */
+    public static DenoiserArchitecture srcnn(int k1, int f1, int k2, int f2, int k3, boolean smallInit) {
         for (int k : new int[] {k1, k2, k3}) {
             if (k < 1 || k % 2 == 0) {
                 throw new IllegalArgumentException("SRCNN-style kernel size " + k + ": expected an odd number >= 1");
@@ -58,7 +63,7 @@ public final class DenoiserArchitecture implements Serializable {
         if (f1 < 1 || f2 < 1) {
             throw new IllegalArgumentException("SRCNN-style filters " + f1 + ", " + f2 + ": expected >= 1");
         }
-        return new DenoiserArchitecture(Kind.SRCNN, new int[] {k1, k2, k3}, new int[] {f1, f2}, 3);
+        return new DenoiserArchitecture(Kind.SRCNN, new int[] {k1, k2, k3}, new int[] {f1, f2}, 3, smallInit);
     }
 
     /** DnCNN with batch norm: {@code depth} conv layers (>= 3) of {@code features} filters. */
@@ -67,7 +72,7 @@ public final class DenoiserArchitecture implements Serializable {
             throw new IllegalArgumentException("DnCNN depth " + depth + " and features " + features
                     + ": expected depth >= 3 and features >= 1");
         }
-        return new DenoiserArchitecture(Kind.DNCNN, new int[] {3}, new int[] {features}, depth);
+        return new DenoiserArchitecture(Kind.DNCNN, new int[] {3}, new int[] {features}, depth, false);
     }
 
     public Kind kind() {
@@ -78,7 +83,8 @@ public final class DenoiserArchitecture implements Serializable {
     public String describe() {
         if (kind == Kind.SRCNN) {
             return "SRCNN-style(conv1 " + kernels[0] + "x" + kernels[0] + "x" + features[0] + ", conv2 " + kernels[1]
-                    + "x" + kernels[1] + "x" + features[1] + ", conv3 " + kernels[2] + "x" + kernels[2] + ", grey)";
+                    + "x" + kernels[1] + "x" + features[1] + ", conv3 " + kernels[2] + "x" + kernels[2] + ", grey, "
+                    + (smallInit ? "SRCNN init" : "He init") + ")";
         }
         return "DnCNN(grey, depth=" + depth + ", features=" + features[0] + ", batch norm)";
     }
@@ -92,7 +98,7 @@ public final class DenoiserArchitecture implements Serializable {
     List<Param> parameters() {
         List<Param> p = new ArrayList<>();
         if (kind == Kind.SRCNN) {
-            conv(p, "conv1", 1, features[0], kernels[0], Init.SMALL_NORMAL);
+            conv(p, "conv1", 1, features[0], kernels[0], smallInit ? Init.SMALL_NORMAL : Init.HE_NORMAL);
             conv(p, "conv2", features[0], features[1], kernels[1], Init.HE_NORMAL);
             // SRCNN starts its reconstruction layer small (std 1e-3) so early outputs stay near zero
             conv(p, "conv3", features[1], 1, kernels[2], Init.SMALL_NORMAL);

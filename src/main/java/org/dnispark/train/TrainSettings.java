@@ -49,7 +49,12 @@ public final class TrainSettings implements Serializable {
                     throw new SettingsException(p + "srcnn", "kernels = [k1, k2, k3] and filters = [f1, f2]",
                             "kernels " + k + ", filters " + f);
                 }
-                architecture = DenoiserArchitecture.srcnn(k.get(0), f.get(0), k.get(1), f.get(1), k.get(2));
+                String init = c.getString(p + "srcnn.init").trim().toLowerCase(Locale.ROOT);
+                if (!init.equals("he") && !init.equals("srcnn")) {
+                    throw new SettingsException(p + "srcnn.init", "he or srcnn", "'" + init + "'");
+                }
+                architecture = DenoiserArchitecture.srcnn(k.get(0), f.get(0), k.get(1), f.get(1), k.get(2),
+                        init.equals("srcnn"));
             } else if (arch.equals("dncnn")) {
                 architecture = DenoiserArchitecture.dncnn(c.getInt(p + "dncnn.depth"), c.getInt(p + "dncnn.features"));
             } else {

@@ -170,6 +170,10 @@ class DenoiserTrainerTest {
     void badSettingsAndParentsAreRejectedWithTheirNames() throws IOException {
         SettingsException e = assertThrows(SettingsException.class, () -> settings("dni.train.architecture = vgg"));
         assertTrue(e.getMessage().contains("dni.train.architecture"), e.getMessage());
+        e = assertThrows(SettingsException.class, () -> settings("dni.train.srcnn.init = xavier"));
+        assertTrue(e.getMessage().contains("dni.train.srcnn.init") && e.getMessage().contains("he or srcnn"),
+                e.getMessage());
+        assertTrue(settings("dni.train.srcnn.init = srcnn").architecture.describe().contains("SRCNN init"));
         e = assertThrows(SettingsException.class, () -> settings("dni.train.sigma = -5"));
         assertTrue(e.getMessage().contains("dni.train.sigma"), e.getMessage());
         e = assertThrows(SettingsException.class, () -> TrainSettings.from(ConfigLoader.resolve(
