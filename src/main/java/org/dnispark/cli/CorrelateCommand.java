@@ -31,7 +31,9 @@ import org.dnispark.storage.Storage;
  * {@code dni.models} (and between the first and the last when there are more than two), per layer (median,
  * quartiles, minimum) and overall, with the paper's reading of it: 0.689 to 1 for pairs that interpolated well,
  * under 0.1 for pairs that did not. With {@code dni.correlate.series-alphas}, the Fig. 3/4 analysis of a fine-tuning
- * series. With {@code dni.correlate.output}, the report files and the first-layer filter grid. No Spark.
+ * series. With {@code dni.correlate.output}, the report files: {@code correlation.json}, {@code layers.csv},
+ * {@code filters.csv} (every filter's index), {@code series.csv} and {@code series.png}, and the first-layer filter
+ * grid {@code first-layer-filters.png}. No Spark.
  */
 final class CorrelateCommand {
     /** Per-layer median correlations at or above this interpolated well in the paper. */
@@ -106,6 +108,7 @@ final class CorrelateCommand {
             pairIndices.add(new int[] {0, loaded.size() - 1});
         }
         StringBuilder csv = new StringBuilder("a,b,tensor,filters,undefined,min,q1,median,q3,max,mean\n");
+        StringBuilder filterCsv = new StringBuilder("a,b,tensor,filter,correlation\n");
         List<Object> pairs = new ArrayList<>();
         for (int[] ij : pairIndices) {
             List<FilterCorrelation.LayerSummary> layers = FilterCorrelation.compare(weights.get(ij[0]),
@@ -128,6 +131,12 @@ final class CorrelateCommand {
                 e.put("q3", l.q3);
                 e.put("undefined", l.undefined);
                 perLayer.add(e);
+                for (int f = 0; f < l.perFilter.length; f++) {
+                    filterCsv.append(csvField(models.get(ij[0]))).append(',').append(csvField(models.get(ij[1])))
+                            .append(',').append(l.tensor).append(',').append(f).append(',')
+                            .append(Double.isFinite(l.perFilter[f]) ? String.format(Locale.ROOT, "%.6f",
+                                    l.perFilter[f]) : "").append('\n');
+                }
                 csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f%n",
                         csvField(models.get(ij[0])), csvField(models.get(ij[1])), l.tensor, l.filters, l.undefined,
                         l.min, l.q1, l.median, l.q3, l.max, l.mean));
@@ -163,6 +172,8 @@ final class CorrelateCommand {
         if (!output.isEmpty()) {
             List<String> written = new ArrayList<>();
             write(conf, output + "/layers.csv", csv.toString(), written);
+            // every filter's index, as the paper's Eq. 3 defines it per filter
+            write(conf, output + "/filters.csv", filterCsv.toString(), written);
             if (seriesCsv != null) {
                 write(conf, output + "/series.csv", seriesCsv.toString(), written);
                 Storage.writeAtomically(output + "/series.png", ImageCodec.encodePng(seriesChart), conf);

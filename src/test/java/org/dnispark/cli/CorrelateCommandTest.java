@@ -49,6 +49,16 @@ class CorrelateCommandTest {
             double vsMix = (Double) p.get("median_vs_interpolated");
             assertTrue(vsMix > 0.5 && vsMix <= 1.0, p.toString());
         }
+        // one line per filter of every layer of every pair
+        int filters = 0;
+        for (Object pair : (List<?>) r.get("pairs")) {
+            for (Object layer : (List<?>) ((Map<?, ?>) pair).get("layers")) {
+                filters += (Integer) ((Map<?, ?>) layer).get("filters");
+            }
+        }
+        List<String> filterLines = java.nio.file.Files.readAllLines(dir.resolve("report/filters.csv"));
+        assertEquals(1 + filters, filterLines.size());
+        assertTrue(filters > 4 * 7 * 16, "filters " + filters);
         for (String f : new String[] {"correlation.json", "layers.csv", "series.csv", "series.png",
             "first-layer-filters.png"}) {
             assertTrue(java.nio.file.Files.size(dir.resolve("report").resolve(f)) > 100, f);
