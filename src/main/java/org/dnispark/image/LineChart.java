@@ -54,8 +54,11 @@ public final class LineChart {
         g.drawString(title, plotLeft, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.drawRect(plotLeft, plotTop, plotW, plotH);
-        for (int t = 0; t <= 4; t++) {
-            double v = yMin + (yMax - yMin) * t / 4;
+        // ticks every 0.1 when that gives 2..10 of them, else quarters
+        int ticks = (int) Math.round((yMax - yMin) / 0.1);
+        ticks = Math.abs((yMax - yMin) - ticks * 0.1) < 1e-9 && ticks >= 2 && ticks <= 10 ? ticks : 4;
+        for (int t = 0; t <= ticks; t++) {
+            double v = yMin + (yMax - yMin) * t / ticks;
             int y = plotTop + plotH - (int) Math.round(plotH * (v - yMin) / (yMax - yMin));
             g.setColor(new Color(225, 225, 225));
             g.drawLine(plotLeft + 1, y, plotLeft + plotW - 1, y);
