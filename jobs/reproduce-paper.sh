@@ -10,7 +10,9 @@
 #             ../shared/data/BSD68) for sigma 30, 40, 50: the DNI sweep of N20 -> N60 (alpha grid 0.05), the
 #             pixel-blending sweep of the same pair, and the fine-tuned model of that sigma.
 #
-# Outputs under OUT (default out/paper/<arch>). Build first: mvn -B -q package -DskipTests.
+# Outputs under OUT (default out/paper/<arch>); evaluate reads the models from MODELS (default OUT), e.g.
+#   TEST=../shared/data/Set12 OUT=out/paper/srcnn-set12 MODELS=out/paper/srcnn jobs/reproduce-paper.sh srcnn evaluate
+# Build first: mvn -B -q package -DskipTests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 arch=${1:?usage: jobs/reproduce-paper.sh srcnn|srcnn-smallinit|dncnn [train|evaluate|all] | pretrained}
@@ -81,7 +83,7 @@ fi
 if [ "$stage" = evaluate ] || [ "$stage" = all ]; then
   [ -d "$test" ] || { echo "reproduce-paper: test set $test not found (set TEST=folder of greyscale images)" >&2; exit 1; }
   start=$(date +%s)
-  m() { printf '%s' "$out/$1.safetensors"; }
+  m() { printf '%s' "${MODELS:-$out}/$1.safetensors"; }
   "$dni" correlate "dni.models=[\"$(m N20)\",\"$(m N60)\"]" dni.correlate.output="$out/correlate/N20-N60" \
     dni.output.if-exists=overwrite > /dev/null
   "$dni" correlate "dni.models=[\"$(m N20)\",\"$(m N20b)\"]" dni.correlate.output="$out/correlate/N20-N20b" \

@@ -153,7 +153,7 @@ public final class DenoiserTrainer {
         Map<String, float[]> result = new LinkedHashMap<>();
         long batchesTracked;
         long t0 = System.nanoTime();
-        try (NDManager root = NDManager.newBaseManager()) {
+        try (NDManager root = NDManager.newBaseManager(org.dnispark.runtime.Devices.forTask(s.device, null))) {
             NDManager kept = root.newSubManager();
             Map<String, NDArray> p = new LinkedHashMap<>();
             Adam adam = new Adam();
@@ -258,6 +258,7 @@ public final class DenoiserTrainer {
         summary.put("parameters", weights.parameterCount());
         summary.put("seconds", seconds);
         summary.put("torch_threads", s.torchThreads);
+        summary.put("device", s.device);
         summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
         summary.put("curve", curve);
         Map<String, Object> versions = new LinkedHashMap<>();

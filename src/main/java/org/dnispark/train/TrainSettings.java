@@ -35,6 +35,8 @@ public final class TrainSettings implements Serializable {
     public final long checkpointEvery;
     public final long logEvery;
     public final int torchThreads;
+    /** cpu or gpu (GPU 0; needs the CUDA build). */
+    public final String device;
     public final String modelCache;
     public final Map<String, String> hadoop;
 
@@ -106,6 +108,11 @@ public final class TrainSettings implements Serializable {
         if (checkpointEvery < 1 || logEvery < 1) {
             throw new SettingsException(p + "checkpoint-every and log-every", "at least 1",
                     checkpointEvery + " and " + logEvery);
+        }
+        try {
+            device = org.dnispark.runtime.Devices.parseKind(c.getString(p + "device"));
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(p + "device: " + e.getMessage());
         }
         int threads = c.getInt(p + "torch-threads");
         torchThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
