@@ -84,18 +84,9 @@ public final class DnCnn extends StateDictNetwork {
                 m -> new DnCnn(convs, norms, in, m));
     }
 
-    private static NDArray scoped(NDArray view, NDArray x) {
-        view.attach(x.getManager());
-        return view;
-    }
-
     private NDArray batchNorm(NDArray x, String prefix) {
-        // views of the weights belong to the weights' manager; move them to this call's scope so they are freed
-        NDArray mean = scoped(params.get(prefix + ".running_mean").reshape(1, -1, 1, 1), x);
-        NDArray var = scoped(params.get(prefix + ".running_var").reshape(1, -1, 1, 1), x);
-        NDArray gamma = scoped(params.get(prefix + ".weight").reshape(1, -1, 1, 1), x);
-        NDArray beta = scoped(params.get(prefix + ".bias").reshape(1, -1, 1, 1), x);
-        return x.sub(mean).div(var.add(BN_EPS).sqrt()).mul(gamma).add(beta);
+        return Ops.batchNorm(x, params.get(prefix + ".running_mean"), params.get(prefix + ".running_var"),
+                params.get(prefix + ".weight"), params.get(prefix + ".bias"), BN_EPS);
     }
 
     @Override
@@ -112,10 +103,7 @@ public final class DnCnn extends StateDictNetwork {
             if (channels == 1) {
                 y = y.repeat(1, 3);
             }
-            outShape[0] = 3;
-            outShape[1] = height;
-            outShape[2] = width;
-            return y.toFloatArray();
+            return result(y, outShape);
         }
     }
 

@@ -181,12 +181,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                     blobs.put(o, out);
                 }
             }
-            NDArray result = blobs.get(outputBlob);
-            Shape shape = result.getShape();
-            outShape[0] = (int) shape.get(1);
-            outShape[1] = (int) shape.get(2);
-            outShape[2] = (int) shape.get(3);
-            return result.toFloatArray();
+            return result(blobs.get(outputBlob), outShape);
         }
     }
 

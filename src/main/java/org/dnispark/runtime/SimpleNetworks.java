@@ -56,10 +56,7 @@ final class SimpleNetworks {
                 if (grey) {
                     y = y.repeat(1, 3);
                 }
-                outShape[0] = (int) y.getShape().get(1);
-                outShape[1] = height;
-                outShape[2] = width;
-                return y.toFloatArray();
+                return result(y, outShape);
             }
         }
     }

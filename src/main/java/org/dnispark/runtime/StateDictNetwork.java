@@ -6,7 +6,6 @@ import java.util.Map;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
@@ -71,10 +70,7 @@ abstract class StateDictNetwork implements ImageNetwork {
 
     /** Stride-1 convolution with "same" padding (k / 2), as PyTorch's {@code Conv2d(k, padding=k // 2)}. */
     NDArray conv(NDArray x, String name) {
-        NDArray w = params.get(name + ".weight");
-        long k = w.getShape().get(2);
-        return Conv2d.conv2d(x, w, params.get(name + ".bias"), new Shape(1, 1), new Shape(k / 2, k / 2),
-                new Shape(1, 1), 1).singletonOrThrow();
+        return Ops.sameConv(x, params.get(name + ".weight"), params.get(name + ".bias"));
     }
 
     /** PyTorch's pixel_shuffle: [N, C*r*r, H, W] to [N, C, H*r, W*r]. */

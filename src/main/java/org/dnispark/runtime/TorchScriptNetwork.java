@@ -91,11 +91,7 @@ public final class TorchScriptNetwork implements ImageNetwork {
             NDArray x = scope.create(input, new Shape(batch, channels, height, width));
             NDArray y = model.getBlock().forward(new ParameterStore(scope, false), new NDList(x), false)
                     .singletonOrThrow();
-            Shape s = y.getShape();
-            outShape[0] = (int) s.get(1);
-            outShape[1] = (int) s.get(2);
-            outShape[2] = (int) s.get(3);
-            return y.toFloatArray();
+            return StateDictNetwork.result(y, outShape);
         }
     }
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
+
+import org.dnispark.runtime.Ops;
 
 /**
  * A trainable greyscale denoiser: its parameters (names, shapes, initialisation) and its forward pass in training
@@ -148,10 +148,7 @@ public final class DenoiserArchitecture implements Serializable {
     }
 
     private static NDArray conv(Map<String, NDArray> p, NDArray x, String name) {
-        NDArray w = p.get(name + ".weight");
-        long k = w.getShape().get(2);
-        return Conv2d.conv2d(x, w, p.get(name + ".bias"), new Shape(1, 1), new Shape(k / 2, k / 2), new Shape(1, 1),
-                1).singletonOrThrow();
+        return Ops.sameConv(x, p.get(name + ".weight"), p.get(name + ".bias"));
     }
 
     /** Mean over batch, height and width, kept as [1, C, 1, 1] (DJL's PyTorch engine reduces one axis at a time). */
@@ -159,34 +156,25 @@ public final class DenoiserArchitecture implements Serializable {
         return x.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
     }
 
-    /** Moves an array derived from a long-lived parameter into the step's scope (the manager of {@code x}). */
-    private static NDArray scoped(NDArray derived, NDArray x) {
-        derived.attach(x.getManager());
-        return derived;
-    }
-
     private static NDArray batchNorm(Map<String, NDArray> p, NDArray x, String bn, boolean training) {
-        NDArray gamma = scoped(p.get(bn + ".weight").reshape(1, -1, 1, 1), x);
-        NDArray beta = scoped(p.get(bn + ".bias").reshape(1, -1, 1, 1), x);
-        NDArray mean;
-        NDArray var;
-        if (training) {
-            mean = channelMean(x);
-            NDArray centred = x.sub(mean);
-            var = channelMean(centred.square());
-            // running statistics as PyTorch keeps them: unbiased variance, momentum 0.1, outside the graph
-            long n = x.getShape().get(0) * x.getShape().get(2) * x.getShape().get(3);
-            NDArray batchMean = mean.stopGradient().reshape(-1);
-            NDArray batchVar = var.stopGradient().reshape(-1).mul((double) n / Math.max(1, n - 1));
-            NDArray runMean = p.get(bn + ".running_mean");
-            NDArray runVar = p.get(bn + ".running_var");
-            // the new buffers are scope-owned; the trainer keeps them and frees the old ones
-            p.put(bn + ".running_mean", batchMean.mul(BN_MOMENTUM).add(scoped(runMean.mul(1 - BN_MOMENTUM), x)));
-            p.put(bn + ".running_var", batchVar.mul(BN_MOMENTUM).add(scoped(runVar.mul(1 - BN_MOMENTUM), x)));
-            return centred.div(var.add(BN_EPS).sqrt()).mul(gamma).add(beta);
+        NDArray gamma = p.get(bn + ".weight");
+        NDArray beta = p.get(bn + ".bias");
+        if (!training) {
+            return Ops.batchNorm(x, p.get(bn + ".running_mean"), p.get(bn + ".running_var"), gamma, beta, BN_EPS);
         }
-        mean = scoped(p.get(bn + ".running_mean").reshape(1, -1, 1, 1), x);
-        var = scoped(p.get(bn + ".running_var").reshape(1, -1, 1, 1), x);
-        return x.sub(mean).div(var.add(BN_EPS).sqrt()).mul(gamma).add(beta);
+        NDArray mean = channelMean(x);
+        NDArray centred = x.sub(mean);
+        NDArray var = channelMean(centred.square());
+        // running statistics as PyTorch keeps them: unbiased variance, momentum 0.1, outside the graph
+        long n = x.getShape().get(0) * x.getShape().get(2) * x.getShape().get(3);
+        NDArray batchMean = mean.stopGradient().reshape(-1);
+        NDArray batchVar = var.stopGradient().reshape(-1).mul((double) n / Math.max(1, n - 1));
+        NDArray runMean = p.get(bn + ".running_mean");
+        NDArray runVar = p.get(bn + ".running_var");
+        // the new buffers are scope-owned; the trainer keeps them and frees the old ones
+        p.put(bn + ".running_mean", batchMean.mul(BN_MOMENTUM).add(Ops.scopedLike(runMean.mul(1 - BN_MOMENTUM), x)));
+        p.put(bn + ".running_var", batchVar.mul(BN_MOMENTUM).add(Ops.scopedLike(runVar.mul(1 - BN_MOMENTUM), x)));
+        return centred.div(var.add(BN_EPS).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
+                .add(Ops.scopedLike(beta.reshape(1, -1, 1, 1), x));
     }
 }

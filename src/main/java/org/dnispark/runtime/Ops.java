@@ -1,0 +1,39 @@
+package org.dnispark.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+
+/**
+ * NDArray operations shared by the inference networks and the trainer ({@code org.dnispark.train}), so that a
+ * trained model is computed the same way in both.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    /** Stride-1 convolution with "same" padding (k / 2), as PyTorch's {@code Conv2d(k, padding=k // 2)}. */
+    public static NDArray sameConv(NDArray x, NDArray weight, NDArray bias) {
+        long k = weight.getShape().get(2);
+        return Conv2d.conv2d(x, weight, bias, new Shape(1, 1), new Shape(k / 2, k / 2), new Shape(1, 1), 1)
+                .singletonOrThrow();
+    }
+
+    /**
+     * Moves an array derived from long-lived weights (a reshaped view, say) to the manager of {@code x}, the
+     * call's scope, so that it is freed with the call instead of accumulating beside the weights.
+     */
+    public static NDArray scopedLike(NDArray derived, NDArray x) {
+        derived.attach(x.getManager());
+        return derived;
+    }
+
+    /** Batch norm over channels with fixed statistics: {@code (x - mean) / sqrt(var + eps) * gamma + beta}. */
+    public static NDArray batchNorm(NDArray x, NDArray mean, NDArray var, NDArray gamma, NDArray beta, float eps) {
+        NDArray m = scopedLike(mean.reshape(1, -1, 1, 1), x);
+        NDArray v = scopedLike(var.reshape(1, -1, 1, 1), x);
+        NDArray g = scopedLike(gamma.reshape(1, -1, 1, 1), x);
+        NDArray b = scopedLike(beta.reshape(1, -1, 1, 1), x);
+        return x.sub(m).div(v.add(eps).sqrt()).mul(g).add(b);
+    }
+}
