@@ -87,7 +87,7 @@ final class CorrelateCommand {
                     columns + " and " + cell);
         }
         Configuration conf = Storage.configuration(JobSettings.hadoopSettings(c));
-        boolean overwrite = c.getString("dni.output.if-exists").toLowerCase(Locale.ROOT).equals("overwrite");
+        boolean overwrite = JobSettings.ifExists(c) == org.dnispark.storage.RunOutput.Policy.OVERWRITE;
         if (!output.isEmpty() && Storage.exists(output + "/correlation.json", conf) && !overwrite) {
             throw new IllegalStateException("output " + output + " already holds a report; choose another "
                     + "dni.correlate.output or set dni.output.if-exists = overwrite");
@@ -152,7 +152,8 @@ final class CorrelateCommand {
             seriesCsv = new StringBuilder("model,alpha,tensor,median_vs_interpolated,median_vs_first,median_vs_last,"
                     + "relative_distance_to_interpolated\n");
             List<Object> series = new ArrayList<>();
-            for (FineTuningSeries.Point p : FineTuningSeries.analyse(weights, seriesAlphas)) {
+            List<FineTuningSeries.Point> points = FineTuningSeries.analyse(weights, seriesAlphas);
+            for (FineTuningSeries.Point p : points) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("model", models.get(p.model()));
                 e.put("alpha", p.alpha());
@@ -167,7 +168,7 @@ final class CorrelateCommand {
                         p.medianVsFirst(), p.medianVsLast(), p.relativeDistanceToInterpolated()));
             }
             report.put("series", series);
-            seriesChart = seriesChart(models, FineTuningSeries.analyse(weights, seriesAlphas));
+            seriesChart = seriesChart(models, points);
         }
         if (!output.isEmpty()) {
             List<String> written = new ArrayList<>();
@@ -222,8 +223,8 @@ final class CorrelateCommand {
         double[] vsLast = new double[n];
         for (int c = 0; c < n; c++) {
             List<double[]> l = byColumn.get(c);
-            vsFirst[c] = median(l.stream().mapToDouble(v -> v[0]).toArray());
-            vsLast[c] = median(l.stream().mapToDouble(v -> v[1]).toArray());
+            vsFirst[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[0]).toArray());
+            vsLast[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[1]).toArray());
         }
         lines.add(new org.dnispark.image.LineChart.Series("all layers vs " + shortName(models.get(0))
                 .replace(".safetensors", ""), vsFirst));
@@ -240,12 +241,6 @@ final class CorrelateCommand {
         lo = Math.max(-1, Math.floor(Math.min(lo, 0.9) * 10) / 10);
         return org.dnispark.image.LineChart.draw("Filter correlation (Eq. 3): fine-tuned models vs DNI", "median",
                 x, lines, lo, 1.0);
-    }
-
-    private static double median(double[] v) {
-        double[] s = java.util.Arrays.stream(v).filter(Double::isFinite).sorted().toArray();
-        return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2]
-                : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Each model's first weight tensor of rank 4; with a series, each level's interpolated filters below it. */

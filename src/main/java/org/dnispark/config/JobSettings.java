@@ -120,9 +120,7 @@ public final class JobSettings implements Serializable {
             throw new SettingsException("dni.inference.padding", "replicate or reflect", "'" + padding + "'");
         }
         this.reflectPadding = padding.equals("reflect");
-        this.ifExists = parse("dni.output.if-exists", c,
-                s -> org.dnispark.storage.RunOutput.Policy.valueOf(s.toUpperCase(Locale.ROOT)),
-                "refuse, overwrite or resume");
+        this.ifExists = ifExists(c);
         this.output = nonBlank(c, jk + ".output", "an output folder URI");
         this.stripHeight = job == Job.TRANSITION ? intIn(c, jk + ".strip-height", 16, 4096) : 0;
         String method = c.getString(jk + ".method");
@@ -384,6 +382,13 @@ public final class JobSettings implements Serializable {
             throw new SettingsException(key, expected, "an empty string");
         }
         return s;
+    }
+
+    /** {@code dni.output.if-exists}: refuse, overwrite or resume. */
+    public static org.dnispark.storage.RunOutput.Policy ifExists(Config c) {
+        return parse("dni.output.if-exists", c,
+                s -> org.dnispark.storage.RunOutput.Policy.valueOf(s.toUpperCase(Locale.ROOT)),
+                "refuse, overwrite or resume");
     }
 
     /** {@code dni.model-cache}, with its documented default (~/.cache/dni-spark/models) when empty. */

@@ -101,8 +101,12 @@ public final class FilterCorrelation {
 
     /** Median over layers of the per-layer median correlation: the single number to compare with the paper's. */
     public static double medianOfLayerMedians(List<LayerSummary> layers) {
-        double[] medians = layers.stream().mapToDouble(l -> l.median).filter(Double::isFinite).sorted().toArray();
-        return quantile(medians, 0.5);
+        return median(layers.stream().mapToDouble(l -> l.median).toArray());
+    }
+
+    /** Median of the finite values (NaN when there are none). */
+    public static double median(double[] values) {
+        return quantile(Arrays.stream(values).filter(Double::isFinite).sorted().toArray(), 0.5);
     }
 
     /** Linear-interpolation quantile of sorted values (numpy's default), NaN when empty. */

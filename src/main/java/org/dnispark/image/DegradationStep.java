@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
+import org.dnispark.core.SplitMix;
+
 /**
  * One step of a synthetic degradation chain (sweep mode "synthetic"): a MATLAB-compatible bicubic down-scale, a JPEG
  * round trip at a quality, or additive Gaussian noise at a sigma (0-255 scale), seeded per image so that runs are
@@ -138,10 +140,7 @@ public final class DegradationStep implements Serializable {
     }
 
     private static long splitMix(long z) {
-        z += 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix.mix(z + SplitMix.GOLDEN);
     }
 
     @Override

@@ -15,12 +15,15 @@ public final class Provenance {
     private Provenance() {
     }
 
-    static Map<String, Object> versions(SparkSession spark) {
+    /** Versions of everything a result depends on; {@code spark} null for the commands that run without Spark. */
+    public static Map<String, Object> versions(SparkSession spark) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("dni-spark", String.valueOf(Provenance.class.getPackage().getImplementationVersion()));
         v.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-        v.put("spark", spark.version());
-        v.put("scala", scala.util.Properties.versionNumberString());
+        if (spark != null) {
+            v.put("spark", spark.version());
+            v.put("scala", scala.util.Properties.versionNumberString());
+        }
         v.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
         v.put("djl", Engines.djlVersion());
         v.put("pytorch", Engines.pytorchVersion());

@@ -84,15 +84,14 @@ public final class ModelStore {
         String label = uri.substring(uri.lastIndexOf('/') + 1);
         Map<String, String> files = new LinkedHashMap<>();
         try {
-            if (lower.endsWith(".json")) {
-                byte[] data = read(reference, uri);
-                files.put(uri, sha256(data));
-                return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
-            }
             if (lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".ts")
-                    || lower.endsWith(".torchscript") || lower.endsWith(".safetensors")) {
+                    || lower.endsWith(".torchscript") || lower.endsWith(".safetensors") || lower.endsWith(".json")) {
                 byte[] data = read(reference, uri);
                 files.put(uri, sha256(data));
+                if (lower.endsWith(".json")) {
+                    return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null,
+                            null);
+                }
                 if (lower.endsWith(".safetensors")) {
                     return new LoadedModel(reference, "safetensors", files, Safetensors.read(data, label).weights,
                             null, null);

@@ -30,6 +30,7 @@ import org.dnispark.formats.Safetensors;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
 import org.dnispark.storage.ModelStore;
+import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
 /**
@@ -72,6 +73,14 @@ public final class DenoiserTrainer {
         }
     }
 
+    private boolean overwrite() {
+        return s.ifExists == RunOutput.Policy.OVERWRITE;
+    }
+
+    private boolean resume() {
+        return s.ifExists == RunOutput.Policy.RESUME;
+    }
+
     private String modelFile() {
         return s.output + ".safetensors";
     }
@@ -90,15 +99,15 @@ public final class DenoiserTrainer {
                 : new ModelStore(s.modelCache, conf).load(s.initFrom);
         String fingerprint = fingerprint(imageRecords, parent);
 
-        if (Storage.exists(modelFile(), conf) && !s.overwrite) {
+        if (Storage.exists(modelFile(), conf) && !overwrite()) {
             JsonNode previous = readJson(s.output + ".json");
-            if (s.resume && previous != null && fingerprint.equals(previous.path("fingerprint").asText())) {
+            if (resume() && previous != null && fingerprint.equals(previous.path("fingerprint").asText())) {
                 log.accept("train: " + modelFile() + " is already complete for this configuration");
                 @SuppressWarnings("unchecked")
                 Map<String, Object> done = JSON.convertValue(previous, Map.class);
                 return done;
             }
-            throw new IllegalStateException("output " + modelFile() + " already exists" + (s.resume
+            throw new IllegalStateException("output " + modelFile() + " already exists" + (resume()
                     ? " from another configuration" : "") + "; choose another dni.train.output or set "
                     + "dni.output.if-exists = overwrite");
         }
@@ -112,16 +121,16 @@ public final class DenoiserTrainer {
         List<Object> curve = new ArrayList<>();
         double secondsBefore = 0;
         Safetensors.Loaded checkpoint = readCheckpoint();
-        if (checkpoint != null && !s.overwrite && !s.resume) {
+        if (checkpoint != null && !overwrite() && !resume()) {
             throw new IllegalStateException("an unfinished run left " + checkpointFile() + "; set "
                     + "dni.output.if-exists = resume to continue it, or overwrite to start again");
         }
-        if (checkpoint != null && s.resume
+        if (checkpoint != null && resume()
                 && !fingerprint.equals(checkpoint.metadata.get("dni.train.fingerprint"))) {
             throw new IllegalStateException(checkpointFile() + " belongs to another configuration; set "
                     + "dni.output.if-exists = overwrite to discard it, or choose another dni.train.output");
         }
-        if (checkpoint != null && s.resume) {
+        if (checkpoint != null && resume()) {
             firstStep = Long.parseLong(checkpoint.metadata.get("dni.train.step"));
             baseBatches = Long.parseLong(checkpoint.metadata.get("dni.train.base_batches"));
             secondsBefore = Double.parseDouble(checkpoint.metadata.get("dni.train.seconds"));
@@ -261,18 +270,18 @@ public final class DenoiserTrainer {
         summary.put("device", s.device);
         summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
         summary.put("curve", curve);
-        Map<String, Object> versions = new LinkedHashMap<>();
-        versions.put("dni-spark", String.valueOf(DenoiserTrainer.class.getPackage().getImplementationVersion()));
-        versions.put("java", System.getProperty("java.version"));
-        versions.put("djl", Engines.djlVersion());
-        versions.put("pytorch", Engines.pytorchVersion());
-        summary.put("versions", versions);
+        summary.put("versions", org.dnispark.jobs.Provenance.versions(null));
         summary.put("git", org.dnispark.jobs.Provenance.git());
         summary.put("created", Instant.now().toString());
         String metaJson = JSON.writeValueAsString(summary);
         Map<String, String> stMeta = new LinkedHashMap<>();
-        stMeta.put("dni.train", new ObjectMapper().writeValueAsString(Map.of("fingerprint", fingerprint,
-                "architecture", s.architecture.describe(), "sigma", s.sigma, "steps", s.steps)));
+        // a LinkedHashMap, not Map.of: the metadata, and so the file, must not depend on the JVM's hash seed
+        Map<String, Object> trainMeta = new LinkedHashMap<>();
+        trainMeta.put("fingerprint", fingerprint);
+        trainMeta.put("architecture", s.architecture.describe());
+        trainMeta.put("sigma", s.sigma);
+        trainMeta.put("steps", s.steps);
+        stMeta.put("dni.train", new ObjectMapper().writeValueAsString(trainMeta));
         String archive = s.output.substring(s.output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
         // the model files first, the provenance last: a .json means the run finished
         Storage.writeAtomically(modelFile(), Safetensors.write(weights, stMeta), conf);

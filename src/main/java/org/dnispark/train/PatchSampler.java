@@ -3,6 +3,8 @@ package org.dnispark.train;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.dnispark.core.SplitMix;
+
 /**
  * Random training patches with additive Gaussian noise. Batch {@code step} depends only on the seed and the step
  * number, so a resumed run sees exactly the batches the interrupted one would have seen. Each patch comes from an
@@ -72,9 +74,6 @@ public final class PatchSampler {
     }
 
     private static long mix(long seed, long step) {
-        long z = seed * 0x9E3779B97F4A7C15L + step;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix.mix(seed * SplitMix.GOLDEN + step);
     }
 }

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigException;
 
 import org.dnispark.config.JobSettings;
 import org.dnispark.config.SettingsException;
+import org.dnispark.storage.RunOutput;
 
 /** The {@code dni.train} settings, read and validated once; every problem names its key. */
 public final class TrainSettings implements Serializable {
@@ -30,8 +31,8 @@ public final class TrainSettings implements Serializable {
     public final String initFrom;
     public final long seed;
     public final String output;
-    public final boolean overwrite;
-    public final boolean resume;
+    /** What to do with an existing model or an unfinished run's checkpoint. */
+    public final RunOutput.Policy ifExists;
     public final long checkpointEvery;
     public final long logEvery;
     public final int torchThreads;
@@ -97,12 +98,7 @@ public final class TrainSettings implements Serializable {
         if (output.isEmpty()) {
             throw new SettingsException(p + "output", "an output URI prefix", "an empty string");
         }
-        String policy = c.getString("dni.output.if-exists").toLowerCase(Locale.ROOT);
-        if (!policy.equals("refuse") && !policy.equals("overwrite") && !policy.equals("resume")) {
-            throw new SettingsException("dni.output.if-exists", "refuse, overwrite or resume", policy);
-        }
-        overwrite = policy.equals("overwrite");
-        resume = policy.equals("resume");
+        ifExists = JobSettings.ifExists(c);
         checkpointEvery = c.getLong(p + "checkpoint-every");
         logEvery = c.getLong(p + "log-every");
         if (checkpointEvery < 1 || logEvery < 1) {
