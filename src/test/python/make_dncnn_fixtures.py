@@ -15,10 +15,8 @@ import os
 import numpy as np
 import torch
 import torch.nn as nn
-from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-OUT = os.path.join(ROOT, "src/test/resources/fixtures")
+from fixture_common import OUT, astronaut_crop, run
 
 
 def dncnn(channels, features, depth, bn=True):
@@ -55,14 +53,8 @@ def randomized(seed):
     return net.eval()
 
 
-def run(net, rgb):
-    x = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)[None])).float()
-    with torch.no_grad():
-        return net(x)[0].numpy()
-
-
 def main():
-    rgb = np.asarray(Image.open(os.path.join(OUT, "astronaut_40x36.png")).convert("RGB"), dtype=np.float32) / 255.0
+    rgb = astronaut_crop()
     a, b = randomized(1), randomized(2)
     torch.save(collections.OrderedDict(a.state_dict()), os.path.join(OUT, "dncnn_small_a.pth"))
     torch.save(collections.OrderedDict(b.state_dict()), os.path.join(OUT, "dncnn_small_b.pth"))

@@ -10,14 +10,11 @@ Writes src/test/resources/fixtures/rrdb_*: random x4 and x2 models and a second 
 import collections
 import os
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-OUT = os.path.join(ROOT, "src/test/resources/fixtures")
+from fixture_common import OUT, astronaut_crop, run
 
 
 class RDB(nn.Module):
@@ -79,14 +76,8 @@ def randomized(seed, scale):
     return net.eval()
 
 
-def run(net, rgb):
-    x = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)[None])).float()
-    with torch.no_grad():
-        return net(x)[0].numpy()
-
-
 def main():
-    rgb = np.asarray(Image.open(os.path.join(OUT, "astronaut_40x36.png")).convert("RGB"), dtype=np.float32) / 255.0
+    rgb = astronaut_crop()
     rgb = rgb[:20, :24]  # keep the x4 output small
     a4, b4, a2 = randomized(1, 4), randomized(2, 4), randomized(3, 2)
     torch.save({"params_ema": collections.OrderedDict(a4.state_dict())}, os.path.join(OUT, "rrdb_x4_a.pth"))

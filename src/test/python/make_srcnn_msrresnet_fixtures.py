@@ -8,14 +8,11 @@ built-in architecture tests. Needs Debian's python3-torch:
 import collections
 import os
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-OUT = os.path.join(ROOT, "src/test/resources/fixtures")
+from fixture_common import OUT, astronaut_crop, run
 
 
 class SRCNN(nn.Module):
@@ -69,14 +66,8 @@ def randomized(net, seed):
     return net.eval()
 
 
-def run(net, rgb):
-    x = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)[None])).float()
-    with torch.no_grad():
-        return net(x)[0].numpy()
-
-
 def main():
-    rgb = np.asarray(Image.open(os.path.join(OUT, "astronaut_40x36.png")).convert("RGB"), dtype=np.float32) / 255.0
+    rgb = astronaut_crop()
     a, b = randomized(SRCNN(), 1), randomized(SRCNN(), 2)
     torch.save(collections.OrderedDict(a.state_dict()), os.path.join(OUT, "srcnn_a.pth"))
     torch.save(collections.OrderedDict(b.state_dict()), os.path.join(OUT, "srcnn_b.pth"))

@@ -18,9 +18,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from fixture_common import OUT, ROOT, run
+
 CACHE = os.environ.get("DNI_MODEL_CACHE", os.path.expanduser("~/.cache/dni-spark/models"))
-OUT = os.path.join(ROOT, "src/test/resources/fixtures")
 
 
 class SRVGGNetCompact(nn.Module):
@@ -38,12 +38,6 @@ class SRVGGNetCompact(nn.Module):
         for layer in self.body:
             out = layer(out)
         return F.pixel_shuffle(out, self.upscale) + F.interpolate(x, scale_factor=self.upscale, mode="nearest")
-
-
-def run(net, rgb):
-    x = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)[None])).float()
-    with torch.no_grad():
-        return net(x)[0].numpy()
 
 
 def main():

@@ -9,10 +9,8 @@ import os
 import numpy as np
 import torch
 import torch.nn as nn
-from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-OUT = os.path.join(ROOT, "src/test/resources/fixtures")
+from fixture_common import OUT, astronaut_crop
 
 
 class ScriptedDenoiser(nn.Module):
@@ -43,7 +41,7 @@ def randomized(seed):
 
 
 def main():
-    rgb = np.asarray(Image.open(os.path.join(OUT, "astronaut_40x36.png")).convert("RGB"), dtype=np.float32) / 255.0
+    rgb = astronaut_crop()
     x = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)[None])).float()
     a, b = randomized(1), randomized(2)
     torch.jit.script(a).save(os.path.join(OUT, "ts_a.pt"))

@@ -111,24 +111,28 @@ class PyTorchPeerTest {
         }
     }
 
+    /**
+     * Runs {@code jobs/dni interpolate} on two fixtures at {@code alpha}, then has PyTorch check the written
+     * {@code <output><suffix>} against its own arithmetic ({@code mode} of torch_peer.py).
+     */
+    private void interpolateAndCheckInPyTorch(String fixtureA, String fixtureB, String alpha, String name,
+            String mode, String suffix) throws Exception {
+        Path a = TestModels.fixture(fixtureA);
+        Path b = TestModels.fixture(fixtureB);
+        Path out = tmp.resolve(name);
+        assertEquals(0, org.dnispark.cli.MainAccess.run("interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
+                "dni.interpolate.alpha=" + alpha, "dni.interpolate.output=\"" + out + "\""));
+        assertEquals("0:OK", peer(mode, a.toString(), b.toString(), alpha, out + suffix).trim());
+    }
+
     @Test
     void theInterpolateCommandsCheckpointEqualsPyTorchsArithmetic() throws Exception {
-        Path a = TestModels.fixture("formats/mixed_a.pth");
-        Path b = TestModels.fixture("formats/mixed_b.pth");
-        Path out = tmp.resolve("cmd");
-        assertEquals(0, org.dnispark.cli.MainAccess.run("interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
-                "dni.interpolate.alpha=0.65", "dni.interpolate.output=\"" + out + "\""));
-        assertEquals("0:OK", peer("interp", a.toString(), b.toString(), "0.65", out + ".pth").trim());
+        interpolateAndCheckInPyTorch("formats/mixed_a.pth", "formats/mixed_b.pth", "0.65", "cmd", "interp", ".pth");
     }
 
     @Test
     void anInterpolatedTorchScriptModuleLoadsInPyTorchWithItsBuffersInterpolated() throws Exception {
-        Path a = TestModels.fixture("ts_a.pt");
-        Path b = TestModels.fixture("ts_b.pt");
-        Path out = tmp.resolve("ts");
-        assertEquals(0, org.dnispark.cli.MainAccess.run("interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
-                "dni.interpolate.alpha=0.3", "dni.interpolate.output=\"" + out + "\""));
-        assertEquals("0:OK", peer("interp-ts", a.toString(), b.toString(), "0.3", out + ".torchscript.pt").trim());
+        interpolateAndCheckInPyTorch("ts_a.pt", "ts_b.pt", "0.3", "ts", "interp-ts", ".torchscript.pt");
     }
 
     @Test
