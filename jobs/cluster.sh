@@ -8,7 +8,9 @@
 #
 # Submit jobs to it as to any cluster: jobs/dni sweep ... dni.spark.master=spark://127.0.0.1:7177
 # CLUSTER_DIR (default target/cluster), SPARK_MASTER_PORT (default 7177), CLUSTER_WORKERS (default 2),
-# WORKER_CORES (default 1), WORKER_MEMORY (default 2g). Needs `mvn package` (target/lib, target/dni-spark.jar).
+# WORKER_CORES (default 1), WORKER_MEMORY (default 2g), WORKER_CPUS (optional: one taskset CPU list per worker, such as
+# "0 1", pinning each worker and so its executors to those CPUs). Needs `mvn package` (target/lib,
+# target/dni-spark.jar).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${CLUSTER_DIR:-$root/target/cluster}
@@ -16,6 +18,7 @@ port=${SPARK_MASTER_PORT:-7177}
 workers=${CLUSTER_WORKERS:-2}
 cores=${WORKER_CORES:-1}
 memory=${WORKER_MEMORY:-2g}
+read -r -a cpus <<< "${WORKER_CPUS:-}"
 export SPARK_LOCAL_IP=127.0.0.1
 export SPARK_HOME="$dir/spark-home"
 export SPARK_SCALA_VERSION=2.13
@@ -58,7 +61,11 @@ start() {
   for i in $(seq 1 "$workers"); do
     if ! alive "$dir/worker$i.pid"; then
       mkdir -p "$dir/work$i"
-      setsid java $opens -Xmx512m -cp "$cp_" -Dlog4j2.configurationFile="$SPARK_HOME/conf/log4j2.properties" \
+      pin=()
+      if [ ${#cpus[@]} -ge "$i" ]; then
+        pin=(taskset -c "${cpus[$((i - 1))]}")
+      fi
+      setsid "${pin[@]}" java $opens -Xmx512m -cp "$cp_" -Dlog4j2.configurationFile="$SPARK_HOME/conf/log4j2.properties" \
         org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
         --webui-port 0 --work-dir "$dir/work$i" "spark://127.0.0.1:$port" \
         > "$dir/logs/worker$i.log" 2>&1 < /dev/null &

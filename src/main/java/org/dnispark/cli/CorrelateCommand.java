@@ -1,7 +1,7 @@
 package org.dnispark.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,21 +9,18 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import org.apache.hadoop.conf.Configuration;
 
-import org.dnispark.config.JobSettings;
-import org.dnispark.config.SettingsException;
+import org.dnispark.config.CorrelateSettings;
 import org.dnispark.core.FilterCorrelation;
 import org.dnispark.core.FineTuningSeries;
-import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
-import org.dnispark.core.NamedTensor;
-import org.dnispark.image.FilterGrid;
-import org.dnispark.image.ImageCodec;
-import org.dnispark.storage.ModelStore;
+import org.dnispark.models.ModelSet;
+import org.dnispark.models.ModelStore;
+import org.dnispark.provenance.RunIdentity;
+import org.dnispark.provenance.RunManifest;
+import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
 /**
@@ -31,15 +28,15 @@ import org.dnispark.storage.Storage;
  * {@code dni.models} (and between the first and the last when there are more than two), per layer (median,
  * quartiles, minimum) and overall, with the paper's reading of it: 0.689 to 1 for pairs that interpolated well,
  * under 0.1 for pairs that did not. With {@code dni.correlate.series-alphas}, the Fig. 3/4 analysis of a fine-tuning
- * series. With {@code dni.correlate.output}, the report files: {@code correlation.json}, {@code layers.csv},
- * {@code filters.csv} (every filter's index), {@code series.csv} and {@code series.png}, and the first-layer filter
- * grid {@code first-layer-filters.png}. No Spark.
+ * series. With {@code dni.correlate.output}, a report folder published whole ({@link CorrelationReport}) with its
+ * {@code manifest.json}. No Spark.
  */
 final class CorrelateCommand {
     /** Per-layer median correlations at or above this interpolated well in the paper. */
     static final double GOOD = 0.689;
     /** Below this the paper's pairs did not interpolate. */
     static final double POOR = 0.1;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private CorrelateCommand() {
     }
@@ -55,105 +52,111 @@ final class CorrelateCommand {
     }
 
     static Map<String, Object> run(Config c) throws IOException {
-        List<String> models;
-        String output;
-        double[] seriesAlphas;
-        int columns;
-        int cell;
-        try {
-            models = c.getStringList("dni.models");
-            output = c.getString("dni.correlate.output").trim();
-            seriesAlphas = c.getDoubleList("dni.correlate.series-alphas").stream().mapToDouble(Double::doubleValue)
-                    .toArray();
-            columns = c.getInt("dni.correlate.grid-columns");
-            cell = c.getInt("dni.correlate.grid-cell");
-        } catch (ConfigException e) {
-            throw new SettingsException(e.getMessage());
-        }
-        if (models.size() < 2) {
-            throw new SettingsException("dni.models", "at least two models", models);
-        }
-        if (seriesAlphas.length > 0 && seriesAlphas.length != models.size() - 2) {
-            throw new SettingsException("dni.correlate.series-alphas", (models.size() - 2)
-                    + " alphas, one per intermediate model of dni.models", seriesAlphas.length);
-        }
-        for (double a : seriesAlphas) {
-            if (!(a >= 0 && a <= 1)) {
-                throw new SettingsException("dni.correlate.series-alphas", "alphas in [0, 1]", a);
-            }
-        }
-        if (columns < 1 || cell < 1) {
-            throw new SettingsException("dni.correlate.grid-columns and grid-cell", "positive integers",
-                    columns + " and " + cell);
-        }
-        Configuration conf = Storage.configuration(JobSettings.hadoopSettings(c));
-        boolean overwrite = JobSettings.ifExists(c) == org.dnispark.storage.RunOutput.Policy.OVERWRITE;
-        if (!output.isEmpty() && Storage.exists(output + "/correlation.json", conf) && !overwrite) {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        CorrelateSettings s = CorrelateSettings.from(c);
+        Configuration conf = Storage.configuration(s.common().hadoop());
+        RunOutput.Policy policy = s.common().ifExists();
+        String output = s.output();
+        if (!output.isEmpty() && policy == RunOutput.Policy.REFUSE && Storage.exists(output, conf)) {
             throw new IllegalStateException("output " + output + " already holds a report; choose another "
                     + "dni.correlate.output or set dni.output.if-exists = overwrite");
         }
-        ModelStore store = new ModelStore(JobSettings.modelCache(c), conf);
-        List<ModelStore.LoadedModel> loaded = new ArrayList<>();
-        List<ModelWeights> weights = new ArrayList<>();
-        for (String m : models) {
-            ModelStore.LoadedModel l = store.load(m);
-            loaded.add(l);
-            weights.add(l.weights);
+        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf));
+        RunIdentity identity = RunIdentity.builder("correlate").settings(s).models(models.digests()).build();
+        if (!output.isEmpty()) {
+            Map<String, Object> previous = PreviousRun.check(output + "/manifest.json", List.of(output), policy,
+                    identity.fingerprint(), "dni.correlate.output", conf);
+            if (previous != null) {
+                return previous;
+            }
         }
-        List<int[]> pairIndices = new ArrayList<>();
-        for (int i = 0; i + 1 < loaded.size(); i++) {
-            pairIndices.add(new int[] {i, i + 1});
+        Analysis analysis = analyse(s, models);
+        Map<String, Object> report = toMap(analysis, s.common().models());
+        if (!output.isEmpty()) {
+            RunOutput out = new RunOutput(output, policy == RunOutput.Policy.REFUSE ? RunOutput.Policy.REFUSE
+                    : RunOutput.Policy.OVERWRITE, conf);
+            out.openStaging(identity.fingerprint().substring(0, 16) + "-" + Long.toHexString(System.nanoTime()));
+            try {
+                List<String> written = new CorrelationReport(s, models, analysis).write(out);
+                report.put("files", written);
+                Storage.writeAtomically(out.file("correlation.json"), JSON.writerWithDefaultPrettyPrinter()
+                        .writeValueAsBytes(report), conf);
+                Map<String, Object> timings = new LinkedHashMap<>();
+                timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
+                RunManifest manifest = RunManifest.builder("correlate", identity)
+                        .runId(identity.fingerprint().substring(0, 16))
+                        .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started)
+                        .models(models.describe()).summary(headline(report)).timings(timings)
+                        .config(JSON.readTree(s.common().renderedConfig())).build();
+                Storage.writeAtomically(out.file("manifest.json"), manifest.toJson(), conf);
+                out.commit();
+            } catch (RuntimeException | IOException e) {
+                out.abort();
+                throw e;
+            }
         }
-        if (loaded.size() > 2) {
-            pairIndices.add(new int[] {0, loaded.size() - 1});
+        return report;
+    }
+
+    /** One pair of models (indices into dni.models) and its per-layer correlations. */
+    record Pair(int a, int b, List<FilterCorrelation.LayerSummary> layers) {
+        double overall() {
+            return FilterCorrelation.medianOfLayerMedians(layers);
         }
-        StringBuilder csv = new StringBuilder("a,b,tensor,filters,undefined,min,q1,median,q3,max,mean\n");
-        StringBuilder filterCsv = new StringBuilder("a,b,tensor,filter,correlation\n");
+    }
+
+    /** Every pair compared, and the series analysis (empty without series alphas). */
+    record Analysis(List<Pair> pairs, List<FineTuningSeries.Point> series) {
+    }
+
+    /** Consecutive pairs, and first to last when there are more than two models. */
+    static Analysis analyse(CorrelateSettings s, ModelSet set) {
+        List<ModelWeights> weights = set.weights();
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i + 1 < weights.size(); i++) {
+            pairs.add(new Pair(i, i + 1, FilterCorrelation.compare(weights.get(i), weights.get(i + 1))));
+        }
+        if (weights.size() > 2) {
+            pairs.add(new Pair(0, weights.size() - 1, FilterCorrelation.compare(weights.get(0),
+                    weights.get(weights.size() - 1))));
+        }
+        List<FineTuningSeries.Point> series = s.seriesAlphas().isEmpty() ? List.of()
+                : FineTuningSeries.analyse(weights, s.seriesAlphaArray());
+        return new Analysis(pairs, series);
+    }
+
+    /** The analysis as the JSON report (and the command's printed result). */
+    static Map<String, Object> toMap(Analysis analysis, List<String> models) {
         List<Object> pairs = new ArrayList<>();
-        for (int[] ij : pairIndices) {
-            List<FilterCorrelation.LayerSummary> layers = FilterCorrelation.compare(weights.get(ij[0]),
-                    weights.get(ij[1]));
-            double overall = FilterCorrelation.medianOfLayerMedians(layers);
+        for (Pair p : analysis.pairs()) {
             Map<String, Object> pair = new LinkedHashMap<>();
-            pair.put("a", models.get(ij[0]));
-            pair.put("b", models.get(ij[1]));
-            pair.put("median_of_layer_medians", overall);
-            pair.put("lowest_layer_median", layers.stream().mapToDouble(l -> l.median).min().orElse(Double.NaN));
-            pair.put("verdict", verdict(overall));
+            pair.put("a", models.get(p.a()));
+            pair.put("b", models.get(p.b()));
+            pair.put("median_of_layer_medians", p.overall());
+            pair.put("lowest_layer_median", p.layers().stream().mapToDouble(FilterCorrelation.LayerSummary::median)
+                    .min().orElse(Double.NaN));
+            pair.put("verdict", verdict(p.overall()));
             List<Object> perLayer = new ArrayList<>();
-            for (FilterCorrelation.LayerSummary l : layers) {
+            for (FilterCorrelation.LayerSummary l : p.layers()) {
                 Map<String, Object> e = new LinkedHashMap<>();
-                e.put("tensor", l.tensor);
-                e.put("filters", l.filters);
-                e.put("min", l.min);
-                e.put("q1", l.q1);
-                e.put("median", l.median);
-                e.put("q3", l.q3);
-                e.put("undefined", l.undefined);
+                e.put("tensor", l.tensor());
+                e.put("filters", l.filters());
+                e.put("min", l.distribution().min());
+                e.put("q1", l.distribution().q1());
+                e.put("median", l.median());
+                e.put("q3", l.distribution().q3());
+                e.put("undefined", l.undefined());
                 perLayer.add(e);
-                for (int f = 0; f < l.perFilter.length; f++) {
-                    filterCsv.append(csvField(models.get(ij[0]))).append(',').append(csvField(models.get(ij[1])))
-                            .append(',').append(l.tensor).append(',').append(f).append(',')
-                            .append(Double.isFinite(l.perFilter[f]) ? String.format(Locale.ROOT, "%.6f",
-                                    l.perFilter[f]) : "").append('\n');
-                }
-                csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f%n",
-                        csvField(models.get(ij[0])), csvField(models.get(ij[1])), l.tensor, l.filters, l.undefined,
-                        l.min, l.q1, l.median, l.q3, l.max, l.mean));
             }
             pair.put("layers", perLayer);
             pairs.add(pair);
         }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("pairs", pairs);
-        StringBuilder seriesCsv = null;
-        java.awt.image.BufferedImage seriesChart = null;
-        if (seriesAlphas.length > 0) {
-            seriesCsv = new StringBuilder("model,alpha,tensor,median_vs_interpolated,median_vs_first,median_vs_last,"
-                    + "relative_distance_to_interpolated\n");
+        if (!analysis.series().isEmpty()) {
             List<Object> series = new ArrayList<>();
-            List<FineTuningSeries.Point> points = FineTuningSeries.analyse(weights, seriesAlphas);
-            for (FineTuningSeries.Point p : points) {
+            for (FineTuningSeries.Point p : analysis.series()) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("model", models.get(p.model()));
                 e.put("alpha", p.alpha());
@@ -163,125 +166,27 @@ final class CorrelateCommand {
                 e.put("median_vs_last", p.medianVsLast());
                 e.put("relative_distance_to_interpolated", p.relativeDistanceToInterpolated());
                 series.add(e);
-                seriesCsv.append(String.format(Locale.ROOT, "%s,%.4f,%s,%.6f,%.6f,%.6f,%.6f%n",
-                        csvField(models.get(p.model())), p.alpha(), p.tensor(), p.medianVsInterpolated(),
-                        p.medianVsFirst(), p.medianVsLast(), p.relativeDistanceToInterpolated()));
             }
             report.put("series", series);
-            seriesChart = seriesChart(models, points);
-        }
-        if (!output.isEmpty()) {
-            List<String> written = new ArrayList<>();
-            write(conf, output + "/layers.csv", csv.toString(), written);
-            // every filter's index, as the paper's Eq. 3 defines it per filter
-            write(conf, output + "/filters.csv", filterCsv.toString(), written);
-            if (seriesCsv != null) {
-                write(conf, output + "/series.csv", seriesCsv.toString(), written);
-                Storage.writeAtomically(output + "/series.png", ImageCodec.encodePng(seriesChart), conf);
-                written.add(output + "/series.png");
-            }
-            byte[] grid = ImageCodec.encodePng(FilterGrid.draw(gridBlocks(models, weights, seriesAlphas), columns,
-                    cell));
-            Storage.writeAtomically(output + "/first-layer-filters.png", grid, conf);
-            written.add(output + "/first-layer-filters.png");
-            written.add(output + "/correlation.json");
-            report.put("files", written);
-            // the JSON last: it marks a complete report
-            write(conf, output + "/correlation.json", new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(report), null);
         }
         return report;
     }
 
-    /**
-     * The series as a chart: per layer, the median correlation of each intermediate model's filters with the filters
-     * interpolated at its alpha; and, over all layers, with the first and the last model.
-     */
-    private static java.awt.image.BufferedImage seriesChart(List<String> models, List<FineTuningSeries.Point> points) {
-        List<String> x = new ArrayList<>();
-        Map<Integer, Integer> column = new LinkedHashMap<>();
-        Map<String, double[]> perLayer = new LinkedHashMap<>();
-        for (FineTuningSeries.Point p : points) {
-            column.computeIfAbsent(p.model(), k -> {
-                x.add(String.format(Locale.ROOT, "%s (a=%.2f)", shortName(models.get(k)).replace(".safetensors", ""),
-                        p.alpha()));
-                return x.size() - 1;
-            });
+    /** The report without per-layer detail, for the manifest. */
+    private static Map<String, Object> headline(Map<String, Object> report) {
+        List<Object> pairs = new ArrayList<>();
+        for (Object p : (List<?>) report.get("pairs")) {
+            Map<String, Object> m = new LinkedHashMap<>(castMap(p));
+            m.remove("layers");
+            pairs.add(m);
         }
-        int n = x.size();
-        Map<Integer, List<double[]>> byColumn = new LinkedHashMap<>();
-        for (FineTuningSeries.Point p : points) {
-            int c = column.get(p.model());
-            perLayer.computeIfAbsent(p.tensor().replace(".weight", "") + " vs DNI", k -> new double[n])[c] =
-                    p.medianVsInterpolated();
-            byColumn.computeIfAbsent(c, k -> new ArrayList<>()).add(new double[] {p.medianVsFirst(),
-                p.medianVsLast()});
-        }
-        List<org.dnispark.image.LineChart.Series> lines = new ArrayList<>();
-        perLayer.forEach((k, v) -> lines.add(new org.dnispark.image.LineChart.Series(k, v)));
-        double[] vsFirst = new double[n];
-        double[] vsLast = new double[n];
-        for (int c = 0; c < n; c++) {
-            List<double[]> l = byColumn.get(c);
-            vsFirst[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[0]).toArray());
-            vsLast[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[1]).toArray());
-        }
-        lines.add(new org.dnispark.image.LineChart.Series("all layers vs " + shortName(models.get(0))
-                .replace(".safetensors", ""), vsFirst));
-        lines.add(new org.dnispark.image.LineChart.Series("all layers vs " + shortName(models.get(models.size() - 1))
-                .replace(".safetensors", ""), vsLast));
-        double lo = 1;
-        for (org.dnispark.image.LineChart.Series l : lines) {
-            for (double v : l.values()) {
-                if (Double.isFinite(v)) {
-                    lo = Math.min(lo, v);
-                }
-            }
-        }
-        lo = Math.max(-1, Math.floor(Math.min(lo, 0.9) * 10) / 10);
-        return org.dnispark.image.LineChart.draw("Filter correlation (Eq. 3): fine-tuned models vs DNI", "median",
-                x, lines, lo, 1.0);
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("pairs", pairs);
+        return h;
     }
 
-    /** Each model's first weight tensor of rank 4; with a series, each level's interpolated filters below it. */
-    private static List<FilterGrid.Block> gridBlocks(List<String> names, List<ModelWeights> weights,
-            double[] alphas) {
-        String first = null;
-        for (NamedTensor t : weights.get(0).tensors()) {
-            if (t.dtype().isFloating() && t.shape().length == 4) {
-                first = t.name();
-                break;
-            }
-        }
-        if (first == null) {
-            throw new IllegalArgumentException("model '" + names.get(0) + "' has no convolution weights to draw");
-        }
-        List<FilterGrid.Block> blocks = new ArrayList<>();
-        for (int i = 0; i < weights.size(); i++) {
-            blocks.add(new FilterGrid.Block(shortName(names.get(i)), weights.get(i).get(first)));
-            if (alphas.length > 0 && i > 0 && i < weights.size() - 1) {
-                double a = alphas[i - 1];
-                ModelWeights mix = Interpolation.lerp(weights.get(0), weights.get(weights.size() - 1), a,
-                        Interpolation.Options.defaults());
-                blocks.add(new FilterGrid.Block(String.format(Locale.ROOT, "DNI alpha=%.2f", a), mix.get(first)));
-            }
-        }
-        return blocks;
-    }
-
-    private static String shortName(String reference) {
-        String s = reference.substring(reference.lastIndexOf('/') + 1);
-        return s.length() > 22 ? s.substring(0, 22) : s;
-    }
-
-    private static String csvField(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
-
-    private static void write(Configuration conf, String uri, String text, List<String> written) {
-        Storage.writeAtomically(uri, text.getBytes(StandardCharsets.UTF_8), conf);
-        if (written != null) {
-            written.add(uri);
-        }
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
     }
 }

@@ -1,6 +1,7 @@
 package org.dnispark.cli;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,23 +11,33 @@ import com.typesafe.config.Config;
 import org.apache.spark.sql.SparkSession;
 
 import org.dnispark.config.ConfigLoader;
-import org.dnispark.config.JobSettings;
+import org.dnispark.config.ImageJobSettings;
 import org.dnispark.config.SettingsException;
+import org.dnispark.config.SweepSettings;
+import org.dnispark.config.TransitionSettings;
 import org.dnispark.jobs.SparkSessions;
 import org.dnispark.jobs.SweepJob;
 import org.dnispark.jobs.TransitionJob;
 import org.dnispark.runtime.Engines;
 
 /**
- * Command line: {@code jobs/dni <transition|sweep> [--config FILE]... [key=value]...}. Loads and validates the
- * configuration before Spark starts, builds the session, runs the job and prints its summary.
+ * Command line: {@code jobs/dni <command> [--config FILE]... [key=value]...}. Loads and validates the configuration
+ * before any work (and before Spark starts), runs the command and prints its summary. Exit codes: 0 done, 2 a usage
+ * or configuration error, 1 a run-time failure.
  */
 public final class Main {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
     private Main() {
     }
 
     public static void main(String[] args) {
         System.exit(run(args));
+    }
+
+    /** A command that needs no Spark: it runs on validated configuration and returns what to print. */
+    private interface Command {
+        Object run(Config config) throws Exception;
     }
 
     static int run(String[] args) {
@@ -40,81 +51,79 @@ public final class Main {
                     + "Every key is documented in src/main/resources/reference.conf.");
             return args.length == 0 ? 2 : 0;
         }
-        if (args[0].equals("copy") || args[0].equals("bucket")) {
-            return storageCommand(args);
-        }
-        if (args[0].equals("correlate") || args[0].equals("train")) {
-            try {
-                Config config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
-                Object result = args[0].equals("train") ? TrainCommand.run(config) : CorrelateCommand.run(config);
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(result));
-                return 0;
-            } catch (IllegalArgumentException e) {
-                System.err.println("dni: " + args[0] + ": " + e.getMessage());
-                return 2;
-            } catch (Exception e) {
-                System.err.println("dni: " + args[0] + " failed: " + rootMessage(e));
-                return 1;
-            }
-        }
-        if (args[0].equals("interpolate")) {
-            Config config;
-            try {
-                config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
-            } catch (IllegalArgumentException e) {
-                System.err.println("dni: invalid configuration: " + e.getMessage());
-                return 2;
-            }
-            try {
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(InterpolateCommand.run(config)));
-                return 0;
-            } catch (SettingsException e) {
-                System.err.println("dni: invalid configuration: " + e.getMessage());
-                return 2;
-            } catch (Exception e) {
-                System.err.println("dni: interpolate failed: " + rootMessage(e));
-                return 1;
-            }
-        }
-        JobSettings.Job job;
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
         switch (args[0]) {
+            case "copy":
+            case "bucket":
+                return StorageCommands.main(args[0], rest);
+            case "interpolate":
+                return plain(args[0], rest, InterpolateCommand::run);
+            case "correlate":
+                return plain(args[0], rest, CorrelateCommand::run);
+            case "train":
+                return plain(args[0], rest, TrainCommand::run);
             case "transition":
-                job = JobSettings.Job.TRANSITION;
-                break;
             case "sweep":
-                job = JobSettings.Job.SWEEP;
-                break;
+                return job(args[0], rest);
             default:
-                System.err.println("dni: unknown job '" + args[0] + "'; expected transition or sweep");
+                System.err.println("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
+                        + "correlate, train, copy or bucket");
                 return 2;
         }
-        JobSettings settings;
+    }
+
+    private static int plain(String name, List<String> args, Command command) {
+        Config config;
         try {
-            Config config = ConfigLoader.load(Arrays.asList(args).subList(1, args.length));
-            settings = JobSettings.from(config, job);
+            config = ConfigLoader.load(args);
         } catch (IllegalArgumentException e) {
             System.err.println("dni: invalid configuration: " + e.getMessage());
             return 2;
         }
-        Engines.configure(settings.torchThreads);
-        SparkSession spark = SparkSessions.create(settings);
         try {
-            Map<String, Object> summary = job == JobSettings.Job.TRANSITION ? TransitionJob.run(spark, settings)
-                    : SweepJob.run(spark, settings);
+            System.out.println(JSON.writeValueAsString(command.run(config)));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            // settings and inputs refused before any work: usage errors
+            System.err.println("dni: " + name + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("dni: " + name + " failed: " + rootMessage(e));
+            return 1;
+        }
+    }
+
+    private static int job(String name, List<String> args) {
+        ImageJobSettings settings;
+        try {
+            Config config = ConfigLoader.load(args);
+            settings = name.equals("transition") ? TransitionSettings.from(config) : SweepSettings.from(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("dni: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        Engines.configure(settings.run().inference().torchThreads());
+        SparkSession spark;
+        try {
+            spark = SparkSessions.create(settings);
+        } catch (SettingsException e) {
+            System.err.println("dni: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        try {
+            Map<String, Object> summary = settings instanceof TransitionSettings t ? TransitionJob.run(spark, t)
+                    : SweepJob.run(spark, (SweepSettings) settings);
             // The full per-coefficient table is in the run's summary.json; print the headline only.
-            Map<String, Object> headline = new java.util.LinkedHashMap<>(summary);
+            Map<String, Object> headline = new LinkedHashMap<>(summary);
             headline.remove("per_coefficient");
-            Map<String, Object> printed = new java.util.LinkedHashMap<>();
-            printed.put("job", job.key());
-            printed.put("output", settings.output);
+            Map<String, Object> printed = new LinkedHashMap<>();
+            printed.put("job", name);
+            printed.put("output", settings.output());
             printed.put("summary", headline);
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(printed));
+            System.out.println(JSON.writeValueAsString(printed));
             return 0;
         } catch (RuntimeException e) {
-            System.err.println("dni: " + job.key() + " failed: " + rootMessage(e));
+            System.err.println("dni: " + name + " failed: " + rootMessage(e));
             return 1;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             System.err.println("dni: cannot print the summary: " + e.getMessage());
@@ -124,34 +133,7 @@ public final class Main {
         }
     }
 
-    private static int storageCommand(String[] args) {
-        List<String> positional = new java.util.ArrayList<>();
-        List<String> options = new java.util.ArrayList<>();
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                options.add(args[i]);
-                options.add(args[++i]);
-            } else if (args[i].contains("=") && !args[i].substring(0, args[i].indexOf('=')).matches(".*[/:].*")) {
-                // key=value (a URI such as s3a://b/x=1 has ':' or '/' before its first '=')
-                options.add(args[i]);
-            } else {
-                positional.add(args[i]);
-            }
-        }
-        try {
-            Map<String, String> hadoop = StorageCommands.hadoopSettings(options);
-            return args[0].equals("copy") ? StorageCommands.copy(positional, hadoop)
-                    : StorageCommands.bucket(positional, hadoop);
-        } catch (IllegalArgumentException e) {
-            System.err.println("dni: " + e.getMessage());
-            return 2;
-        } catch (Exception e) {
-            System.err.println("dni: " + args[0] + " failed: " + rootMessage(e));
-            return 1;
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
+    static String rootMessage(Throwable e) {
         StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
         List<Throwable> seen = new java.util.ArrayList<>();
         for (Throwable c = e.getCause(); c != null && !seen.contains(c); c = c.getCause()) {

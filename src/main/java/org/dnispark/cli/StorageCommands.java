@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
 
 import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.SettingsException;
-import org.dnispark.config.JobSettings;
+import org.dnispark.config.CommonSettings;
 import org.dnispark.storage.Storage;
 
 /**
@@ -32,9 +32,37 @@ final class StorageCommands {
     private StorageCommands() {
     }
 
-    /** Splits {@code --config}/{@code key=value} arguments from positional ones and returns the Hadoop settings. */
+    /** {@code copy} or {@code bucket} with its arguments: positional ones, {@code --config FILE} and key=value. */
+    static int main(String command, List<String> args) {
+        List<String> positional = new java.util.ArrayList<>();
+        List<String> options = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--config") && i + 1 < args.size()) {
+                options.add(a);
+                options.add(args.get(++i));
+            } else if (a.contains("=") && !a.substring(0, a.indexOf('=')).matches(".*[/:].*")) {
+                // key=value (a URI such as s3a://b/x=1 has ':' or '/' before its first '=')
+                options.add(a);
+            } else {
+                positional.add(a);
+            }
+        }
+        try {
+            Map<String, String> hadoop = hadoopSettings(options);
+            return command.equals("copy") ? copy(positional, hadoop) : bucket(positional, hadoop);
+        } catch (IllegalArgumentException e) {
+            System.err.println("dni: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("dni: " + command + " failed: " + Main.rootMessage(e));
+            return 1;
+        }
+    }
+
+    /** The Hadoop settings of {@code --config}/{@code key=value} arguments. */
     static Map<String, String> hadoopSettings(List<String> options) {
-        return JobSettings.hadoopSettings(ConfigLoader.load(options));
+        return CommonSettings.hadoop(ConfigLoader.load(options));
     }
 
     static int copy(List<String> positional, Map<String, String> hadoop) throws IOException {

@@ -13,31 +13,31 @@ public final class FilterCorrelation {
     private FilterCorrelation() {
     }
 
-    /** Per-layer distribution of filter correlations. {@code undefined} counts filters with zero variance. */
-    public static final class LayerSummary {
-        public final String tensor;
-        public final int filters;
-        public final int undefined;
-        public final double min;
-        public final double q1;
-        public final double median;
-        public final double q3;
-        public final double max;
-        public final double mean;
-        public final double[] perFilter;
-
-        LayerSummary(String tensor, double[] perFilter) {
-            this.tensor = tensor;
-            this.perFilter = perFilter;
-            this.filters = perFilter.length;
+    /**
+     * Per-layer distribution of filter correlations: the tensor, its filter count, how many filters have zero
+     * variance ({@code undefined}), the distribution of the others and every filter's value (NaN when undefined).
+     */
+    public record LayerSummary(String tensor, int filters, int undefined, Distribution distribution,
+            double[] perFilter) {
+        static LayerSummary of(String tensor, double[] perFilter) {
             double[] defined = Arrays.stream(perFilter).filter(Double::isFinite).sorted().toArray();
-            this.undefined = perFilter.length - defined.length;
-            this.min = defined.length == 0 ? Double.NaN : defined[0];
-            this.max = defined.length == 0 ? Double.NaN : defined[defined.length - 1];
-            this.q1 = quantile(defined, 0.25);
-            this.median = quantile(defined, 0.5);
-            this.q3 = quantile(defined, 0.75);
-            this.mean = defined.length == 0 ? Double.NaN : Arrays.stream(defined).average().orElse(Double.NaN);
+            return new LayerSummary(tensor, perFilter.length, perFilter.length - defined.length,
+                    Distribution.of(defined), perFilter);
+        }
+
+        public double median() {
+            return distribution.median();
+        }
+    }
+
+    /** Minimum, quartiles (linear interpolation, numpy's default), maximum and mean; NaN when empty. */
+    public record Distribution(double min, double q1, double median, double q3, double max, double mean) {
+        /** The distribution of values already sorted ascending. */
+        public static Distribution of(double[] sorted) {
+            return new Distribution(sorted.length == 0 ? Double.NaN : sorted[0], quantile(sorted, 0.25),
+                    quantile(sorted, 0.5), quantile(sorted, 0.75),
+                    sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1],
+                    sorted.length == 0 ? Double.NaN : Arrays.stream(sorted).average().orElse(Double.NaN));
         }
     }
 
@@ -84,7 +84,7 @@ public final class FilterCorrelation {
         for (int f = 0; f < filters; f++) {
             rho[f] = pearson(va, f * len, vb, f * len, len);
         }
-        return new LayerSummary(a.name(), rho);
+        return LayerSummary.of(a.name(), rho);
     }
 
     /** Summaries for every floating tensor of rank >= 2 (conv, deconv and linear weights), in model order. */
@@ -101,7 +101,7 @@ public final class FilterCorrelation {
 
     /** Median over layers of the per-layer median correlation: the single number to compare with the paper's. */
     public static double medianOfLayerMedians(List<LayerSummary> layers) {
-        return median(layers.stream().mapToDouble(l -> l.median).toArray());
+        return median(layers.stream().mapToDouble(LayerSummary::median).toArray());
     }
 
     /** Median of the finite values (NaN when there are none). */
@@ -110,7 +110,7 @@ public final class FilterCorrelation {
     }
 
     /** Linear-interpolation quantile of sorted values (numpy's default), NaN when empty. */
-    static double quantile(double[] sorted, double q) {
+    public static double quantile(double[] sorted, double q) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -44,9 +44,9 @@ public final class FineTuningSeries {
                 if (!t.dtype().isFloating() || t.shape().length < 2) {
                     continue;
                 }
-                double vsMix = FilterCorrelation.layer(t, mix.get(t.name())).median;
-                double vsFirst = FilterCorrelation.layer(t, first.get(t.name())).median;
-                double vsLast = FilterCorrelation.layer(t, last.get(t.name())).median;
+                double vsMix = FilterCorrelation.layer(t, mix.get(t.name())).median();
+                double vsFirst = FilterCorrelation.layer(t, first.get(t.name())).median();
+                double vsLast = FilterCorrelation.layer(t, last.get(t.name())).median();
                 out.add(new Point(k, alpha, t.name(), vsMix, vsFirst, vsLast,
                         relativeDistance(t.floatValues(), mix.get(t.name()).floatValues())));
             }

@@ -14,26 +14,14 @@ public final class Interpolation {
     private Interpolation() {
     }
 
-    /** Options beyond the coefficients. */
-    public static final class Options {
-        private final boolean allowExtrapolation;
-        private final IntegerBufferRule integerRule;
-
-        public Options(boolean allowExtrapolation, IntegerBufferRule integerRule) {
-            this.allowExtrapolation = allowExtrapolation;
-            this.integerRule = Objects.requireNonNull(integerRule, "integerRule");
+    /** Options beyond the coefficients: whether negative coefficients are allowed, and the integer-tensor rule. */
+    public record Options(boolean allowExtrapolation, IntegerBufferRule integerRule) implements java.io.Serializable {
+        public Options {
+            Objects.requireNonNull(integerRule, "integerRule");
         }
 
         public static Options defaults() {
             return new Options(false, IntegerBufferRule.LARGEST_COEFFICIENT);
-        }
-
-        public boolean allowExtrapolation() {
-            return allowExtrapolation;
-        }
-
-        public IntegerBufferRule integerRule() {
-            return integerRule;
         }
     }
 

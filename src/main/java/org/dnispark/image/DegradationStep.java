@@ -11,11 +11,10 @@ import org.dnispark.core.SplitMix;
 /**
  * One step of a synthetic degradation chain (sweep mode "synthetic"): a MATLAB-compatible bicubic down-scale, a JPEG
  * round trip at a quality, or additive Gaussian noise at a sigma (0-255 scale), seeded per image so that runs are
- * reproducible whatever the partitioning.
+ * reproducible whatever the partitioning. {@code value} is the down-scale factor (0 = the model's scale), the JPEG
+ * quality or the noise sigma; {@code clip} says whether noise is clipped to [0, 1] (DnCNN-style benchmarks do not).
  */
-public final class DegradationStep implements Serializable {
-    private static final long serialVersionUID = 1L;
-
+public record DegradationStep(Kind kind, double value, boolean clip) implements Serializable {
     /** The kinds of step, spelled in configuration as {@code bicubic-down}, {@code jpeg}, {@code gaussian-noise}. */
     public enum Kind {
         BICUBIC_DOWN, JPEG, GAUSSIAN_NOISE;
@@ -35,16 +34,8 @@ public final class DegradationStep implements Serializable {
         }
     }
 
-    private final Kind kind;
-    /** Down-scale factor (0 = the model's scale), JPEG quality or noise sigma. */
-    private final double value;
-    /** Whether noise is clipped to [0, 1] (DnCNN-style benchmarks do not clip). */
-    private final boolean clip;
-
-    private DegradationStep(Kind kind, double value, boolean clip) {
-        this.kind = kind;
-        this.value = value;
-        this.clip = clip;
+    public DegradationStep {
+        java.util.Objects.requireNonNull(kind, "kind");
     }
 
     public static DegradationStep bicubicDown(int factor) {
@@ -66,14 +57,6 @@ public final class DegradationStep implements Serializable {
             throw new IllegalArgumentException("gaussian-noise sigma " + sigma + " must be a finite number >= 0");
         }
         return new DegradationStep(Kind.GAUSSIAN_NOISE, sigma, clip);
-    }
-
-    public Kind kind() {
-        return kind;
-    }
-
-    public double value() {
-        return value;
     }
 
     /** Applies the step; {@code modelScale} resolves a factor of 0, {@code seed} drives the noise. */

@@ -41,7 +41,26 @@ public final class ImageCodec {
         }
     }
 
+    /** An image's declared size, read from its header without decoding a pixel. */
+    public record Size(int width, int height) {
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /** The declared size of an encoded image; a {@link BadImageException} for what {@link #decode} would refuse. */
+    public static Size probe(byte[] bytes, String name) {
+        return read(bytes, name, false).size;
+    }
+
     public static RgbImage decode(byte[] bytes, String name) {
+        return read(bytes, name, true).image;
+    }
+
+    private record Read(Size size, RgbImage image) {
+    }
+
+    private static Read read(byte[] bytes, String name, boolean pixels) {
         if (bytes.length == 0) {
             throw new BadImageException(name + ": empty file; expected a PNG, JPEG or BMP image");
         }
@@ -59,9 +78,13 @@ public final class ImageCodec {
                     throw new BadImageException(name + ": declared size " + w + "x" + h + " is outside 1.."
                             + MAX_PIXELS + " pixels");
                 }
+                Size size = new Size((int) w, (int) h);
+                if (!pixels) {
+                    return new Read(size, null);
+                }
                 ImageReadParam param = reader.getDefaultReadParam();
                 BufferedImage img = reader.read(0, param);
-                return fromBufferedImage(img);
+                return new Read(size, fromBufferedImage(img));
             } finally {
                 reader.dispose();
             }

@@ -1,6 +1,5 @@
 package org.dnispark.jobs;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -9,21 +8,30 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
+import org.dnispark.provenance.Sha256;
 import org.dnispark.storage.Storage;
 
 /**
- * Per-image results kept in a run's staging folder ({@code parts/<image>.json}) when the output policy is resume,
- * so that a rerun of the same configuration skips images a failed run already finished. Plain JSON: reading a
- * checkpoint never instantiates arbitrary classes.
+ * Finished images of a run under the resume policy, one part per image in the staging folder
+ * ({@code parts/<image>.json}), so that a rerun of the same configuration skips them. A part is plain JSON (reading it
+ * never instantiates a class): the image, the run's fingerprint, its result rows (doubles as their raw bits, so they
+ * survive exactly) and a SHA-256 over fingerprint and rows. Parts are read back by Spark; one of another run, or
+ * whose checksum does not match, is ignored and its image computed again.
  */
 final class Checkpoint {
     static final String DIR = "parts";
@@ -32,69 +40,122 @@ final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** Writes one part per image of a finished partition. */
-    static <R extends ImageRow> void write(ExecutorPlan plan, Configuration conf, List<Outcome<R>> outcomes) {
-        Map<String, Map<String, Object>> parts = new LinkedHashMap<>();
-        for (Outcome<R> o : outcomes) {
-            String image = o.rejection != null ? o.rejection.image : o.row.image();
-            Map<String, Object> part = parts.computeIfAbsent(image, k -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("image", k);
-                m.put("rows", new ArrayList<Object>());
-                return m;
-            });
-            if (o.rejection != null) {
-                part.put("rejection", Map.of("image", o.rejection.image, "uri", o.rejection.uri,
-                        "reason", o.rejection.reason));
-            } else {
-                @SuppressWarnings("unchecked")
-                List<Object> rows = (List<Object>) part.get("rows");
-                rows.add(o.row.toJson());
-            }
+    /** Writes the part of one finished (or rejected) image. */
+    static void write(ExecutorPlan plan, Configuration conf, String image, List<Row> rows) {
+        ArrayNode encoded = JSON.createArrayNode();
+        for (Row r : rows) {
+            encoded.add(encode(r));
         }
-        for (Map.Entry<String, Map<String, Object>> e : parts.entrySet()) {
-            try {
-                Storage.writeAtomically(plan.output(DIR + "/" + fileName(e.getKey())),
-                        JSON.writeValueAsBytes(e.getValue()), conf);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-        }
-    }
-
-    static String fileName(String image) {
-        return URLEncoder.encode(image, StandardCharsets.UTF_8) + ".json";
-    }
-
-    /** Finished images of an earlier attempt, by image name. */
-    static <R extends ImageRow> Map<String, List<Outcome<R>>> read(String stagingUri, Configuration conf,
-            Function<JsonNode, R> decode) throws IOException {
-        Map<String, List<Outcome<R>>> done = new LinkedHashMap<>();
-        Path dir = new Path(stagingUri, DIR);
-        FileSystem fs = Storage.fs(dir, conf);
-        FileStatus[] files;
+        Map<String, Object> part = new LinkedHashMap<>();
+        part.put("image", image);
+        part.put("fingerprint", plan.checkpoint);
+        part.put("rows", encoded);
+        part.put("sha256", checksum(plan.checkpoint, encoded));
         try {
-            files = fs.listStatus(dir);
-        } catch (FileNotFoundException e) {
-            return done;
+            Storage.writeAtomically(plan.output(DIR + "/" + fileName(image)), JSON.writeValueAsBytes(part), conf);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        for (FileStatus f : files) {
-            String name = f.getPath().getName();
-            if (!name.endsWith(".json") || name.startsWith(".")) {
-                continue;
-            }
-            JsonNode part = JSON.readTree(Storage.readAll(f.getPath().toString(), conf));
-            List<Outcome<R>> outcomes = new ArrayList<>();
-            JsonNode rej = part.get("rejection");
-            if (rej != null && !rej.isNull()) {
-                outcomes.add(Outcome.rejected(new Rejection(rej.get("image").asText(), rej.get("uri").asText(),
-                        rej.get("reason").asText())));
-            }
-            for (JsonNode row : part.get("rows")) {
-                outcomes.add(Outcome.of(decode.apply(row)));
-            }
-            done.put(part.get("image").asText(), outcomes);
+    }
+
+    /** A part's file name: the URL-encoded image name, or its digest when that would be too long for a file system. */
+    static String fileName(String image) {
+        String encoded = URLEncoder.encode(image, StandardCharsets.UTF_8);
+        return (encoded.length() <= 200 ? encoded : "sha256-" + Sha256.hex(image.getBytes(StandardCharsets.UTF_8)))
+                + ".json";
+    }
+
+    private static String checksum(String fingerprint, JsonNode rows) {
+        try {
+            return Sha256.hex((fingerprint + "\n" + JSON.writeValueAsString(rows)).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return done;
+    }
+
+    /** A row as a JSON array: strings and integers as they are, doubles as their raw bits (infinities included). */
+    private static ArrayNode encode(Row r) {
+        ArrayNode a = JSON.createArrayNode();
+        for (int i = 0; i < r.length(); i++) {
+            Object v = r.get(i);
+            if (v == null) {
+                a.addNull();
+            } else if (v instanceof Double) {
+                a.add(Double.doubleToRawLongBits((Double) v));
+            } else if (v instanceof Integer) {
+                a.add((Integer) v);
+            } else {
+                a.add(v.toString());
+            }
+        }
+        return a;
+    }
+
+    private static Row decode(JsonNode a, StructType schema) {
+        if (!a.isArray() || a.size() != schema.size()) {
+            throw new IllegalArgumentException("a row of " + a.size() + " values; expected " + schema.size());
+        }
+        Object[] v = new Object[schema.size()];
+        for (int i = 0; i < v.length; i++) {
+            JsonNode n = a.get(i);
+            DataType t = schema.fields()[i].dataType();
+            if (n.isNull()) {
+                v[i] = null;
+            } else if (t.equals(DataTypes.DoubleType)) {
+                v[i] = Double.longBitsToDouble(n.longValue());
+            } else if (t.equals(DataTypes.IntegerType)) {
+                v[i] = n.intValue();
+            } else {
+                v[i] = n.asText();
+            }
+        }
+        return RowFactory.create(v);
+    }
+
+    /**
+     * The rows of every valid part under {@code staging}, read by Spark; {@code invalid} counts the parts ignored.
+     * Empty when there are none.
+     */
+    static Dataset<Row> read(SparkSession spark, String staging, String fingerprint, StructType schema,
+            LongAccumulator invalid) {
+        String dir = staging + "/" + DIR;
+        if (!Storage.exists(dir, spark.sparkContext().hadoopConfiguration())) {
+            return spark.createDataFrame(List.of(), schema);
+        }
+        Dataset<Row> files = spark.read().format("binaryFile").option("pathGlobFilter", "*.json").load(dir)
+                .select("path", "content");
+        FlatMapFunction<Row, Row> parse = f -> {
+            List<Row> rows = parsePart(f.getString(0), (byte[]) f.get(1), fingerprint, schema);
+            if (rows == null) {
+                invalid.add(1);
+                return java.util.Collections.emptyIterator();
+            }
+            return rows.iterator();
+        };
+        return spark.createDataFrame(files.javaRDD().flatMap(parse), schema);
+    }
+
+    /** The rows of one part, or null when it is not a valid part of this run. */
+    static List<Row> parsePart(String uri, byte[] bytes, String fingerprint, StructType schema) {
+        try {
+            JsonNode part = JSON.readTree(bytes);
+            JsonNode rows = part.get("rows");
+            if (part.get("image") == null || rows == null || !rows.isArray() || rows.isEmpty()
+                    || !fingerprint.equals(part.path("fingerprint").asText())
+                    || !checksum(fingerprint, rows).equals(part.path("sha256").asText())) {
+                return null;
+            }
+            List<Row> out = new ArrayList<>();
+            for (JsonNode r : rows) {
+                Row row = decode(r, schema);
+                if (!part.get("image").asText().equals(row.getString(0))) {
+                    return null;
+                }
+                out.add(row);
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 }

@@ -1,21 +1,53 @@
 package org.dnispark.jobs;
 
+import java.util.Map;
+
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
-import org.dnispark.config.JobSettings;
+import org.dnispark.config.ImageJobSettings;
+import org.dnispark.config.SettingsException;
+import org.dnispark.config.SparkSettings;
 
-/** Builds the Spark session a job runs in, from validated settings. */
+/**
+ * Builds the Spark session a job runs in. What {@code spark-submit} set ({@code --master}, {@code --conf},
+ * {@code --deploy-mode}, resources) comes first: the job's own {@code dni.spark.*} keys only fill in what it left
+ * unset, and one that contradicts it stops the job with both values named, never overriding it silently.
+ */
 public final class SparkSessions {
     private SparkSessions() {
     }
 
-    public static SparkSession create(JobSettings s) {
-        SparkConf conf = new SparkConf().setAppName(s.appName + "-" + s.job.key()).setMaster(s.sparkMaster);
+    public static SparkSession create(ImageJobSettings s) {
+        return SparkSession.builder().config(conf(s.run().spark(), s.common().hadoop(), s.command(), new SparkConf()))
+                .getOrCreate();
+    }
+
+    /** {@code submitted}: the configuration spark-submit gave this JVM (empty outside spark-submit). */
+    static SparkConf conf(SparkSettings spark, Map<String, String> hadoop, String command, SparkConf submitted) {
+        SparkConf conf = submitted.clone();
+        if (!spark.master().isEmpty()) {
+            agree(conf, "spark.master", spark.master(), "dni.spark.master");
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        if (!conf.contains("spark.app.name")) {
+            conf.setAppName(spark.appName() + "-" + command);
+        }
         // Executors in other JVMs must run DJL offline too; local mode shares the driver's JVM settings.
-        conf.set("spark.executorEnv.DJL_OFFLINE", "true");
-        s.sparkConf.forEach(conf::set);
-        s.hadoopConf.forEach((k, v) -> conf.set("spark.hadoop." + k, v));
-        return SparkSession.builder().config(conf).getOrCreate();
+        if (!conf.contains("spark.executorEnv.DJL_OFFLINE")) {
+            conf.set("spark.executorEnv.DJL_OFFLINE", "true");
+        }
+        spark.conf().forEach((k, v) -> agree(conf, k, v, "dni.spark.conf.\"" + k + "\""));
+        hadoop.forEach((k, v) -> agree(conf, "spark.hadoop." + k, v, "dni.spark.hadoop.\"" + k + "\""));
+        return conf;
+    }
+
+    private static void agree(SparkConf conf, String key, String value, String setting) {
+        if (conf.contains(key) && !conf.get(key).equals(value)) {
+            throw new SettingsException(setting + " = " + value + " contradicts " + key + " = " + conf.get(key)
+                    + " given to spark-submit (or as a system property); remove one of them");
+        }
+        conf.set(key, value);
     }
 }

@@ -1,17 +1,21 @@
 package org.dnispark.jobs;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
-import org.dnispark.config.JobSettings;
+import org.dnispark.config.Method;
+import org.dnispark.config.TransitionSettings;
+import org.dnispark.core.CoefficientPlan;
 import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
@@ -20,61 +24,14 @@ import org.dnispark.storage.Storage;
 
 /**
  * The transition job: for every image, one output frame per coefficient vector ({@code frames/<image>/NN_<label>.png})
- * and a contact strip of the whole transition ({@code strips/<image>.png}), plus {@code frames.csv}.
+ * and a contact strip of the whole transition ({@code strips/<image>.png}), written by the executors, plus the index
+ * {@code frames.csv} and {@code frames.parquet}.
  */
-public final class TransitionJob extends DniJob<TransitionJob.Frame> {
-    /** One written frame. */
-    static final class Frame implements ImageRow {
-        private static final long serialVersionUID = 1L;
-        final String image;
-        final int index;
-        final String label;
-        final String path;
-        final String strip;
-        final int width;
-        final int height;
-
-        Frame(String image, int index, String label, String path, String strip, int width, int height) {
-            this.image = image;
-            this.index = index;
-            this.label = label;
-            this.path = path;
-            this.strip = strip;
-            this.width = width;
-            this.height = height;
-        }
-
-        @Override
-        public String image() {
-            return image;
-        }
-
-        @Override
-        public Map<String, Object> toJson() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("image", image);
-            m.put("index", index);
-            m.put("label", label);
-            m.put("path", path);
-            m.put("strip", strip);
-            m.put("width", width);
-            m.put("height", height);
-            return m;
-        }
-    }
-
-    @Override
-    Frame decodeRow(com.fasterxml.jackson.databind.JsonNode j) {
-        return new Frame(j.get("image").asText(), j.get("index").asInt(), j.get("label").asText(),
-                j.get("path").asText(), j.get("strip").asText(), j.get("width").asInt(), j.get("height").asInt());
-    }
+public final class TransitionJob extends ImageJob<TransitionSettings> {
 
     /** Runs the job in an existing session (tests and the CLI call this). */
-    public static Map<String, Object> run(SparkSession spark, JobSettings settings) {
-        if (settings.job != JobSettings.Job.TRANSITION) {
-            throw new IllegalArgumentException("settings are for " + settings.job.key() + ", not transition");
-        }
-        return new TransitionJob().execute(spark, settings).summary;
+    public static Map<String, Object> run(SparkSession spark, TransitionSettings settings) {
+        return new TransitionJob().execute(spark, settings).summary();
     }
 
     static String frameName(int index, String label) {
@@ -82,70 +39,86 @@ public final class TransitionJob extends DniJob<TransitionJob.Frame> {
     }
 
     @Override
-    FlatMapFunction<Iterator<ImageTask>, Outcome<Frame>> partitionFunction(ExecutorPlan plan, JobSettings s) {
-        int stripHeight = s.stripHeight;
-        return tasks -> {
-            Configuration conf = plan.hadoopConf();
-            List<ImageTask> names = new ArrayList<>();
-            List<RgbImage> inputs = new ArrayList<>();
-            List<Outcome<Frame>> out = new ArrayList<>();
-            while (tasks.hasNext()) {
-                ImageTask t = tasks.next();
-                try {
-                    RgbImage img = plan.decode(t.inputUri, conf);
-                    inputs.add(plan.degradation.isEmpty() ? img : plan.degrade(img.modCrop(plan.scale), t.name));
-                    names.add(t);
-                } catch (IOException | IllegalArgumentException e) {
-                    out.add(Outcome.rejected(new Rejection(t.name, t.inputUri, e.getMessage())));
-                }
-            }
-            if (inputs.isEmpty()) {
-                if (plan.checkpoint) {
-                    Checkpoint.write(plan, conf, out);
-                }
-                return out.iterator();
-            }
-            List<List<RgbImage>> thumbs = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) {
-                thumbs.add(new ArrayList<>());
-            }
-            plan.forEachOutput(inputs, (k, i, result) -> {
-                String name = names.get(i).name;
-                String rel = "frames/" + name + "/" + frameName(k, plan.labels.get(k));
-                Storage.writeAtomically(plan.output(rel), ImageCodec.encodePng(result), conf);
-                thumbs.get(i).add(ContactStrip.thumbnail(result, stripHeight));
-                out.add(Outcome.of(new Frame(name, k, plan.labels.get(k), rel, "strips/" + name + ".png",
-                        result.width(), result.height())));
-            });
-            for (int i = 0; i < inputs.size(); i++) {
-                Storage.writeAtomically(plan.output("strips/" + names.get(i).name + ".png"),
-                        ImageCodec.encodePng(ContactStrip.build(thumbs.get(i), plan.positions)), conf);
-            }
-            if (plan.checkpoint) {
-                Checkpoint.write(plan, conf, out);
-            }
-            return out.iterator();
-        };
+    BlockWork work(TransitionSettings s, RunPlan plan) {
+        return new Frames(s.stripHeight());
+    }
+
+    /** Writes each output as a frame and keeps its thumbnail for the image's strip. */
+    record Frames(int stripHeight) implements BlockWork {
+        @Override
+        public StructType columns() {
+            return new StructType().add("frame", DataTypes.StringType).add("strip", DataTypes.StringType)
+                    .add("width", DataTypes.IntegerType).add("height", DataTypes.IntegerType);
+        }
+
+        @Override
+        public Item decode(Pending p, ExecutorPlan plan) {
+            return new Item(p.name(), p.input().uri(), plan.degrade(p.input().decode(), p.name()), null);
+        }
+
+        @Override
+        public void accept(Item item, int k, RgbImage output, ExecutorPlan plan, Configuration conf, List<Row> rows) {
+            String rel = "frames/" + item.name + "/" + frameName(k, plan.coefficients.get(k).label());
+            Storage.writeAtomically(plan.output(rel), ImageCodec.encodePng(output), conf);
+            item.collected.add(ContactStrip.thumbnail(output, stripHeight));
+            rows.add(Outcomes.accepted(item.name, item.uri, k, rel, "strips/" + item.name + ".png", output.width(),
+                    output.height()));
+        }
+
+        @Override
+        public void finish(Item item, ExecutorPlan plan, Configuration conf, List<Row> rows) throws IOException {
+            Storage.writeAtomically(plan.output("strips/" + item.name + ".png"),
+                    ImageCodec.encodePng(ContactStrip.build(item.collected, plan.coefficients.positions())), conf);
+        }
     }
 
     @Override
-    Map<String, Object> writeReports(SparkSession spark, JobSettings s, RunOutput out, List<Frame> rows,
-            List<Rejection> rejections) {
-        rows.sort((a, b) -> a.image.equals(b.image) ? Integer.compare(a.index, b.index) : a.image.compareTo(b.image));
-        Csv csv = new Csv("image", "index", "label", "alpha", "coefficients", "frame", "strip", "width", "height");
-        for (Frame f : rows) {
-            double alpha = s.alphas.get(f.index);
-            csv.row(f.image, f.index, f.label, Double.isNaN(alpha) ? "" : alpha,
-                    java.util.Arrays.toString(s.coefficients.get(f.index)).replace(",", ""), f.path, f.strip, f.width,
-                    f.height);
-        }
-        Storage.writeAtomically(out.file("frames.csv"), csv.bytes(), out.conf());
+    Map<String, Object> reports(SparkSession spark, TransitionSettings s, RunPlan plan, Results results,
+            RunOutput out) {
+        CoefficientPlan coefficients = s.coefficients();
+        JavaRDD<Row> frames = results.accepted();
+        StructType parquet = new StructType().add("image", DataTypes.StringType, false)
+                .add("index", DataTypes.IntegerType, false).add("label", DataTypes.StringType, false)
+                .add("alpha", DataTypes.DoubleType, true)
+                .add("coefficients", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+                .add("frame", DataTypes.StringType, false).add("strip", DataTypes.StringType, false)
+                .add("width", DataTypes.IntegerType, false).add("height", DataTypes.IntegerType, false);
+        spark.createDataFrame(frames.map(new ParquetRow(coefficients)), parquet).write()
+                .parquet(out.file("frames.parquet"));
+        ResultFiles.sortedCsv(frames, "image,index,label,alpha,coefficients,frame,strip,width,height",
+                new CsvLine(coefficients), out.file("frames.csv"), out.file("_work"));
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("method", s.pixelBlend ? "pixel" : "dni");
-        summary.put("frames", rows.size());
-        summary.put("strips", rows.stream().map(f -> f.image).distinct().count());
-        summary.put("coefficients", s.coefficients.size());
-        summary.put("rejected", rejections.size());
+        summary.put("method", s.method() == Method.PIXEL ? "pixel" : "dni");
+        summary.put("frames", results.acceptedRows());
+        summary.put("strips", results.images());
+        summary.put("coefficients", coefficients.size());
+        summary.put("rejected", results.rejected());
         return summary;
+    }
+
+    /** A row of frames.parquet: the frame with its coefficient's label, alpha and vector (in the executors). */
+    record ParquetRow(CoefficientPlan coefficients) implements org.apache.spark.api.java.function.Function<Row, Row> {
+        @Override
+        public Row call(Row r) {
+            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
+            return org.apache.spark.sql.RowFactory.create(r.getString(0), c.index(), c.label(), c.alpha(),
+                    SweepJob.boxed(c), r.getString(4), r.getString(5), r.getInt(6), r.getInt(7));
+        }
+    }
+
+    /** A line of frames.csv, formatted in the executors, ordered by image then coefficient. */
+    record CsvLine(CoefficientPlan coefficients) implements ResultFiles.Line {
+        @Override
+        public String key(Row r) {
+            return ResultFiles.key(r.getString(0), r.getInt(2));
+        }
+
+        @Override
+        public String line(Row r) {
+            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
+            return Csv.line(r.getString(0), c.index(), c.label(), c.hasAlpha() ? c.alpha() : "",
+                    Arrays.toString(c.vector()).replace(",", ""), r.getString(4), r.getString(5), r.getInt(6),
+                    r.getInt(7));
+        }
     }
 }

@@ -19,6 +19,8 @@ import org.dnispark.core.NamedTensor;
  * mean of the RGB channels and its output is replicated to all three.
  */
 public final class DnCnn extends StateDictNetwork {
+    static final Architecture ARCHITECTURE = new Architecture("dncnn", "DnCNN (KAIR): model.0 conv, then conv + "
+            + "BatchNorm blocks, last conv; output = input - noise", DnCnn::detect);
     static final float BN_EPS = 1e-4f;
 
     private final List<String> convs;
@@ -34,7 +36,7 @@ public final class DnCnn extends StateDictNetwork {
     }
 
     /** The architecture's spec when {@code w} has DnCNN's keys and shapes, else null. */
-    static Architectures.Detected detect(ModelWeights w) {
+    static NetworkSpec detect(ModelWeights w) {
         Map<Integer, List<NamedTensor>> groups = new TreeMap<>();
         for (NamedTensor t : w.tensors()) {
             String[] parts = t.name().split("\\.");
@@ -79,8 +81,8 @@ public final class DnCnn extends StateDictNetwork {
             return null;
         }
         int depth = convs.size();
-        return new Architectures.Detected("DnCNN(channels=" + in + ", depth=" + depth + ", features="
-                + w.get(convs.get(0) + ".weight").shape()[0] + ")", 1, depth,
+        return new Architecture.BuiltIn("DnCNN(channels=" + in + ", depth=" + depth + ", features="
+                + w.get(convs.get(0) + ".weight").shape()[0] + ")", NetworkGeometry.padded(1, depth, 1),
                 m -> new DnCnn(convs, norms, in, m));
     }
 

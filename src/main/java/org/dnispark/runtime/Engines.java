@@ -19,6 +19,22 @@ public final class Engines {
         }
     }
 
+    /**
+     * Turns PyTorch's autograd recording off on the calling thread. It is thread-local and on by default for every
+     * thread but the one that started the engine, so a trainer that updates its parameters in place must not rely on
+     * which thread that was (a Spark task thread, in a JVM that also ran a job). The switch lives in the engine's JNI
+     * class, which is not on the compile class path (the engine is a runtime dependency): it is called by name.
+     */
+    public static void disableGradientsOnThisThread() {
+        ai.djl.engine.Engine.getEngine("PyTorch");
+        try {
+            Class.forName("ai.djl.pytorch.jni.JniUtils").getMethod("setGradMode", boolean.class).invoke(null, false);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot switch PyTorch's gradient mode off (DJL "
+                    + ai.djl.engine.Engine.getDjlVersion() + "): " + e, e);
+        }
+    }
+
     /** Versions for the provenance manifest: DJL and the PyTorch engine (starting it if needed). */
     public static String djlVersion() {
         return ai.djl.engine.Engine.getDjlVersion();

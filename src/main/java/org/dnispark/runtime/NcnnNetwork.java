@@ -98,8 +98,9 @@ public final class NcnnNetwork extends StateDictNetwork {
         if (l.getInt(2, 1) != 1 || l.getInt(12, 1) != 1) {
             throw new NcnnFormatException(l + ": dilated deconvolution is not supported");
         }
-        PolyphaseDeconvolution plan = new PolyphaseDeconvolution(s[0], s[1], s[2], s[3],
-                l.getInt(13, l.getInt(3, 1)), l.getInt(3, 1), l.getInt(14, l.getInt(4, 0)), l.getInt(4, 0));
+        PolyphaseDeconvolution plan = new PolyphaseDeconvolution(s[0], s[1],
+                PolyphaseDeconvolution.axis(s[2], l.getInt(13, l.getInt(3, 1)), l.getInt(14, l.getInt(4, 0))),
+                PolyphaseDeconvolution.axis(s[3], l.getInt(3, 1), l.getInt(4, 0)));
         deconvPlans.put(l.name(), plan);
         float[] bias = l.getInt(5, 0) != 0 ? weights.get(l.name() + ".bias").floatValues() : new float[s[0]];
         p.put(l.name() + ".weight", m.create(plan.convKernel(w.floatValues()),

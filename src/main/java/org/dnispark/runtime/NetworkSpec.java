@@ -4,41 +4,37 @@ import java.io.Serializable;
 
 import ai.djl.ndarray.NDManager;
 
-import org.dnispark.ncnn.NcnnGeometry;
 import org.dnispark.ncnn.NcnnGraph;
 
 /**
- * What executors need to build a network: an ncnn graph, or a built-in architecture detected from a state dict.
- * Plain serialisable values; the weights travel separately (broadcast per coefficient).
+ * What executors need to build a network: an ncnn graph, a built-in architecture detected from a state dict
+ * ({@link ArchitectureRegistry}), or a TorchScript module. Plain serialisable values; the weights travel separately
+ * (broadcast per coefficient).
  */
 public interface NetworkSpec extends Serializable {
+    /** The network with its hyper-parameters, for manifests and messages. */
     String name();
 
-    NcnnGeometry geometry();
+    NetworkGeometry geometry();
 
     ImageNetwork create(NDManager manager);
 
-    /** An ncnn graph, executed layer by layer. */
+    /** An ncnn graph, executed layer by layer; refused here when it has a layer the runtime cannot execute. */
     static NetworkSpec ncnn(NcnnGraph graph) {
         NcnnNetwork.checkSupported(graph);
-        NcnnGeometry geometry = NcnnGeometry.of(graph);
-        return new NetworkSpec() {
-            private static final long serialVersionUID = 1L;
+        return new NcnnSpec(graph, NcnnGraphGeometry.of(graph));
+    }
 
-            @Override
-            public String name() {
-                return "ncnn graph " + graph.source();
-            }
+    /** An ncnn graph with its geometry. */
+    record NcnnSpec(NcnnGraph graph, NetworkGeometry geometry) implements NetworkSpec {
+        @Override
+        public String name() {
+            return "ncnn graph " + graph.source();
+        }
 
-            @Override
-            public NcnnGeometry geometry() {
-                return geometry;
-            }
-
-            @Override
-            public ImageNetwork create(NDManager manager) {
-                return new NcnnNetwork(graph, manager);
-            }
-        };
+        @Override
+        public ImageNetwork create(NDManager manager) {
+            return new NcnnNetwork(graph, manager);
+        }
     }
 }

@@ -72,20 +72,21 @@ public final class PolyphaseDeconvolution {
     final int outChannels;
     final int inChannels;
 
-    /**
-     * @param kh kernel height, {@code kw} width, {@code sh}/{@code sw} strides, {@code padTop}/{@code padLeft} the
-     *     leading crops of the deconvolution
-     */
-    public PolyphaseDeconvolution(int outChannels, int inChannels, int kh, int kw, int sh, int sw, int padTop,
-            int padLeft) {
-        if (sh <= 0 || sw <= 0 || kh <= 0 || kw <= 0) {
-            throw new NcnnFormatException("deconvolution needs positive kernel and stride, got kernel " + kh + "x" + kw
-                    + " stride " + sh + "x" + sw);
-        }
+    /** One deconvolution, {@code rows} and {@code cols} planned by {@link #axis}. */
+    public PolyphaseDeconvolution(int outChannels, int inChannels, Axis rows, Axis cols) {
         this.outChannels = outChannels;
         this.inChannels = inChannels;
-        this.rows = new Axis(kh, sh, padTop);
-        this.cols = new Axis(kw, sw, padLeft);
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** The plan of one axis: kernel size, stride and the deconvolution's leading crop. */
+    public static Axis axis(int kernel, int stride, int padBefore) {
+        if (kernel <= 0 || stride <= 0) {
+            throw new NcnnFormatException("deconvolution needs a positive kernel and stride, got kernel " + kernel
+                    + " stride " + stride);
+        }
+        return new Axis(kernel, stride, padBefore);
     }
 
     /** Output channels of the rewritten convolution: C_out * sh * sw, ordered (c_out, phase row, phase col). */

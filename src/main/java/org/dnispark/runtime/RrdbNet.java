@@ -16,6 +16,10 @@ import org.dnispark.core.ModelWeights;
  * 12 or 48 channels.
  */
 public final class RrdbNet extends StateDictNetwork {
+    static final Architecture ARCHITECTURE = new Architecture("rrdbnet", "RRDBNet (ESRGAN, BasicSR keys): conv_first, "
+            + "body.N.rdb1..3.conv1..5, conv_body, conv_up1/2, conv_hr, conv_last; scales 4, 2 (pixel-unshuffled "
+            + "input) and 1", RrdbNet::detect);
+
     private final int blocks;
     private final int unshuffle;
 
@@ -25,7 +29,7 @@ public final class RrdbNet extends StateDictNetwork {
         this.unshuffle = unshuffle;
     }
 
-    static Architectures.Detected detect(ModelWeights w) {
+    static NetworkSpec detect(ModelWeights w) {
         for (String k : new String[] {"conv_first", "conv_body", "conv_up1", "conv_up2", "conv_hr", "conv_last"}) {
             if (!w.contains(k + ".weight") || !w.contains(k + ".bias")) {
                 return null;
@@ -51,8 +55,9 @@ public final class RrdbNet extends StateDictNetwork {
         // resolution, then up-sampled convs contributing fractions; 4 covers them generously.
         int radius = (2 + 15 * blocks) * unshuffle + 4;
         int numBlocks = blocks;
-        return new Architectures.Detected("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
-                + ", num_grow_ch=" + gc + ")", scale, radius, unshuffle, m -> new RrdbNet(numBlocks, unshuffle, m));
+        return new Architecture.BuiltIn("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
+                + ", num_grow_ch=" + gc + ")", NetworkGeometry.padded(scale, radius, unshuffle),
+                m -> new RrdbNet(numBlocks, unshuffle, m));
     }
 
     private static NDArray lrelu(NDArray x) {

@@ -16,6 +16,9 @@ import org.dnispark.core.ModelWeights;
  * {@code 3*r*r} channels, pixel shuffle by r, plus the input up-sampled by nearest neighbour.
  */
 public final class SrvggNetCompact extends StateDictNetwork {
+    static final Architecture ARCHITECTURE = new Architecture("srvggnet-compact", "SRVGGNetCompact (Real-ESRGAN "
+            + "general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r", SrvggNetCompact::detect);
+
     private final int convs;
     private final int scale;
 
@@ -26,7 +29,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
     }
 
     /** The architecture's spec when {@code w} has its keys and shapes, else null. */
-    static Architectures.Detected detect(ModelWeights w) {
+    static NetworkSpec detect(ModelWeights w) {
         int n = w.tensorCount();
         // body.0 conv (2) + PReLU (1), num_conv x (conv 2 + PReLU 1), last conv (2)
         if ((n - 5) % 3 != 0 || n < 5) {
@@ -56,8 +59,8 @@ public final class SrvggNetCompact extends StateDictNetwork {
             return null;
         }
         // Zero-padded 3x3 convolutions: each adds one pixel of receptive radius, at the input's resolution.
-        return new Architectures.Detected("SRVGGNetCompact(num_feat=" + first[0] + ", num_conv=" + numConv
-                + ", upscale=" + r + ")", r, numConv + 2, m -> new SrvggNetCompact(numConv, r, m));
+        return new Architecture.BuiltIn("SRVGGNetCompact(num_feat=" + first[0] + ", num_conv=" + numConv
+                + ", upscale=" + r + ")", NetworkGeometry.padded(r, numConv + 2, 1), m -> new SrvggNetCompact(numConv, r, m));
     }
 
     @Override

@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDManager;
 
 import org.dnispark.core.ModelWeights;
 import org.dnispark.image.RgbImage;
-import org.dnispark.ncnn.NcnnGeometry;
 import org.dnispark.ncnn.NcnnGraph;
 
 /**
@@ -22,7 +21,7 @@ import org.dnispark.ncnn.NcnnGraph;
 public final class TiledPredictor implements AutoCloseable {
     private final NDManager manager;
     private final ImageNetwork network;
-    private final NcnnGeometry geometry;
+    private final NetworkGeometry geometry;
     private final int tileSize;
     private final int batchSize;
     private final boolean reflect;
@@ -64,7 +63,16 @@ public final class TiledPredictor implements AutoCloseable {
         }
     }
 
-    public NcnnGeometry geometry() {
+    /**
+     * A predictor on the device a Spark task runs on: {@code kind} cpu or gpu, {@code gpus} the addresses Spark's
+     * resource scheduler assigned it ({@link Devices#forTask}).
+     */
+    public static TiledPredictor onDevice(NetworkSpec spec, int tileSize, int batchSize, String kind, String[] gpus,
+            boolean reflect) {
+        return new TiledPredictor(spec, tileSize, batchSize, Devices.forTask(kind, gpus), reflect);
+    }
+
+    public NetworkGeometry geometry() {
         return geometry;
     }
 
@@ -76,8 +84,9 @@ public final class TiledPredictor implements AutoCloseable {
         network.setWeights(weights);
     }
 
-    /** One tile: where its input region starts, its size with context and padding, and what of its output is kept. */
+    /** One tile of one image: where its input region starts, its size with context and padding, and what is kept. */
     private static final class Tile {
+        int image;
         int tx;
         int ty;
         int tw;
@@ -89,47 +98,65 @@ public final class TiledPredictor implements AutoCloseable {
     }
 
     public RgbImage run(RgbImage image) {
-        int a = geometry.alignment();
-        int w0 = image.width();
-        int h0 = image.height();
-        if (w0 % a == 0 && h0 % a == 0) {
-            return runAligned(image);
-        }
-        // Pad right and bottom up to the alignment (as Real-CUGAN's reference does), then crop the output back.
-        int w = (w0 + a - 1) / a * a;
-        int h = (h0 + a - 1) / a * a;
-        RgbImage out = runAligned(image.crop(0, 0, w, h, reflect));
-        int s = geometry.scale();
-        return out.crop(0, 0, w0 * s, h0 * s, false);
+        return runAll(List.of(image)).get(0);
     }
 
-    private RgbImage runAligned(RgbImage in) {
+    /**
+     * Runs several images; equally sized tiles, from one image or several, share a forward pass up to the batch
+     * size (on a GPU, the images of a block go through together). With a batch size of 1 this is one pass per tile,
+     * image by image.
+     */
+    public List<RgbImage> runAll(List<RgbImage> images) {
+        int a = geometry.alignment();
+        List<RgbImage> aligned = new ArrayList<>();
+        for (RgbImage image : images) {
+            // Pad right and bottom up to the alignment (as Real-CUGAN's reference does); the output is cropped back.
+            int w = (image.width() + a - 1) / a * a;
+            int h = (image.height() + a - 1) / a * a;
+            aligned.add(w == image.width() && h == image.height() ? image : image.crop(0, 0, w, h, reflect));
+        }
+        List<RgbImage> out = runAligned(aligned);
+        int s = geometry.scale();
+        List<RgbImage> result = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            RgbImage in = images.get(i);
+            RgbImage o = out.get(i);
+            result.add(o.width() == in.width() * s && o.height() == in.height() * s ? o
+                    : o.crop(0, 0, in.width() * s, in.height() * s, false));
+        }
+        return result;
+    }
+
+    private List<RgbImage> runAligned(List<RgbImage> images) {
         int s = geometry.scale();
         int pad = geometry.prePad();
         int ctx = geometry.tileContext();
-        int w = in.width();
-        int h = in.height();
-        int ow = w * s;
-        int oh = h * s;
-        // Networks with global statistics (squeeze-excitation) cannot be tiled exactly: one tile, the whole image.
-        int tileSize = geometry.globalStatistics() ? Math.max(w, h) : this.tileSize;
-        float[] out = new float[3 * ow * oh];
+        List<float[]> outputs = new ArrayList<>();
         // Group tiles by input size so that equal tiles share a batch.
         Map<Long, List<Tile>> bySize = new LinkedHashMap<>();
-        for (int ty = 0; ty < h; ty += tileSize) {
-            for (int tx = 0; tx < w; tx += tileSize) {
-                Tile t = new Tile();
-                t.tx = tx;
-                t.ty = ty;
-                t.tw = Math.min(tileSize, w - tx);
-                t.th = Math.min(tileSize, h - ty);
-                t.cLeft = Math.min(ctx, tx);
-                t.cTop = Math.min(ctx, ty);
-                int cRight = Math.min(ctx, w - tx - t.tw);
-                int cBottom = Math.min(ctx, h - ty - t.th);
-                t.rw = t.tw + t.cLeft + cRight + 2 * pad;
-                t.rh = t.th + t.cTop + cBottom + 2 * pad;
-                bySize.computeIfAbsent(((long) t.rw << 32) | t.rh, k -> new ArrayList<>()).add(t);
+        for (int i = 0; i < images.size(); i++) {
+            RgbImage in = images.get(i);
+            int w = in.width();
+            int h = in.height();
+            outputs.add(new float[3 * w * s * h * s]);
+            // Networks with global statistics (squeeze-excitation) cannot be tiled exactly: one tile, the whole image.
+            int tileSize = geometry.globalStatistics() ? Math.max(w, h) : this.tileSize;
+            for (int ty = 0; ty < h; ty += tileSize) {
+                for (int tx = 0; tx < w; tx += tileSize) {
+                    Tile t = new Tile();
+                    t.image = i;
+                    t.tx = tx;
+                    t.ty = ty;
+                    t.tw = Math.min(tileSize, w - tx);
+                    t.th = Math.min(tileSize, h - ty);
+                    t.cLeft = Math.min(ctx, tx);
+                    t.cTop = Math.min(ctx, ty);
+                    int cRight = Math.min(ctx, w - tx - t.tw);
+                    int cBottom = Math.min(ctx, h - ty - t.th);
+                    t.rw = t.tw + t.cLeft + cRight + 2 * pad;
+                    t.rh = t.th + t.cTop + cBottom + 2 * pad;
+                    bySize.computeIfAbsent(((long) t.rw << 32) | t.rh, k -> new ArrayList<>()).add(t);
+                }
             }
         }
         int[] shape = new int[3];
@@ -141,7 +168,8 @@ public final class TiledPredictor implements AutoCloseable {
                 float[] x = new float[batch.size() * plane];
                 for (int i = 0; i < batch.size(); i++) {
                     Tile t = batch.get(i);
-                    RgbImage region = in.crop(t.tx - t.cLeft - pad, t.ty - t.cTop - pad, t.rw, t.rh, reflect);
+                    RgbImage region = images.get(t.image).crop(t.tx - t.cLeft - pad, t.ty - t.cTop - pad, t.rw, t.rh,
+                            reflect);
                     System.arraycopy(region.data(), 0, x, i * plane, plane);
                 }
                 float[] y = network.forward(x, batch.size(), 3, first.rh, first.rw, shape);
@@ -155,6 +183,9 @@ public final class TiledPredictor implements AutoCloseable {
                 }
                 for (int i = 0; i < batch.size(); i++) {
                     Tile t = batch.get(i);
+                    int ow = images.get(t.image).width() * s;
+                    int oh = images.get(t.image).height() * s;
+                    float[] out = outputs.get(t.image);
                     int base = i * 3 * yh * yw;
                     for (int c = 0; c < 3; c++) {
                         for (int r = 0; r < t.th * s; r++) {
@@ -165,7 +196,11 @@ public final class TiledPredictor implements AutoCloseable {
                 }
             }
         }
-        return new RgbImage(ow, oh, out);
+        List<RgbImage> result = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            result.add(new RgbImage(images.get(i).width() * s, images.get(i).height() * s, outputs.get(i)));
+        }
+        return result;
     }
 
     @Override

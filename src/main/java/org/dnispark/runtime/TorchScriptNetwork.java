@@ -14,7 +14,6 @@ import ai.djl.training.ParameterStore;
 
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.TorchScriptArchive;
-import org.dnispark.ncnn.NcnnGeometry;
 
 /**
  * Any architecture, as a TorchScript module: each weight set (for example one interpolation coefficient's) is
@@ -48,7 +47,7 @@ public final class TorchScriptNetwork implements ImageNetwork {
                         + "; expected an RGB image up-scaled by one integer factor");
             }
         }
-        NcnnGeometry geometry = NcnnGeometry.explicit(scale, 0, 0, 1, true);
+        NetworkGeometry geometry = new NetworkGeometry(scale, 0, 0, 1, true);
         return new NetworkSpec() {
             private static final long serialVersionUID = 1L;
 
@@ -58,7 +57,7 @@ public final class TorchScriptNetwork implements ImageNetwork {
             }
 
             @Override
-            public NcnnGeometry geometry() {
+            public NetworkGeometry geometry() {
                 return geometry;
             }
 

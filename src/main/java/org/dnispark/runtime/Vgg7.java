@@ -7,7 +7,6 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
-import org.dnispark.ncnn.NcnnGeometry;
 
 /**
  * waifu2x's original vgg_7 (the {@code models_rgb} JSON models, read as {@code layer0..layer6}): seven 3x3
@@ -15,6 +14,9 @@ import org.dnispark.ncnn.NcnnGeometry;
  * per side, so the input is padded by 7 (edge replication, as waifu2x does) and tiles need no further context.
  */
 final class Vgg7 extends StateDictNetwork {
+    static final Architecture ARCHITECTURE = new Architecture("vgg7", "waifu2x vgg_7 (models_rgb JSON): layer0..layer6, "
+            + "3x3 convolutions without padding", Vgg7::detect);
+
     private final int layers;
 
     private Vgg7(int layers, NDManager parent) {
@@ -22,7 +24,7 @@ final class Vgg7 extends StateDictNetwork {
         this.layers = layers;
     }
 
-    static Architectures.Detected detect(ModelWeights w) {
+    static NetworkSpec detect(ModelWeights w) {
         int n = 0;
         while (w.contains("layer" + n + ".weight")) {
             int[] s = w.get("layer" + n + ".weight").shape();
@@ -39,8 +41,8 @@ final class Vgg7 extends StateDictNetwork {
             return null;
         }
         int count = n;
-        return new Architectures.Detected("waifu2x vgg_" + n + "(RGB, scale 1)", NcnnGeometry.explicit(1, n, 0, 1,
-                false), m -> new Vgg7(count, m));
+        return new Architecture.BuiltIn("waifu2x vgg_" + n + "(RGB, scale 1)", new NetworkGeometry(1, n, 0, 1, false),
+                m -> new Vgg7(count, m));
     }
 
     @Override

@@ -89,6 +89,11 @@ public final class RunOutput {
         return new Path(target, relative).toString();
     }
 
+    /** URI of the published target. */
+    public String targetUri() {
+        return target.toString();
+    }
+
     public String stagingUri() {
         return staging.toString();
     }

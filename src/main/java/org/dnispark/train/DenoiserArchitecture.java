@@ -80,6 +80,7 @@ public final class DenoiserArchitecture implements Serializable {
     }
 
     /** Human-readable description, the same words as the inference side's architecture detection. */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String describe() {
         if (kind == Kind.SRCNN) {
             return "SRCNN-style(conv1 " + kernels[0] + "x" + kernels[0] + "x" + features[0] + ", conv2 " + kernels[1]

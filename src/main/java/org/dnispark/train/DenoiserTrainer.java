@@ -2,7 +2,6 @@ package org.dnispark.train;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +28,11 @@ import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
-import org.dnispark.storage.ModelStore;
+import org.dnispark.models.LoadedModel;
+import org.dnispark.models.ModelStore;
+import org.dnispark.provenance.RunIdentity;
+import org.dnispark.provenance.RunManifest;
+import org.dnispark.provenance.Sha256;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -51,7 +54,7 @@ public final class DenoiserTrainer {
     private DenoiserTrainer(TrainSettings s, Consumer<String> log, long stopAfter) {
         this.s = s;
         this.log = log;
-        this.conf = Storage.configuration(s.hadoop);
+        this.conf = Storage.configuration(s.storage().hadoop());
         this.stopAfter = stopAfter;
     }
 
@@ -74,19 +77,19 @@ public final class DenoiserTrainer {
     }
 
     private boolean overwrite() {
-        return s.ifExists == RunOutput.Policy.OVERWRITE;
+        return s.run().ifExists() == RunOutput.Policy.OVERWRITE;
     }
 
     private boolean resume() {
-        return s.ifExists == RunOutput.Policy.RESUME;
+        return s.run().ifExists() == RunOutput.Policy.RESUME;
     }
 
     private String modelFile() {
-        return s.output + ".safetensors";
+        return s.run().output() + ".safetensors";
     }
 
     private String checkpointFile() {
-        return s.output + ".checkpoint.safetensors";
+        return s.run().output() + ".checkpoint.safetensors";
     }
 
     private Map<String, Object> train() throws IOException {
@@ -95,16 +98,19 @@ public final class DenoiserTrainer {
         List<Object> imageRecords = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         loadImages(images, imageRecords, skipped);
-        ModelStore.LoadedModel parent = s.initFrom.isEmpty() ? null
-                : new ModelStore(s.modelCache, conf).load(s.initFrom);
-        String fingerprint = fingerprint(imageRecords, parent);
+        Instant started = Instant.now();
+        LoadedModel parent = s.schedule().initFrom().isEmpty() ? null
+                : new ModelStore(s.storage().modelCache(), conf).load(s.schedule().initFrom());
+        RunIdentity identity = RunIdentity.builder("train").settings(s)
+                .models(parent == null ? List.of() : List.of(parent.digest())).put("images", imageRecords).build();
+        String fingerprint = identity.fingerprint();
 
         if (Storage.exists(modelFile(), conf) && !overwrite()) {
-            JsonNode previous = readJson(s.output + ".json");
+            JsonNode previous = readJson(s.run().output() + ".json");
             if (resume() && previous != null && fingerprint.equals(previous.path("fingerprint").asText())) {
                 log.accept("train: " + modelFile() + " is already complete for this configuration");
                 @SuppressWarnings("unchecked")
-                Map<String, Object> done = JSON.convertValue(previous, Map.class);
+                Map<String, Object> done = JSON.convertValue(previous.path("summary"), Map.class);
                 return done;
             }
             throw new IllegalStateException("output " + modelFile() + " already exists" + (resume()
@@ -112,7 +118,7 @@ public final class DenoiserTrainer {
                     + "dni.output.if-exists = overwrite");
         }
 
-        List<DenoiserArchitecture.Param> params = s.architecture.parameters();
+        List<DenoiserArchitecture.Param> params = s.architecture().parameters();
         Map<String, float[]> start = new LinkedHashMap<>();
         Map<String, float[]> momentM = new LinkedHashMap<>();
         Map<String, float[]> momentV = new LinkedHashMap<>();
@@ -145,24 +151,25 @@ public final class DenoiserTrainer {
                     momentV.put(p.name(), checkpoint.weights.get("adam.v/" + p.name()).floatValues());
                 }
             }
-            log.accept("train: resuming " + s.output + " at step " + firstStep + " of " + s.steps);
+            log.accept("train: resuming " + s.run().output() + " at step " + firstStep + " of " + s.schedule().steps());
         } else if (parent != null) {
-            baseBatches = initFromParent(params, parent.weights, start);
+            baseBatches = initFromParent(params, parent.weights(), start);
         } else {
             initialise(params, start);
         }
 
-        PatchSampler sampler = new PatchSampler(images, s.patchSize, s.seed);
-        Engines.configure(s.torchThreads);
-        int b = s.batchSize;
-        int area = s.patchSize * s.patchSize;
+        PatchSampler sampler = new PatchSampler(images, s.data().patchSize(), s.seed());
+        Engines.configure(s.run().torchThreads());
+        Engines.disableGradientsOnThisThread();
+        int b = s.schedule().batchSize();
+        int area = s.data().patchSize() * s.data().patchSize();
         float[] clean = new float[b * area];
         float[] noisy = new float[b * area];
-        Shape batchShape = new Shape(b, 1, s.patchSize, s.patchSize);
+        Shape batchShape = new Shape(b, 1, s.data().patchSize(), s.data().patchSize());
         Map<String, float[]> result = new LinkedHashMap<>();
         long batchesTracked;
         long t0 = System.nanoTime();
-        try (NDManager root = NDManager.newBaseManager(org.dnispark.runtime.Devices.forTask(s.device, null))) {
+        try (NDManager root = NDManager.newBaseManager(org.dnispark.runtime.Devices.forTask(s.run().device(), null))) {
             NDManager kept = root.newSubManager();
             Map<String, NDArray> p = new LinkedHashMap<>();
             Adam adam = new Adam();
@@ -183,21 +190,21 @@ public final class DenoiserTrainer {
             double lossSum = 0;
             int lossCount = 0;
             long intervalStart = System.nanoTime();
-            for (long step = firstStep; step < s.steps; step++) {
-                sampler.batch(step, b, s.sigma, clean, noisy);
+            for (long step = firstStep; step < s.schedule().steps(); step++) {
+                sampler.batch(step, b, s.data().sigma(), clean, noisy);
                 float loss;
                 try (NDManager scope = root.newSubManager()) {
                     NDArray x = scope.create(noisy, batchShape);
                     NDArray y = scope.create(clean, batchShape);
                     Map<String, NDArray> before = new LinkedHashMap<>(p);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray lossArray = s.architecture.forward(p, x, true).sub(y).square().mean();
+                        NDArray lossArray = s.architecture().forward(p, x, true).sub(y).square().mean();
                         gc.backward(lossArray);
                         loss = lossArray.getFloat();
                     }
                     if (!Float.isFinite(loss)) {
                         throw new IllegalStateException("training diverged at step " + step + " (loss " + loss
-                                + "); lower dni.train.learning-rate (now " + s.learningRate + ")");
+                                + "); lower dni.train.learning-rate (now " + s.schedule().learningRate() + ")");
                     }
                     for (Map.Entry<String, NDArray> e : p.entrySet()) {
                         NDArray old = before.get(e.getKey());
@@ -207,7 +214,7 @@ public final class DenoiserTrainer {
                             old.close();
                         }
                     }
-                    float lr = s.learningRateAt(step);
+                    float lr = s.schedule().learningRateAt(step);
                     for (DenoiserArchitecture.Param d : params) {
                         if (d.trainable()) {
                             adam.update(d.name(), p.get(d.name()), step + 1, lr, scope);
@@ -217,7 +224,7 @@ public final class DenoiserTrainer {
                 lossSum += loss;
                 lossCount++;
                 long done = step + 1;
-                if (done % s.logEvery == 0 || done == s.steps) {
+                if (done % s.run().logEvery() == 0 || done == s.schedule().steps()) {
                     double seconds = (System.nanoTime() - intervalStart) / 1e9;
                     double meanLoss = lossSum / lossCount;
                     double rate = lossCount * (double) b / seconds;
@@ -227,18 +234,18 @@ public final class DenoiserTrainer {
                     point.put("loss", meanLoss);
                     point.put("psnr_db", 10 * Math.log10(1 / meanLoss));
                     point.put("patches_per_second", rate);
-                    point.put("learning_rate", (double) s.learningRateAt(step));
+                    point.put("learning_rate", (double) s.schedule().learningRateAt(step));
                     point.put("elapsed_seconds", elapsed);
                     curve.add(point);
                     log.accept(String.format(Locale.ROOT, "train %s: step %d/%d  loss %.6f (%.2f dB)  %.0f "
-                            + "patches/s  lr %.1e  %.0f s, about %.0f s left", s.output, done, s.steps, meanLoss,
-                            10 * Math.log10(1 / meanLoss), rate, s.learningRateAt(step), elapsed,
-                            (s.steps - done) * (double) b / rate));
+                            + "patches/s  lr %.1e  %.0f s, about %.0f s left", s.run().output(), done, s.schedule().steps(), meanLoss,
+                            10 * Math.log10(1 / meanLoss), rate, s.schedule().learningRateAt(step), elapsed,
+                            (s.schedule().steps() - done) * (double) b / rate));
                     lossSum = 0;
                     lossCount = 0;
                     intervalStart = System.nanoTime();
                 }
-                if (done % s.checkpointEvery == 0 && done < s.steps) {
+                if (done % s.run().checkpointEvery() == 0 && done < s.schedule().steps()) {
                     writeCheckpoint(params, p, adam, done, baseBatches, fingerprint, curve,
                             secondsBefore + (System.nanoTime() - t0) / 1e9);
                 }
@@ -251,43 +258,51 @@ public final class DenoiserTrainer {
                     result.put(d.name(), p.get(d.name()).toFloatArray());
                 }
             }
-            batchesTracked = baseBatches + s.steps;
+            batchesTracked = baseBatches + s.schedule().steps();
         }
         double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
         ModelWeights weights = export(params, result, batchesTracked);
 
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("output", List.of(modelFile(), s.output + ".pth", s.output + ".json"));
-        summary.put("architecture", s.architecture.describe());
+        summary.put("output", List.of(modelFile(), s.run().output() + ".pth", s.run().output() + ".json"));
+        summary.put("architecture", s.architecture().describe());
         summary.put("fingerprint", fingerprint);
-        summary.put("settings", s.identity());
-        summary.put("parent", parent == null ? null : Map.of("reference", parent.reference, "files", parent.files));
+        Map<String, Object> parentEntry = null;
+        if (parent != null) {
+            parentEntry = new LinkedHashMap<>();
+            parentEntry.put("reference", parent.reference());
+            parentEntry.put("files", parent.files());
+        }
+        summary.put("parent", parentEntry);
         summary.put("training_images", imageRecords);
         summary.put("skipped_images", skipped);
         summary.put("parameters", weights.parameterCount());
         summary.put("seconds", seconds);
-        summary.put("torch_threads", s.torchThreads);
-        summary.put("device", s.device);
+        summary.put("torch_threads", s.run().torchThreads());
+        summary.put("device", s.run().device());
         summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
         summary.put("curve", curve);
-        summary.put("versions", org.dnispark.jobs.Provenance.versions(null));
-        summary.put("git", org.dnispark.jobs.Provenance.git());
-        summary.put("created", Instant.now().toString());
-        String metaJson = JSON.writeValueAsString(summary);
+        Map<String, Object> timings = new LinkedHashMap<>();
+        timings.put("train_seconds", seconds);
+        RunManifest manifest = RunManifest.builder("train", identity).runId(fingerprint.substring(0, 16))
+                .output(s.run().output(), s.run().ifExists().name().toLowerCase(Locale.ROOT)).started(started)
+                .models(parent == null ? List.of() : org.dnispark.models.ModelSet.of(List.of(parent)).describe())
+                .detail("architecture", s.architecture().describe()).summary(summary).timings(timings)
+                .config(JSON.readTree(s.storage().renderedConfig())).build();
         Map<String, String> stMeta = new LinkedHashMap<>();
         // a LinkedHashMap, not Map.of: the metadata, and so the file, must not depend on the JVM's hash seed
         Map<String, Object> trainMeta = new LinkedHashMap<>();
         trainMeta.put("fingerprint", fingerprint);
-        trainMeta.put("architecture", s.architecture.describe());
-        trainMeta.put("sigma", s.sigma);
-        trainMeta.put("steps", s.steps);
+        trainMeta.put("architecture", s.architecture().describe());
+        trainMeta.put("sigma", s.data().sigma());
+        trainMeta.put("steps", s.schedule().steps());
         stMeta.put("dni.train", new ObjectMapper().writeValueAsString(trainMeta));
-        String archive = s.output.substring(s.output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
+        String archive = s.run().output().substring(s.run().output().lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
         // the model files first, the provenance last: a .json means the run finished
         Storage.writeAtomically(modelFile(), Safetensors.write(weights, stMeta), conf);
-        Storage.writeAtomically(s.output + ".pth", PyTorchCheckpoint.write(weights,
+        Storage.writeAtomically(s.run().output() + ".pth", PyTorchCheckpoint.write(weights,
                 archive.isEmpty() ? "archive" : archive, new ObjectMapper().writeValueAsString(stMeta)), conf);
-        Storage.writeAtomically(s.output + ".json", metaJson.getBytes(StandardCharsets.UTF_8), conf);
+        Storage.writeAtomically(s.run().output() + ".json", manifest.toJson(), conf);
         if (Storage.exists(checkpointFile(), conf)) {
             Storage.delete(checkpointFile(), conf);
         }
@@ -296,57 +311,50 @@ public final class DenoiserTrainer {
     }
 
     private void loadImages(List<GreyImage> images, List<Object> records, List<String> skipped) throws IOException {
-        List<String> unmatched = new ArrayList<>(s.exclude);
-        for (String folder : s.images) {
+        List<String> unmatched = new ArrayList<>(s.data().exclude());
+        for (String folder : s.data().images()) {
             List<String> files;
             try {
-                files = Storage.listFiles(folder, s.extensions, conf);
+                files = Storage.listFiles(folder, s.data().extensions(), conf);
             } catch (FileNotFoundException e) {
                 throw new IllegalArgumentException("dni.train.images: folder " + folder + " not found");
             }
             for (String uri : files) {
                 String file = uri.substring(uri.lastIndexOf('/') + 1);
                 String stem = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
-                if (s.exclude.contains(file) || s.exclude.contains(stem)) {
+                if (s.data().exclude().contains(file) || s.data().exclude().contains(stem)) {
                     unmatched.remove(file);
                     unmatched.remove(stem);
                     skipped.add(uri + " (excluded)");
                     continue;
                 }
                 byte[] bytes = Storage.readAll(uri, conf);
-                GreyImage g = GreyImage.of(uri, ImageCodec.decode(bytes, uri), s.maxSide);
-                if (g.width() < s.patchSize || g.height() < s.patchSize) {
+                GreyImage g = GreyImage.of(uri, ImageCodec.decode(bytes, uri), s.data().maxSide());
+                if (g.width() < s.data().patchSize() || g.height() < s.data().patchSize()) {
                     skipped.add(uri + " (" + g.width() + "x" + g.height() + ", smaller than a patch)");
                     continue;
                 }
                 images.add(g);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("uri", uri);
-                r.put("sha256", ModelStore.sha256(bytes));
+                r.put("sha256", Sha256.hex(bytes));
                 r.put("grey_size", g.width() + "x" + g.height());
                 records.add(r);
             }
         }
         if (images.isEmpty()) {
-            throw new IllegalArgumentException("dni.train.images " + s.images + ": no usable photographs (extensions "
-                    + s.extensions + ", at least " + s.patchSize + "x" + s.patchSize + " after shrinking to max-side "
-                    + s.maxSide + ")");
+            throw new IllegalArgumentException("dni.train.images " + s.data().images() + ": no usable photographs (extensions "
+                    + s.data().extensions() + ", at least " + s.data().patchSize() + "x" + s.data().patchSize() + " after shrinking to max-side "
+                    + s.data().maxSide() + ")");
         }
         if (!unmatched.isEmpty()) {
             throw new IllegalArgumentException("dni.train.exclude: " + unmatched + " matched no file in "
-                    + s.images + "; a misspelt exclusion would silently train on a test image");
+                    + s.data().images() + "; a misspelt exclusion would silently train on a test image");
         }
     }
 
-    private String fingerprint(List<Object> imageRecords, ModelStore.LoadedModel parent) throws IOException {
-        Map<String, Object> f = new LinkedHashMap<>(s.identity());
-        f.put("images", imageRecords);
-        f.put("parent", parent == null ? null : parent.files);
-        return ModelStore.sha256(new ObjectMapper().writeValueAsBytes(f));
-    }
-
     private void initialise(List<DenoiserArchitecture.Param> params, Map<String, float[]> start) {
-        Random rnd = new Random(s.seed);
+        Random rnd = new Random(s.seed());
         for (DenoiserArchitecture.Param p : params) {
             if (p.init() == DenoiserArchitecture.Init.COUNTER) {
                 continue;
@@ -401,8 +409,8 @@ public final class DenoiserTrainer {
             problems.add(parent.tensorCount() + " tensors, expected " + params.size());
         }
         if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("dni.train.init-from '" + s.initFrom + "' does not fit "
-                    + s.architecture.describe() + ": " + String.join("; ", problems.subList(0,
+            throw new IllegalArgumentException("dni.train.init-from '" + s.schedule().initFrom() + "' does not fit "
+                    + s.architecture().describe() + ": " + String.join("; ", problems.subList(0,
                             Math.min(6, problems.size()))) + (problems.size() > 6 ? "; ..." : ""));
         }
         return batches;

@@ -80,4 +80,31 @@ class CorrelateCommandTest {
         assertTrue(bad.getMessage().contains("series-alphas") && bad.getMessage().contains("2 alphas"),
                 bad.getMessage());
     }
+
+    @Test
+    void modelChecksAndManifestAreTheJobs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String ncnn = TestModels.upconv7("noise0_scale2.0x").toString();
+        String pth = TestModels.fixture("formats/mixed_a.pth").toString();
+        IllegalArgumentException mixed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString(
+                        "dni.models = [\"" + ncnn + "\", \"" + pth + "\"]\ndni.correlate.output = \"" + dir.resolve("m")
+                                + "\""))));
+        assertTrue(mixed.getMessage().contains("is an ncnn graph but") && mixed.getMessage().contains("mixed_a.pth"),
+                mixed.getMessage());
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("m")));
+        String out = dir.resolve("report").toString();
+        CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString("dni.model-cache = \"" + TestModels.cache()
+                + "\"\ndni.models = [\"" + U + "noise0_scale2.0x_model\", \"" + U + "noise1_scale2.0x_model\"]\n"
+                + "dni.correlate.output = \"" + out + "\"")));
+        com.fasterxml.jackson.databind.JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dir.resolve("report/manifest.json").toFile());
+        List<String> keys = new java.util.ArrayList<>();
+        manifest.fieldNames().forEachRemaining(keys::add);
+        assertTrue(keys.containsAll(org.dnispark.provenance.RunManifest.COMMON), keys.toString());
+        assertEquals(2, manifest.get("models").size());
+        // nothing of the staging folder is left beside the report
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("_dni-staging")));
+        }
+    }
 }

@@ -14,7 +14,7 @@ import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
-import org.dnispark.storage.ModelStore;
+import org.dnispark.provenance.Sha256;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +43,7 @@ class InterpolateCommandTest {
         assertEquals(expected.asMap(), st.weights.asMap());
         JsonNode meta = new ObjectMapper().readTree(st.metadata.get("dni.metadata"));
         assertEquals(0.3, meta.get("alpha").asDouble(), 0.0);
-        assertEquals(ModelStore.sha256(Files.readAllBytes(a)),
+        assertEquals(Sha256.hex(Files.readAllBytes(a)),
                 meta.get("sources").get(0).get("files").get(a.toString()).asText());
         assertEquals("safetensors", meta.get("sources").get(1).get("format").asText());
         assertTrue(Files.readString(Path.of(out + ".json")).contains("\"coefficients\""));
@@ -54,5 +54,45 @@ class InterpolateCommandTest {
                 .toArray(new String[0])));
         assertEquals(2, Main.run(new String[] {"interpolate", args[1], "dni.interpolate.coefficients=[0.5, 0.6]",
             "dni.interpolate.output=\"" + tmp.resolve("x") + "\""}));
+    }
+
+    @Test
+    void modelChecksAndOutputPoliciesAreTheJobs() throws Exception {
+        String ncnn = TestModels.upconv7("noise0_scale2.0x").toString();
+        String pth = TestModels.fixture("formats/mixed_a.pth").toString();
+        String out = tmp.resolve("mixed").toString();
+        // an ncnn graph and a state dict: refused before anything is written, as the jobs refuse them
+        IllegalArgumentException mixed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> InterpolateCommand.run(org.dnispark.config.ConfigLoader.load(List.of(
+                        "dni.models=[\"" + ncnn + "\", \"" + pth + "\"]", "dni.interpolate.output=\"" + out + "\""))));
+        assertTrue(mixed.getMessage().contains("is an ncnn graph but") && mixed.getMessage().contains("a state dict")
+                && mixed.getMessage().contains("mixed_a.pth"), mixed.getMessage());
+        assertTrue(!Files.exists(Path.of(out + ".json")) && !Files.exists(Path.of(out + ".safetensors")));
+
+        // the output policy is read strictly: a typo is a configuration error (exit 2), as for the jobs
+        String b = TestModels.upconv7("noise1_scale2.0x").toString();
+        String models = "dni.models=[\"" + ncnn + "\", \"" + b + "\"]";
+        String target = "dni.interpolate.output=\"" + tmp.resolve("up") + "\"";
+        assertEquals(2, Main.run(new String[] {"interpolate", models, target, "dni.output.if-exists=resum"}));
+        // resume: a complete export of this configuration is left alone; one of another is refused, never mixed
+        assertEquals(0, Main.run(new String[] {"interpolate", models, target, "dni.output.if-exists=resume"}));
+        long written = Files.getLastModifiedTime(tmp.resolve("up.safetensors")).toMillis();
+        java.util.Map<String, Object> again = InterpolateCommand.run(org.dnispark.config.ConfigLoader.load(List.of(
+                models, target, "dni.output.if-exists=resume")));
+        assertEquals(Boolean.TRUE, again.get("already_complete"));
+        assertEquals(written, Files.getLastModifiedTime(tmp.resolve("up.safetensors")).toMillis());
+        IllegalStateException other = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> InterpolateCommand.run(org.dnispark.config.ConfigLoader.load(List.of(models, target,
+                        "dni.output.if-exists=resume", "dni.interpolate.alpha=0.25"))));
+        assertTrue(other.getMessage().contains("holds a run of another configuration"), other.getMessage());
+
+        // its manifest has the shape every command's has
+        JsonNode manifest = new ObjectMapper().readTree(tmp.resolve("up.json").toFile());
+        List<String> keys = new java.util.ArrayList<>();
+        manifest.fieldNames().forEachRemaining(keys::add);
+        assertTrue(keys.containsAll(org.dnispark.provenance.RunManifest.COMMON), keys.toString());
+        assertEquals("interpolate", manifest.get("job").asText());
+        assertTrue(manifest.get("git").get("commit").asText().matches("[0-9a-f]{40}|unknown"));
+        assertTrue(manifest.get("versions").has("djl") && manifest.get("versions").has("pytorch"));
     }
 }

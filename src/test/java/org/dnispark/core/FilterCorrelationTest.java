@@ -26,11 +26,11 @@ class FilterCorrelationTest {
         NamedTensor x = NamedTensor.ofFloats("w", new int[] {2, 3}, DType.FLOAT32, new float[] {1, 2, 3, 1, 2, 3});
         NamedTensor y = NamedTensor.ofFloats("w", new int[] {2, 3}, DType.FLOAT32, new float[] {1, 2, 3, 3, 2, 1});
         FilterCorrelation.LayerSummary s = FilterCorrelation.layer(x, y);
-        assertEquals(2, s.filters);
-        assertEquals(1.0, s.perFilter[0], 1e-12);
-        assertEquals(-1.0, s.perFilter[1], 1e-12);
-        assertEquals(0.0, s.median, 1e-12);
-        assertEquals(-1.0, s.min, 1e-12);
+        assertEquals(2, s.filters());
+        assertEquals(1.0, s.perFilter()[0], 1e-12);
+        assertEquals(-1.0, s.perFilter()[1], 1e-12);
+        assertEquals(0.0, s.median(), 1e-12);
+        assertEquals(-1.0, s.distribution().min(), 1e-12);
     }
 
     /** Fine-tuned siblings correlate strongly; the separately trained scale-only model much less (paper Sec. 3). */

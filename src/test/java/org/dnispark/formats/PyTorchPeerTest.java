@@ -20,7 +20,7 @@ import org.dnispark.TestModels;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
-import org.dnispark.storage.ModelStore;
+import org.dnispark.provenance.Sha256;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +90,7 @@ class PyTorchPeerTest {
             ModelWeights w = PyTorchCheckpoint.read(Files.readAllBytes(Path.of(f.getKey())), f.getKey()).weights;
             assertEquals(f.getValue().size(), w.tensorCount(), f.getKey());
             for (NamedTensor t : w.tensors()) {
-                assertEquals(f.getValue().get(t.name()).asText(), ModelStore.sha256(TensorBytes.encode(t)),
+                assertEquals(f.getValue().get(t.name()).asText(), Sha256.hex(TensorBytes.encode(t)),
                         f.getKey() + " " + t.name());
             }
         }

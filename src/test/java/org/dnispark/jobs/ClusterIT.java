@@ -22,7 +22,9 @@ import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.apache.spark.sql.SparkSession;
 import org.dnispark.TestModels;
 import org.dnispark.config.ConfigLoader;
-import org.dnispark.config.JobSettings;
+import org.dnispark.TestJobs;
+import org.dnispark.TestJobs.Job;
+import org.dnispark.config.ImageJobSettings;
 import org.dnispark.runtime.Engines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,13 +65,13 @@ class ClusterIT {
         return p.exitValue();
     }
 
-    static JobSettings settings(JobSettings.Job job, String... more) {
+    static <T extends ImageJobSettings> T settings(Job job, String... more) {
         List<String> args = new ArrayList<>(List.of("--config", "conf/demo.conf",
                 "dni.model-cache=\"" + TestModels.cache() + "\"",
                 "dni.transition.alphas=[0, 0.5, 1]", "dni.transition.strip-height=64",
                 "dni.spark.partitions=4"));
         args.addAll(List.of(more));
-        return JobSettings.from(ConfigLoader.load(args), job);
+        return TestJobs.settings(job, ConfigLoader.load(args));
     }
 
     static SparkSession session(String master) {
@@ -86,8 +88,8 @@ class ClusterIT {
         localSweep = tmp.resolve("local-sweep");
         localTransition = tmp.resolve("local-transition");
         SparkSession local = session("local[2]");
-        SweepJob.run(local, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + localSweep + "\""));
-        TransitionJob.run(local, settings(JobSettings.Job.TRANSITION,
+        SweepJob.run(local, settings(Job.SWEEP, "dni.sweep.output=\"" + localSweep + "\""));
+        TransitionJob.run(local, settings(Job.TRANSITION,
                 "dni.transition.output=\"" + localTransition + "\""));
         local.stop();
         assertEquals(0, script("start"), () -> read(tmp.resolve("cluster-script.log")));
@@ -141,8 +143,8 @@ class ClusterIT {
     void resultsAcrossJvmsMatchLocalModeExactly() throws IOException {
         Path sweep = tmp.resolve("cluster-sweep");
         Path transition = tmp.resolve("cluster-transition");
-        SweepJob.run(cluster, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + sweep + "\""));
-        TransitionJob.run(cluster, settings(JobSettings.Job.TRANSITION,
+        SweepJob.run(cluster, settings(Job.SWEEP, "dni.sweep.output=\"" + sweep + "\""));
+        TransitionJob.run(cluster, settings(Job.TRANSITION,
                 "dni.transition.output=\"" + transition + "\""));
         assertEquals(Files.readString(localSweep.resolve("psnr.csv")), Files.readString(sweep.resolve("psnr.csv")));
         assertEquals(1 + 4 * 21, Files.readAllLines(sweep.resolve("psnr.csv")).size());
@@ -197,7 +199,7 @@ class ClusterIT {
         cluster.sparkContext().addSparkListener(killer);
         Path sweep = tmp.resolve("cluster-sweep-killed");
         try {
-            SweepJob.run(cluster, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + sweep + "\""));
+            SweepJob.run(cluster, settings(Job.SWEEP, "dni.sweep.output=\"" + sweep + "\""));
         } finally {
             cluster.sparkContext().removeSparkListener(killer);
         }

@@ -21,7 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dnispark.TestCredentials;
 import org.dnispark.TestModels;
 import org.dnispark.image.ImageCodec;
-import org.dnispark.storage.ModelStore;
+import org.dnispark.provenance.Sha256;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,7 +154,7 @@ class DemoOnObjectStoreIT {
         assertTrue(summary.get("best").get("mean_psnr_y").asDouble() > 25);
         JsonNode manifest = json.readTree(s.resolve("manifest.json").toFile());
         byte[] bin = Files.readAllBytes(TestModels.cache().resolve(MODELS + "noise3_scale2.0x_model.bin"));
-        assertEquals(ModelStore.sha256(bin), manifest.get("models").get(1).get("files").get(1).get("sha256").asText());
+        assertEquals(Sha256.hex(bin), manifest.get("models").get(1).get("files").get(1).get("sha256").asText());
         assertEquals("s3a://demo/out/sweep", manifest.get("output").asText());
 
         // No credential anywhere: outputs read back, the jobs' logs, the object store's own log.

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.dnispark.TestModels;
 import org.dnispark.config.ConfigLoader;
-import org.dnispark.config.JobSettings;
+import org.dnispark.config.SweepSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
 import org.junit.jupiter.api.AfterAll;
@@ -72,14 +72,14 @@ class HostileInputTest {
         return Files.readAllBytes(Path.of(TestModels.upconv7("noise1_scale2.0x") + ".bin"));
     }
 
-    static JobSettings settings(String modelB, Path images, Path out) {
-        return JobSettings.from(ConfigLoader.load(List.of(
+    static SweepSettings settings(String modelB, Path images, Path out) {
+        return SweepSettings.from(ConfigLoader.load(List.of(
                 "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + modelB + "\"]",
                 "dni.model-cache=\"" + TestModels.cache() + "\"",
                 "dni.input.images=\"" + images + "\"",
                 "dni.degradation=[{type=bicubic-down}]",
                 "dni.sweep.alphas=[0.5]",
-                "dni.sweep.output=\"" + out + "\"")), JobSettings.Job.SWEEP);
+                "dni.sweep.output=\"" + out + "\"")));
     }
 
     static boolean leftovers() throws IOException {

@@ -23,7 +23,9 @@ import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SparkSession;
 import org.dnispark.TestModels;
 import org.dnispark.config.ConfigLoader;
-import org.dnispark.config.JobSettings;
+import org.dnispark.TestJobs;
+import org.dnispark.TestJobs.Job;
+import org.dnispark.config.ImageJobSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
 import org.dnispark.storage.Storage;
@@ -142,7 +144,8 @@ class ObjectStorageJobsTest {
         }
     }
 
-    static JobSettings settings(JobSettings.Job job, String modelA, String modelB, String images, String... more) {
+    static <T extends ImageJobSettings> T settings(Job job, String modelA, String modelB, String images,
+            String... more) {
         List<String> args = new ArrayList<>(List.of(
                 "dni.models=[\"" + modelA + "\", \"" + modelB + "\"]",
                 "dni.input.images=\"" + images + "\"",
@@ -151,7 +154,7 @@ class ObjectStorageJobsTest {
                 "dni.sweep.alphas=[0, 0.4, 1]", "dni.transition.alphas=[0, 1]"));
         args.addAll(List.of(s3Settings()));
         args.addAll(List.of(more));
-        return JobSettings.from(ConfigLoader.load(args), job);
+        return TestJobs.settings(job, ConfigLoader.load(args));
     }
 
     @Test
@@ -161,11 +164,24 @@ class ObjectStorageJobsTest {
         String target = "s3a://dni-test/out/outage";
         String[] args = {"dni.transition.output=" + target, "dni.transition.alphas=[0, 0.2, 0.4, 0.6, 0.8, 1]",
             "dni.spark.partitions=2"};
-        // Stop the store as soon as the first task has written a frame.
+        // Stop the store as soon as the first inference task has written a frame (listing comes before it).
         java.util.concurrent.atomic.AtomicReference<Thread> stopThread = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.Set<Integer> inference = java.util.concurrent.ConcurrentHashMap.newKeySet();
         org.apache.spark.scheduler.SparkListener stopper = new org.apache.spark.scheduler.SparkListener() {
             @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                // the inference job proper, not the partition-sampling jobs before it (they have fewer stages)
+                if (String.valueOf(start.properties().getProperty("spark.job.description")).contains(": inference")
+                        && start.stageInfos().size() >= 3) {
+                    inference.add(TestSparkListeners.resultStage(start));
+                }
+            }
+
+            @Override
             public void onTaskStart(org.apache.spark.scheduler.SparkListenerTaskStart e) {
+                if (!inference.contains(e.stageId())) {
+                    return;
+                }
                 Thread t = new Thread(() -> {
                     try {
                         Thread.sleep(500);
@@ -186,7 +202,7 @@ class ObjectStorageJobsTest {
         RuntimeException failure;
         try {
             failure = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
-                    () -> TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, "s3a://dni-test/models/noise1",
+                    () -> TransitionJob.run(spark, settings(Job.TRANSITION, "s3a://dni-test/models/noise1",
                             "s3a://dni-test/models/noise2", "s3a://dni-test/in/big", args)));
         } finally {
             spark.sparkContext().removeSparkListener(stopper);
@@ -198,7 +214,7 @@ class ObjectStorageJobsTest {
         assertTrue(chain.toString().contains("s3a://dni-test/") && chain.toString().contains("Connection refused"),
                 chain.toString());
         assertFalse(chain.toString().contains(SECRET), "secret in error message");
-        assertTrue(failure instanceof DniJob.JobFailedException || failure instanceof java.io.UncheckedIOException,
+        assertTrue(failure instanceof JobFailedException || failure instanceof java.io.UncheckedIOException,
                 failure.toString());
         assertTrue(failure.getMessage().contains("s3a://dni-test/out/_dni-staging-"), failure.getMessage());
 
@@ -207,7 +223,7 @@ class ObjectStorageJobsTest {
         // Nothing is visible as a finished run: no target folder, so no _SUCCESS.
         assertFalse(Storage.exists(target, conf));
         assertFalse(Storage.exists(target + "/_SUCCESS", conf));
-        Map<String, Object> rerun = TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION,
+        Map<String, Object> rerun = TransitionJob.run(spark, settings(Job.TRANSITION,
                 "s3a://dni-test/models/noise1", "s3a://dni-test/models/noise2", "s3a://dni-test/in/big", args));
         assertEquals(12L, ((Number) rerun.get("frames")).longValue());
         assertTrue(Storage.exists(target + "/_SUCCESS", conf));
@@ -216,13 +232,13 @@ class ObjectStorageJobsTest {
 
     @Test
     void jobsReadAndWriteObjectStorageAndMatchALocalRun() throws IOException {
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "s3a://dni-test/models/noise1",
+        SweepJob.run(spark, settings(Job.SWEEP, "s3a://dni-test/models/noise1",
                 "s3a://dni-test/models/noise2", "s3a://dni-test/in/images", "dni.sweep.output=s3a://dni-test/out/sweep"));
-        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, "s3a://dni-test/models/noise1",
+        TransitionJob.run(spark, settings(Job.TRANSITION, "s3a://dni-test/models/noise1",
                 "s3a://dni-test/models/noise2", "s3a://dni-test/in/images",
                 "dni.transition.output=s3a://dni-test/out/transition"));
         Path local = tmp.resolve("local-sweep");
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, UPCONV + "noise1_scale2.0x_model",
+        SweepJob.run(spark, settings(Job.SWEEP, UPCONV + "noise1_scale2.0x_model",
                 UPCONV + "noise2_scale2.0x_model", "s3a://dni-test/in/images", "dni.sweep.output=\"" + local + "\""));
 
         // Read everything back from the object store.

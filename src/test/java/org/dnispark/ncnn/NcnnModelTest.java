@@ -15,6 +15,8 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 
 import org.dnispark.TestModels;
+import org.dnispark.runtime.NcnnGraphGeometry;
+import org.dnispark.runtime.NetworkGeometry;
 import org.dnispark.core.DType;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
@@ -47,7 +49,7 @@ class NcnnModelTest {
         assertEquals(0x01306B47, b.getInt(0));
         assertEquals(org.dnispark.core.HalfFloats.halfToFloat(b.getShort(4)), w.get("conv1_layer.weight")
                 .floatValues()[0]);
-        NcnnGeometry g = NcnnGeometry.of(m.graph());
+        NetworkGeometry g = NcnnGraphGeometry.of(m.graph());
         assertEquals(2, g.scale());
         assertEquals(7, g.prePad());
         assertEquals(0, g.tileContext());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.dnispark.TestModels;
 import org.dnispark.image.RgbImage;
-import org.dnispark.ncnn.NcnnGeometry;
 import org.dnispark.ncnn.NcnnModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class AnimeVideoV3Test {
     @Test
     void matchesPyTorchWholeAndTiled() {
         NcnnModel m = TestModels.read(TestModels.cache().resolve("waifu2x-1.6.5/real-esrgan/models/realesr-animevideov3-x2"));
-        NcnnGeometry g = NcnnGeometry.of(m.graph());
+        NetworkGeometry g = NcnnGraphGeometry.of(m.graph());
         assertEquals(2, g.scale());
         assertEquals(0, g.prePad());
         assertTrue(g.tileContext() >= 18, "context " + g.tileContext());

@@ -23,7 +23,7 @@ class DnCnnTest {
     }
 
     static void check(ModelWeights w, String fixture, int tile) {
-        NetworkSpec spec = Architectures.detect(w);
+        NetworkSpec spec = ArchitectureRegistry.detect(w);
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
@@ -36,7 +36,7 @@ class DnCnnTest {
     void endpointAndInterpolationMatchPyTorch() throws IOException {
         ModelWeights a = SrvggNetCompactTest.pth(TestModels.fixture("dncnn_small_a.pth"));
         ModelWeights b = SrvggNetCompactTest.pth(TestModels.fixture("dncnn_small_b.pth"));
-        assertEquals("DnCNN(channels=3, depth=5, features=8)", Architectures.detect(a).name());
+        assertEquals("DnCNN(channels=3, depth=5, features=8)", ArchitectureRegistry.detect(a).name());
         check(a, "dncnn_small_a_astronaut.f32", 256);
         check(a, "dncnn_small_a_astronaut.f32", 10);
         check(b, "dncnn_small_b_astronaut.f32", 256);
@@ -48,7 +48,7 @@ class DnCnnTest {
     @Test
     void kairsReleasedLayoutWithoutBatchNormAndGreyscale() throws IOException {
         ModelWeights g = SrvggNetCompactTest.pth(TestModels.fixture("dncnn17_gray_nobn.pth"));
-        assertEquals("DnCNN(channels=1, depth=17, features=8)", Architectures.detect(g).name());
+        assertEquals("DnCNN(channels=1, depth=17, features=8)", ArchitectureRegistry.detect(g).name());
         check(g, "dncnn17_gray_astronaut.f32", 256);
         check(g, "dncnn17_gray_astronaut.f32", 12);
     }

@@ -10,7 +10,6 @@ import org.dnispark.TestModels;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.image.RgbImage;
-import org.dnispark.ncnn.NcnnGeometry;
 import org.dnispark.ncnn.NcnnModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class RealCuganForwardTest {
 
     @Test
     void geometryFromTheGraph() {
-        NcnnGeometry g = NcnnGeometry.of(model("conservative").graph());
+        NetworkGeometry g = NcnnGraphGeometry.of(model("conservative").graph());
         assertEquals(2, g.scale());
         assertEquals(18, g.prePad());
         assertEquals(2, g.alignment());

@@ -20,7 +20,7 @@ class RrdbNetTest {
     }
 
     static void check(ModelWeights w, String fixture, int tile) {
-        NetworkSpec spec = Architectures.detect(w);
+        NetworkSpec spec = ArchitectureRegistry.detect(w);
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png")).cropReplicate(0, 0, 24, 20);
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
@@ -34,8 +34,8 @@ class RrdbNetTest {
         ModelWeights a = SrvggNetCompactTest.pth(TestModels.fixture("rrdb_x4_a.pth"));
         ModelWeights b = SrvggNetCompactTest.pth(TestModels.fixture("rrdb_x4_b.pth"));
         ModelWeights x2 = SrvggNetCompactTest.pth(TestModels.fixture("rrdb_x2.pth"));
-        assertEquals("RRDBNet(scale=4, num_feat=8, num_block=2, num_grow_ch=4)", Architectures.detect(a).name());
-        assertEquals(2, Architectures.detect(x2).geometry().alignment());
+        assertEquals("RRDBNet(scale=4, num_feat=8, num_block=2, num_grow_ch=4)", ArchitectureRegistry.detect(a).name());
+        assertEquals(2, ArchitectureRegistry.detect(x2).geometry().alignment());
         check(a, "rrdb_x4_a_astronaut20x24.f32", 256);
         check(b, "rrdb_x4_b_astronaut20x24.f32", 256);
         check(x2, "rrdb_x2_astronaut20x24.f32", 256);

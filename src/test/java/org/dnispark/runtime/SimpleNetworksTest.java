@@ -20,7 +20,7 @@ class SimpleNetworksTest {
     }
 
     static void check(ModelWeights w, RgbImage in, String fixture, int tile) {
-        NetworkSpec spec = Architectures.detect(w);
+        NetworkSpec spec = ArchitectureRegistry.detect(w);
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
             float diff = UpconvForwardTest.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(fixture)));
@@ -32,7 +32,7 @@ class SimpleNetworksTest {
     void srcnnStyleEndpointAndMidpoint() throws IOException {
         ModelWeights a = SrvggNetCompactTest.pth(TestModels.fixture("srcnn_a.pth"));
         ModelWeights b = SrvggNetCompactTest.pth(TestModels.fixture("srcnn_b.pth"));
-        assertEquals("SRCNN-style(conv1 9x9, conv2 5x5, conv3 9x9)", Architectures.detect(a).name());
+        assertEquals("SRCNN-style(conv1 9x9, conv2 5x5, conv3 9x9)", ArchitectureRegistry.detect(a).name());
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
         check(a, crop, "srcnn_a_astronaut.f32", 256);
         check(a, crop, "srcnn_a_astronaut.f32", 9);
@@ -45,7 +45,7 @@ class SimpleNetworksTest {
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png")).cropReplicate(0, 0, 24, 20);
         ModelWeights x4 = SrvggNetCompactTest.pth(TestModels.fixture("msrresnet_x4.pth"));
         ModelWeights x2 = SrvggNetCompactTest.pth(TestModels.fixture("msrresnet_x2.pth"));
-        assertEquals("MSRResNet(scale=4, num_feat=8, num_block=2)", Architectures.detect(x4).name());
+        assertEquals("MSRResNet(scale=4, num_feat=8, num_block=2)", ArchitectureRegistry.detect(x4).name());
         check(x4, crop, "msrresnet_x4_astronaut20x24.f32", 256);
         check(x2, crop, "msrresnet_x2_astronaut20x24.f32", 256);
         check(x2, crop, "msrresnet_x2_astronaut20x24.f32", 6);

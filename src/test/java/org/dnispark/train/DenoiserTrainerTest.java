@@ -173,7 +173,7 @@ class DenoiserTrainerTest {
         e = assertThrows(SettingsException.class, () -> settings("dni.train.srcnn.init = xavier"));
         assertTrue(e.getMessage().contains("dni.train.srcnn.init") && e.getMessage().contains("he or srcnn"),
                 e.getMessage());
-        assertTrue(settings("dni.train.srcnn.init = srcnn").architecture.describe().contains("SRCNN init"));
+        assertTrue(settings("dni.train.srcnn.init = srcnn").architecture().describe().contains("SRCNN init"));
         e = assertThrows(SettingsException.class, () -> settings("dni.train.device = tpu"));
         assertTrue(e.getMessage().contains("dni.train.device"), e.getMessage());
         e = assertThrows(SettingsException.class, () -> settings("dni.train.sigma = -5"));

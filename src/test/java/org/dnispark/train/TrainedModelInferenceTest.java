@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
-import org.dnispark.runtime.Architectures;
+import org.dnispark.runtime.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.TiledPredictor;
@@ -41,7 +41,7 @@ class TrainedModelInferenceTest {
                 + "architecture = " + arch + " }");
         DenoiserTrainer.run(s, l -> { });
         ModelWeights w = DenoiserTrainerTest.model(out);
-        NetworkSpec spec = Architectures.detect(w);
+        NetworkSpec spec = ArchitectureRegistry.detect(w);
         assertEquals(expectedName, spec.name());
 
         int width = 45;
@@ -73,7 +73,7 @@ class TrainedModelInferenceTest {
                     params.put(t.name(), m.create(t.floatValues(), new Shape(dims)));
                 }
             }
-            expected = s.architecture.forward(params, m.create(grey, new Shape(1, 1, height, width)), false)
+            expected = s.architecture().forward(params, m.create(grey, new Shape(1, 1, height, width)), false)
                     .toFloatArray();
         }
         // the trainer pads with zeros, the runtime replicates edges: compare where neither reaches the border

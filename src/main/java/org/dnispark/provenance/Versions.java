@@ -1,4 +1,4 @@
-package org.dnispark.jobs;
+package org.dnispark.provenance;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -6,24 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-import org.apache.spark.sql.SparkSession;
-
 import org.dnispark.runtime.Engines;
 
-/** Versions and source revision for the provenance manifest. */
-public final class Provenance {
-    private Provenance() {
+/** Versions of everything a result depends on, and the source revision, for manifests. No Spark here. */
+public final class Versions {
+    private Versions() {
     }
 
-    /** Versions of everything a result depends on; {@code spark} null for the commands that run without Spark. */
-    public static Map<String, Object> versions(SparkSession spark) {
+    /**
+     * dni-spark, Java, Hadoop, DJL, PyTorch and the OS, with {@code platform} (for example Spark and Scala, which
+     * only the Spark jobs know) after Java.
+     */
+    public static Map<String, Object> of(Map<String, String> platform) {
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("dni-spark", String.valueOf(Provenance.class.getPackage().getImplementationVersion()));
+        v.put("dni-spark", String.valueOf(Versions.class.getPackage().getImplementationVersion()));
         v.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-        if (spark != null) {
-            v.put("spark", spark.version());
-            v.put("scala", scala.util.Properties.versionNumberString());
-        }
+        v.putAll(platform);
         v.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
         v.put("djl", Engines.djlVersion());
         v.put("pytorch", Engines.pytorchVersion());
@@ -32,10 +30,11 @@ public final class Provenance {
         return v;
     }
 
+    /** The git commit the build came from and whether its tree was dirty ("unknown" outside a git checkout). */
     public static Map<String, Object> git() {
         Map<String, Object> g = new LinkedHashMap<>();
         Properties p = new Properties();
-        try (InputStream in = Provenance.class.getResourceAsStream("/dni-spark-git.properties")) {
+        try (InputStream in = Versions.class.getResourceAsStream("/dni-spark-git.properties")) {
             if (in != null) {
                 p.load(in);
             }

@@ -1,75 +1,23 @@
-package org.dnispark.ncnn;
+package org.dnispark.runtime;
 
-import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.dnispark.ncnn.NcnnFormatException;
+import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.ncnn.NcnnLayer;
+
 /**
- * Spatial arithmetic of an ncnn graph: the output size for an input size, the integer scale, the pre-padding the
- * model expects (waifu2x upconv_7 uses unpadded convolutions and needs 7 pixels per side so that a 2x model returns
- * exactly twice the input), and the context a tile needs so that tiled inference equals whole-image inference.
+ * The {@link NetworkGeometry} of an ncnn graph, found by following every blob's size through the graph: the output
+ * size for an input size, the integer scale, the pre-padding the model expects (waifu2x upconv_7 uses unpadded
+ * convolutions and needs 7 pixels per side so that a 2x model returns exactly twice the input), the context a tile
+ * needs, the size alignment of strided layers and whether the network pools over the whole image.
  */
-public final class NcnnGeometry implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    private final int scale;
-    private final int prePad;
-    private final int tileContext;
-    private final int alignment;
-    private final boolean globalStatistics;
-
-    private NcnnGeometry(int scale, int prePad, int tileContext, int alignment, boolean globalStatistics) {
-        this.scale = scale;
-        this.prePad = prePad;
-        this.tileContext = tileContext;
-        this.alignment = alignment;
-        this.globalStatistics = globalStatistics;
+public final class NcnnGraphGeometry {
+    private NcnnGraphGeometry() {
     }
 
-    /**
-     * Image sizes must be a multiple of this for every strided layer to divide exactly (Real-CUGAN: 2); images are
-     * padded up to it and the output cropped back.
-     */
-    public int alignment() {
-        return alignment;
-    }
-
-    /**
-     * Whether the network pools over the whole image (squeeze-excitation): then no tiling can equal whole-image
-     * inference, so such networks always run on the whole image.
-     */
-    public boolean globalStatistics() {
-        return globalStatistics;
-    }
-
-    /** Output pixels per input pixel along each axis. */
-    public int scale() {
-        return scale;
-    }
-
-    /** Pixels of (edge-replicated) padding per side the model needs for an output of exactly {@code scale * input}. */
-    public int prePad() {
-        return prePad;
-    }
-
-    /**
-     * Extra input pixels per side a tile needs beyond {@link #prePad()} so that its output equals whole-image
-     * inference: zero for networks of unpadded convolutions, the receptive radius when layers pad internally.
-     */
-    public int tileContext() {
-        return tileContext;
-    }
-
-    /**
-     * The geometry of a network that is not an ncnn graph (a built-in architecture): integer scale, pre-padding,
-     * tiling context, size alignment and whether it pools over the whole image.
-     */
-    public static NcnnGeometry explicit(int scale, int prePad, int tileContext, int alignment,
-            boolean globalStatistics) {
-        return new NcnnGeometry(scale, prePad, tileContext, alignment, globalStatistics);
-    }
-
-    public static NcnnGeometry of(NcnnGraph graph) {
+    public static NetworkGeometry of(NcnnGraph graph) {
         long a1 = outputLength(graph, 64, true);
         long a2 = outputLength(graph, 128, true);
         long b1 = outputLength(graph, 64, false);
@@ -107,7 +55,7 @@ public final class NcnnGeometry implements Serializable {
                     + "without rounding; expected strided layers that divide evenly");
         }
         boolean global = graph.layers().stream().anyMatch(l -> l.type().equals("Pooling") && l.getInt(4, 0) == 1);
-        return new NcnnGeometry(scale, prePad, context, alignment, global);
+        return new NetworkGeometry(scale, prePad, context, alignment, global);
     }
 
     /** Whether every strided layer divides the sizes exactly and element-wise operands agree, for input {@code n}. */

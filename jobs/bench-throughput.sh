@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Throughput of the sweep's inference phase against loops without Spark, measured side by side in one run (issue 10):
+#   1. waifu2x upconv_7 (noise0 -> noise3) on photo crops of about 0.1 megapixel (outputs 320x320): the sweep, and
+#      the raw DJL loop (the same decoded and degraded images and interpolated weights, through the predictor, on as
+#      many threads of one torch thread as the sweep has tasks);
+#   2. RRDBNet x4, 6 blocks, 64 features, 32 growth channels (random weights, the size of Real-ESRGAN's anime model)
+#      on 64x64 inputs: the sweep, the raw DJL loop, and PyTorch's own eager loop (Debian's python3-torch).
+# With BASELINE=<git revision> (for example efa199a, the last commit before the streaming executors), that revision
+# is built in a work tree under target/bench and its sweep runs beside, on the same images.
+# Machines are shared: only ratios measured in one run mean anything.
+#
+#   jobs/bench-throughput.sh                        # IMAGES=12 ALPHAS=0,0.5,1 BASELINE=""
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+IMAGES=${IMAGES:-12}
+ALPHAS=${ALPHAS:-0,0.5,1}
+B=$root/target/bench/throughput
+rm -rf "$B"
+mkdir -p "$B"
+mvn -B -q -o test-compile >/dev/null 2>&1 || mvn -B -q test-compile >/dev/null
+CP="$root/target/classes:$root/target/test-classes:$root/target/lib/*"
+opens=""
+for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
+         java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
+  opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
+done
+cache=${DNI_MODEL_CACHE:-$HOME/.cache/dni-spark/models}
+U=waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb
+cores=$(nproc)
+
+BASELINE=${BASELINE:-}
+if [ -n "$BASELINE" ]; then
+  git worktree remove --force "$B/baseline-src" >/dev/null 2>&1 || true
+  git worktree add --detach "$B/baseline-src" "$BASELINE" >/dev/null 2>&1
+  (cd "$B/baseline-src" && mvn -B -q -o package -DskipTests >/dev/null 2>&1 || mvn -B -q package -DskipTests >/dev/null)
+fi
+sweep() { # tag images models [launcher]
+  ${4:-jobs/dni} sweep --config conf/demo.conf "dni.input.images=\"$2\"" "dni.sweep.output=\"$B/sweep-$1\"" \
+    "dni.models=$3" "dni.sweep.alphas=[$ALPHAS]" 'dni.degradation=[{type=bicubic-down}]' \
+    "dni.spark.master=\"local[$cores]\"" > "$B/sweep-$1.log" 2>&1
+  python3 - "$B/sweep-$1/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+n = m["images"]["accepted"] * len(m["coefficients"])
+t = m["timings"]
+s = t["inference_ms"] / 1000
+where = "; task time " + ", ".join(f"{k[:-3]} {v / 1000:.1f} s" for k, v in t["task_time"].items()) \
+    if "task_time" in t else ""
+print(f"sweep inference phase: {n} inferences in {s:.2f} s: {n / s:.3f} inferences/s ({m['spark']['master']}, "
+      f"{m['spark']['partitions']} partitions{where})")
+PY
+}
+raw() { # images modelA modelB [export]
+  java $opens -Dai.djl.offline=true -Xmx2g -cp "$CP" org.dnispark.bench.RawForward "$cache" "$2" "$3" "$1" 0 "$ALPHAS" \
+    "$cores" ${4:-} 2>/dev/null | grep "raw loop"
+}
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}')" "$1" "$2"; }
+rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
+
+echo "== upconv_7 noise0 -> noise3, $IMAGES photo crops of 320x320 (inputs 160x160), alphas $ALPHAS, $cores cores"
+java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 320 >/dev/null
+s1=$(sweep upconv "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]"); echo "  $s1"
+if [ -n "$BASELINE" ]; then
+  b1=$(sweep upconv-baseline "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]" \
+    "$B/baseline-src/jobs/dni"); echo "  $BASELINE $b1"
+  echo "  sweep / $BASELINE sweep: $(ratio "$(echo "$s1" | rate)" "$(echo "$b1" | rate)")"
+fi
+r1=$(raw "$B/photos" "$U/noise0_scale2.0x_model" "$U/noise3_scale2.0x_model"); echo "  $r1"
+echo "  sweep / raw DJL loop: $(ratio "$(echo "$s1" | rate)" "$(echo "$r1" | rate)")"
+
+echo "== RRDBNet x4 (6 blocks, 64 features, 32 growth), $IMAGES crops of 256x256 (inputs 64x64), alphas $ALPHAS"
+mkdir -p "$B/rrdb"
+/usr/bin/python3 src/test/python/bench_rrdb.py write "$B/rrdb"
+java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/rrdb-photos" "$IMAGES" 256 >/dev/null
+s2=$(sweep rrdb "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]"); echo "  $s2"
+if [ -n "$BASELINE" ]; then
+  b2=$(sweep rrdb-baseline "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]" \
+    "$B/baseline-src/jobs/dni"); echo "  $BASELINE $b2"
+  echo "  sweep / $BASELINE sweep: $(ratio "$(echo "$s2" | rate)" "$(echo "$b2" | rate)")"
+fi
+r2=$(raw "$B/rrdb-photos" "$B/rrdb/rrdb6_a.pth" "$B/rrdb/rrdb6_b.pth" "$B/rrdb-inputs"); echo "  $r2"
+p2=$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" "$ALPHAS"); echo "  $p2"
+echo "  sweep / raw DJL loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$r2" | rate)")"
+echo "  sweep / PyTorch eager loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$p2" | rate)")"

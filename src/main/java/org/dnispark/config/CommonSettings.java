@@ -1,0 +1,72 @@
+package org.dnispark.config;
+
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+
+import org.dnispark.core.IntegerBufferRule;
+import org.dnispark.core.Interpolation;
+import org.dnispark.provenance.Placement;
+import org.dnispark.storage.RunOutput;
+
+/**
+ * What every command that reads models shares: the model references and the cache they resolve against, the
+ * interpolation options, the storage settings, the output policy, and the resolved configuration for the manifest.
+ *
+ * @param models         {@code dni.models}: at least two references (the identity records their digests instead)
+ * @param modelCache     {@code dni.model-cache}, its default resolved
+ * @param interpolation  {@code dni.interpolation.*}
+ * @param hadoop         {@code dni.spark.hadoop}: settings for every URI
+ * @param ifExists       {@code dni.output.if-exists}
+ * @param renderedConfig the resolved {@code dni} tree as JSON, secrets masked
+ */
+public record CommonSettings(@Placement List<String> models, @Placement String modelCache,
+        Interpolation.Options interpolation, @Placement Map<String, String> hadoop, @Placement RunOutput.Policy ifExists,
+        @Placement String renderedConfig) {
+
+    public static CommonSettings read(SettingsReader r) {
+        List<String> models = r.strings("dni.models");
+        if (models.size() < 2) {
+            throw new SettingsException("dni.models", "at least two model paths", models);
+        }
+        Interpolation.Options options = new Interpolation.Options(r.bool("dni.interpolation.allow-extrapolation"),
+                r.parsed("dni.interpolation.integer-buffers", IntegerBufferRule::parse,
+                        "largest-coefficient, require-equal or round"));
+        return new CommonSettings(models, modelCache(r), options, hadoop(r), ifExists(r), Redaction.render(r.config()));
+    }
+
+    /** {@code dni.output.if-exists}: refuse, overwrite or resume. */
+    public static RunOutput.Policy ifExists(SettingsReader r) {
+        return r.choice("dni.output.if-exists", SettingsReader.choices("refuse", RunOutput.Policy.REFUSE,
+                "overwrite", RunOutput.Policy.OVERWRITE, "resume", RunOutput.Policy.RESUME));
+    }
+
+    /**
+     * {@code dni.model-cache}, or its default {@code $HOME/.cache/dni-spark/models}: the same {@code $HOME} the shell
+     * scripts use (the JVM's {@code user.home} comes from the account and may differ, in containers and CI).
+     */
+    public static String modelCache(SettingsReader r) {
+        String cache = r.string("dni.model-cache");
+        return cache.isBlank() ? defaultModelCache() : cache;
+    }
+
+    public static String defaultModelCache() {
+        String home = System.getenv("HOME");
+        if (home == null || home.isBlank()) {
+            home = System.getProperty("user.home");
+        }
+        return Paths.get(home, ".cache", "dni-spark", "models").toString();
+    }
+
+    /** {@code dni.spark.hadoop} as plain keys and values. */
+    public static Map<String, String> hadoop(SettingsReader r) {
+        return r.flatStrings("dni.spark.hadoop");
+    }
+
+    /** For commands given a resolved configuration directly. */
+    public static Map<String, String> hadoop(Config c) {
+        return hadoop(new SettingsReader(c));
+    }
+}

@@ -1,0 +1,52 @@
+package org.dnispark.config;
+
+import java.util.List;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+
+import org.dnispark.core.CoefficientPlan;
+import org.dnispark.provenance.Placement;
+
+/**
+ * The interpolate command: one interpolated model written where PyTorch tools can take it.
+ *
+ * @param common      models, cache, interpolation, storage and output policy
+ * @param coefficient the one coefficient vector: {@code dni.interpolate.coefficients}, or {@code alpha} for two
+ *                    models
+ * @param output      {@code dni.interpolate.output}: the URI prefix of the files written
+ */
+public record InterpolateSettings(CommonSettings common, CoefficientPlan coefficient, @Placement String output) {
+
+    public static InterpolateSettings from(Config resolved) {
+        try {
+            SettingsReader r = new SettingsReader(resolved);
+            CommonSettings common = CommonSettings.read(r);
+            int models = common.models().size();
+            List<Double> vector = r.numbers("dni.interpolate.coefficients");
+            CoefficientPlan plan;
+            if (!vector.isEmpty()) {
+                plan = CoefficientPlan.ofVectors(List.of(vector.stream().mapToDouble(Double::doubleValue).toArray()),
+                        models);
+            } else if (models == 2) {
+                plan = CoefficientPlan.ofAlphas(List.of(r.number("dni.interpolate.alpha")));
+            } else {
+                throw new SettingsException("dni.interpolate.coefficients: " + models + " models need an explicit "
+                        + "coefficient vector");
+            }
+            try {
+                plan.validate(models, common.interpolation().allowExtrapolation());
+            } catch (IllegalArgumentException e) {
+                throw new SettingsException("dni.interpolate: " + e.getMessage());
+            }
+            return new InterpolateSettings(common, plan,
+                    r.nonBlank("dni.interpolate.output", "an output URI prefix"));
+        } catch (ConfigException e) {
+            throw SettingsReader.wrap(e);
+        }
+    }
+
+    public double[] vector() {
+        return coefficient.get(0).vector();
+    }
+}

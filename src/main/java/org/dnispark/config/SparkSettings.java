@@ -1,0 +1,19 @@
+package org.dnispark.config;
+
+import java.util.Map;
+
+/**
+ * Where a Spark job runs. None of it changes results (the tests compare local and cluster runs byte for byte).
+ *
+ * @param master     {@code dni.spark.master}; empty: what spark-submit gave, else {@code local[*]}
+ * @param appName    {@code dni.spark.app-name}
+ * @param partitions {@code dni.spark.partitions}; 0 chooses
+ * @param conf       {@code dni.spark.conf}: further Spark settings
+ */
+public record SparkSettings(String master, String appName, int partitions, Map<String, String> conf) {
+    public static SparkSettings read(SettingsReader r) {
+        return new SparkSettings(r.string("dni.spark.master"),
+                r.nonBlank("dni.spark.app-name", "an application name"), r.intIn("dni.spark.partitions", 0, 1_000_000),
+                r.flatStrings("dni.spark.conf"));
+    }
+}

@@ -1,0 +1,93 @@
+package org.dnispark.jobs;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RgbImage;
+
+/**
+ * What a job does with each image inside a task's stream ({@link PartitionRunner}): read it, decode it into the
+ * network's input, and turn each output into result rows. Implementations are small serialisable values.
+ */
+interface BlockWork extends Serializable {
+
+    /** The job's own result columns (after image, uri, index, reason). */
+    StructType columns();
+
+    /**
+     * Reads a task's files and their declared sizes, decoding nothing yet, so that the stream can check the image
+     * against the per-task budget before it allocates its pixels.
+     */
+    default Pending read(Row task, ExecutorPlan plan, Configuration conf) throws IOException {
+        String name = task.getString(0);
+        String input = task.getString(1);
+        String truth = task.isNullAt(2) ? null : task.getString(2);
+        return new Pending(name, File.read(input, conf), truth == null ? null : File.read(truth, conf));
+    }
+
+    /** Decodes (and degrades) a pending image; an IllegalArgumentException rejects it with its message. */
+    Item decode(Pending p, ExecutorPlan plan);
+
+    /** Adds the rows for output {@code k} of {@code item}. */
+    void accept(Item item, int k, RgbImage output, ExecutorPlan plan, Configuration conf, List<Row> rows)
+            throws IOException;
+
+    /** After every output of {@code item}: anything that needs them all (a contact strip). */
+    default void finish(Item item, ExecutorPlan plan, Configuration conf, List<Row> rows) throws IOException {
+    }
+
+    /** One file of a task: its URI, its bytes and the image size its header declares. */
+    record File(String uri, byte[] bytes, ImageCodec.Size size) {
+        static File read(String uri, Configuration conf) throws IOException {
+            byte[] bytes = ExecutorPlan.read(uri, conf);
+            return new File(uri, bytes, ImageCodec.probe(bytes, uri));
+        }
+
+        RgbImage decode() {
+            return ExecutorPlan.decode(bytes, uri);
+        }
+    }
+
+    /** A task's image (and paired ground truth, else null), read but not decoded. */
+    record Pending(String name, File input, File truth) {
+
+        /**
+         * About how many bytes the image holds in a block: the decoded input (and ground truth), the network input
+         * and the outputs alive at once ({@code outputs}: one for DNI, the models plus the blend for pixel blending),
+         * as floats, plus the decoder's own buffers.
+         */
+        long footprint(int scale, int downscale, int outputs) {
+            long in = input.size().pixels();
+            long gt = truth == null ? 0 : truth.size().pixels();
+            long network = in / ((long) downscale * downscale);
+            long out = network * scale * scale;
+            return 12 * (in + gt + network + out * outputs) + 8 * Math.max(in, gt);
+        }
+    }
+
+    /**
+     * A decoded image in a block: its name and URI, the network input, the ground truth (sweeps) and a place for what
+     * the job collects across outputs (the transition's thumbnails).
+     */
+    final class Item {
+        final String name;
+        final String uri;
+        final RgbImage input;
+        final RgbImage truth;
+        final List<RgbImage> collected = new java.util.ArrayList<>();
+        final List<Row> rows = new java.util.ArrayList<>();
+
+        Item(String name, String uri, RgbImage input, RgbImage truth) {
+            this.name = name;
+            this.uri = uri;
+            this.input = input;
+            this.truth = truth;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package org.dnispark.jobs;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import org.dnispark.config.ImageJobSettings;
+import org.dnispark.provenance.RunIdentity;
+import org.dnispark.storage.RunOutput;
+import org.dnispark.storage.Storage;
+
+/**
+ * The driver side of a job over images, as a short sequence: plan (models and network, before any image), list the
+ * inputs (in Spark), broadcast the weights, map the partitions through inference (executors write the results),
+ * reports, manifest, publish. A job supplies its executor work and its reports.
+ */
+abstract class ImageJob<S extends ImageJobSettings> {
+
+    /** Checks that the job can run with this network before any work (for example the sweep's scale). */
+    void check(S s, RunPlan plan) {
+    }
+
+    /** The paired ground-truth folder, or empty. */
+    String groundTruth(S s) {
+        return "";
+    }
+
+    /** What a task does with each image. */
+    abstract BlockWork work(S s, RunPlan plan);
+
+    /** Writes the job's reports from all result rows into the staging folder; returns the summary. */
+    abstract Map<String, Object> reports(SparkSession spark, S s, RunPlan plan, Results results, RunOutput out);
+
+    /**
+     * Every result row of the run, and its counts: images with results, rejections, result rows, and images
+     * resumed from an earlier attempt.
+     */
+    record Results(JavaRDD<Row> rows, long images, long rejected, long acceptedRows, long resumed) {
+        JavaRDD<Row> accepted() {
+            return rows.filter(r -> !Outcomes.isRejection(r));
+        }
+
+        JavaRDD<Row> rejections() {
+            return rows.filter(Outcomes::isRejection);
+        }
+
+        void release() {
+            rows.unpersist(false);
+        }
+    }
+
+    /** What a run returns to its caller: where it went and its summary. */
+    record JobResult(String output, long images, long rejected, Map<String, Object> summary) {
+    }
+
+    final JobResult execute(SparkSession spark, S s) {
+        long t0 = System.nanoTime();
+        Instant started = Instant.now();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        s.common().hadoop().forEach(conf::set);
+        String runId = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(started)
+                + "-" + UUID.randomUUID().toString().substring(0, 8);
+        RunOutput out = new RunOutput(s.output(), s.common().ifExists(), conf);
+        Map<String, Object> timings = new LinkedHashMap<>();
+        out.refuseExisting();
+        WeightSource weights = null;
+        ImageCatalog.Listing listing = null;
+        Results results = null;
+        try {
+            spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": loading models");
+            RunPlan plan = RunPlan.resolve(s, conf);
+            check(s, plan);
+            timings.put("load_models_ms", ms(t0));
+            spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": listing images");
+            listing = ImageCatalog.list(spark, s.run().input(), groundTruth(s), conf);
+            RunIdentity identity = plan.identity(listing.digest());
+            JobResult previous = Resume.previous(out, identity, conf);
+            if (previous != null) {
+                return previous;
+            }
+            out.openStaging(out.policy() == RunOutput.Policy.RESUME
+                    ? "resume-" + identity.fingerprint().substring(0, 16) : runId);
+            String work = out.file("_work");
+            BlockWork blockWork = work(s, plan);
+            Resume.Done done = Resume.done(spark, out, identity, Outcomes.schema(blockWork.columns()), work);
+            JavaRDD<Row> todo = done.remaining(listing.tasks());
+            timings.put("list_ms", ms(t0) - (Long) timings.get("load_models_ms"));
+
+            long t1 = System.nanoTime();
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            weights = WeightSource.broadcast(jsc, plan.models().weights(), s.coefficients(), plan.pixel(),
+                    s.common().interpolation(), s.run().inference().memory().broadcastBudget());
+            timings.put("interpolate_ms", ms(t1));
+
+            long t2 = System.nanoTime();
+            ExecutorPlan.Progress progress = ExecutorPlan.Progress.register(spark.sparkContext());
+            ExecutorPlan exec = ExecutorPlan.builder().setNetwork(plan.network()).setWeights(weights, plan.pixel())
+                    .setCoefficients(s.coefficients()).setInference(s.run().inference()).setStaging(out.stagingUri())
+                    .optDegradation(s.run().input().degradation(), s.run().seed()).optHadoop(hadoop(conf))
+                    .optCheckpoint(out.policy() == RunOutput.Policy.RESUME ? identity.fingerprint() : null)
+                    .optProgress(progress).build();
+            long count = listing.count() - done.images();
+            int partitions = partitions(s, count, jsc.defaultParallelism());
+            if (count > 0) {
+                spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": inference of " + count
+                        + " images at " + s.coefficients().size() + " coefficients");
+                // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
+                // task's images in name order
+                JavaRDD<Row> tasks = todo.keyBy(t -> t.getString(0)).sortByKey(true,
+                        partitions).values();
+                spark.createDataFrame(tasks.mapPartitions(new PartitionRunner(exec, blockWork)),
+                        Outcomes.schema(blockWork.columns())).write().parquet(work + "/outcomes");
+            }
+            timings.put("inference_ms", ms(t2));
+            timings.put("task_time", progress.taskTime());
+
+            long t3 = System.nanoTime();
+            spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": reports");
+            results = Resume.results(spark, work, count > 0, done, Outcomes.schema(blockWork.columns()));
+            if (results.images() == 0) {
+                throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));
+            }
+            Reports.rejections(spark, results, out);
+            Map<String, Object> summary = reports(spark, s, plan, results, out);
+            Storage.delete(work, conf);
+            Storage.delete(out.file(Checkpoint.DIR), conf);
+            timings.put("reports_ms", ms(t3));
+            timings.put("total_ms", ms(t0));
+            Storage.writeAtomically(out.file("manifest.json"), Reports.manifest(spark, plan, identity, out, runId,
+                    started, results, weights, partitions, summary, timings).toJson(), conf);
+            out.commit();
+            return new JobResult(s.output(), results.images(), results.rejected(), summary);
+        } catch (IOException e) {
+            out.abort();
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            out.abort();
+            throw e;
+        } catch (Exception e) {
+            // Spark reports failed tasks as SparkException, a checked exception Scala throws undeclared.
+            out.abort();
+            throw new JobFailedException(s.command() + " failed in a Spark task: " + JobFailedException.taskFailure(e),
+                    e);
+        } finally {
+            spark.sparkContext().setJobDescription(null);
+            if (weights != null) {
+                weights.destroy();
+            }
+            if (listing != null) {
+                listing.release();
+            }
+            if (results != null) {
+                results.release();
+            }
+        }
+    }
+
+    /**
+     * {@code dni.spark.partitions}, or twice the default parallelism, more for large inputs so that a task holds about
+     * a thousand images at most (a retried task then redoes little), and never more than one per image.
+     */
+    static int partitions(ImageJobSettings s, long images, int parallelism) {
+        if (s.run().spark().partitions() > 0) {
+            return s.run().spark().partitions();
+        }
+        long p = Math.max(2L * parallelism, (images + 999) / 1000);
+        return (int) Math.max(1, Math.min(images, Math.min(p, 1_000_000)));
+    }
+
+    private static Map<String, String> hadoop(Configuration conf) {
+        Map<String, String> m = new LinkedHashMap<>();
+        conf.forEach(e -> m.put(e.getKey(), e.getValue()));
+        return m;
+    }
+
+    static long ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

@@ -1,0 +1,57 @@
+package org.dnispark.jobs;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The rows tasks return, one per image and coefficient, or one per rejected image: {@code image}, {@code uri},
+ * {@code index} (the coefficient; -1 for a rejection), {@code reason} (null unless rejected), then the job's own
+ * columns (null for a rejection).
+ */
+final class Outcomes {
+    static final String IMAGE = "image";
+    static final String URI = "uri";
+    static final String INDEX = "index";
+    static final String REASON = "reason";
+
+    private Outcomes() {
+    }
+
+    static StructType schema(StructType jobColumns) {
+        StructType s = new StructType()
+                .add(IMAGE, DataTypes.StringType, false)
+                .add(URI, DataTypes.StringType, false)
+                .add(INDEX, DataTypes.IntegerType, false)
+                .add(REASON, DataTypes.StringType, true);
+        for (StructField f : jobColumns.fields()) {
+            s = s.add(f.name(), f.dataType(), true);
+        }
+        return s;
+    }
+
+    static Row rejected(StructType schema, String image, String uri, String reason) {
+        Object[] v = new Object[schema.size()];
+        v[0] = image;
+        v[1] = uri;
+        v[2] = -1;
+        v[3] = reason == null || reason.isBlank() ? "rejected without a reason" : reason;
+        return RowFactory.create(v);
+    }
+
+    static Row accepted(String image, String uri, int index, Object... jobValues) {
+        Object[] v = new Object[4 + jobValues.length];
+        v[0] = image;
+        v[1] = uri;
+        v[2] = index;
+        v[3] = null;
+        System.arraycopy(jobValues, 0, v, 4, jobValues.length);
+        return RowFactory.create(v);
+    }
+
+    static boolean isRejection(Row r) {
+        return !r.isNullAt(3);
+    }
+}

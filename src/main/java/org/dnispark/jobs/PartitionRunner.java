@@ -1,0 +1,243 @@
+package org.dnispark.jobs;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+import org.dnispark.image.RgbImage;
+import org.dnispark.runtime.TiledPredictor;
+
+/**
+ * One task's work, streamed: the partition's images are read one at a time and gathered into blocks of at most
+ * {@code block-images} images and {@code block-bytes} bytes; for each block every coefficient's weights are swapped
+ * in once and the block runs through; its rows leave as an iterator before the next block is read. Nothing the task
+ * holds grows with the number of images in its partition, and each image is decoded once, never once per
+ * coefficient. One predictor per task, closed when the stream ends or the task does.
+ */
+final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
+    private final ExecutorPlan plan;
+    private final BlockWork work;
+
+    PartitionRunner(ExecutorPlan plan, BlockWork work) {
+        this.plan = plan;
+        this.work = work;
+    }
+
+    /** Where a task's time goes. */
+    private enum Phase { DECODE, WEIGHTS, FORWARD, OUTPUTS }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> tasks) {
+        return new Stream(tasks);
+    }
+
+    private final class Stream implements Iterator<Row> {
+        private final Iterator<Row> tasks;
+        private final Configuration conf = plan.hadoopConf();
+        private final StructType schema = Outcomes.schema(work.columns());
+        private final ArrayDeque<Row> ready = new ArrayDeque<>();
+        private final List<BlockWork.Item> block = new ArrayList<>();
+        private final int outputsHeld;
+        private long blockBytes;
+        private TiledPredictor predictor;
+        private String poolKey;
+
+        Stream(Iterator<Row> tasks) {
+            this.tasks = tasks;
+            this.outputsHeld = plan.pixel ? plan.weights.sources() + 1 : 1;
+            TaskContext context = TaskContext.get();
+            if (context != null) {
+                // a task that fails or is killed closes its predictor instead of returning it to the pool
+                context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> close(false));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty()) {
+                if (tasks.hasNext()) {
+                    take(tasks.next());
+                } else if (!block.isEmpty()) {
+                    flush();
+                } else {
+                    close(true);
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+
+        /** Reads one task into the block, or rejects it; a full block is run first. */
+        private void take(Row task) {
+            String name = task.getString(0);
+            String uri = task.getString(1);
+            if (!task.isNullAt(3)) {
+                reject(name, uri, task.getString(3));
+                return;
+            }
+            BlockWork.Pending pending;
+            long t0 = System.nanoTime();
+            try {
+                pending = work.read(task, plan, conf);
+            } catch (IOException | IllegalArgumentException e) {
+                reject(name, uri, e.getMessage());
+                return;
+            } finally {
+                time(Phase.DECODE, t0);
+            }
+            long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld);
+            long budget = plan.inference.memory().blockBytes();
+            if (bytes > budget) {
+                reject(name, uri, String.format(Locale.ROOT, "a %dx%d image needs about %d MiB in a task, more than "
+                        + "dni.inference.block-bytes = %d MiB (the per-task budget); raise it, and the executor "
+                        + "memory, to process it", pending.input().size().width(), pending.input().size().height(),
+                        bytes >> 20, budget >> 20));
+                return;
+            }
+            if (block.size() >= plan.inference.memory().blockImages() || blockBytes + bytes > budget) {
+                flush();
+            }
+            long t1 = System.nanoTime();
+            try {
+                block.add(work.decode(pending, plan));
+                blockBytes += bytes;
+            } catch (IllegalArgumentException e) {
+                reject(name, uri, e.getMessage());
+            }
+            time(Phase.DECODE, t1);
+        }
+
+        private void reject(String name, String uri, String reason) {
+            Row r = Outcomes.rejected(schema, name, uri, reason);
+            if (plan.checkpoint != null) {
+                Checkpoint.write(plan, conf, name, List.of(r));
+            }
+            ready.add(r);
+        }
+
+        /** Runs the block at every coefficient and moves its rows to the output. */
+        private void flush() {
+            if (predictor == null) {
+                String[] gpus = ExecutorPlan.gpus();
+                poolKey = plan.runKey + "|" + plan.inference.device() + java.util.Arrays.toString(gpus);
+                predictor = PredictorPool.take(poolKey, () -> plan.newPredictor(gpus));
+            }
+            try {
+                int k = plan.coefficients.size();
+                List<RgbImage> inputs = new ArrayList<>();
+                block.forEach(item -> inputs.add(item.input));
+                if (!plan.pixel) {
+                    for (int c = 0; c < k; c++) {
+                        long t0 = System.nanoTime();
+                        predictor.setWeights(plan.weights.coefficient(c));
+                        long t1 = time(Phase.WEIGHTS, t0);
+                        List<RgbImage> outputs = predictor.runAll(inputs);
+                        long t2 = time(Phase.FORWARD, t1);
+                        for (int i = 0; i < block.size(); i++) {
+                            work.accept(block.get(i), c, outputs.get(i), plan, conf, block.get(i).rows);
+                        }
+                        time(Phase.OUTPUTS, t2);
+                    }
+                } else {
+                    RgbImage[][] outputs = new RgbImage[block.size()][plan.weights.sources()];
+                    for (int m = 0; m < plan.weights.sources(); m++) {
+                        long t0 = System.nanoTime();
+                        predictor.setWeights(plan.weights.source(m));
+                        long t1 = time(Phase.WEIGHTS, t0);
+                        List<RgbImage> out = predictor.runAll(inputs);
+                        time(Phase.FORWARD, t1);
+                        for (int i = 0; i < block.size(); i++) {
+                            outputs[i][m] = out.get(i);
+                        }
+                    }
+                    long t0 = System.nanoTime();
+                    for (int c = 0; c < k; c++) {
+                        for (int i = 0; i < block.size(); i++) {
+                            BlockWork.Item item = block.get(i);
+                            work.accept(item, c, blend(outputs[i], plan.coefficients.get(c).vector()), plan, conf,
+                                    item.rows);
+                        }
+                    }
+                    time(Phase.OUTPUTS, t0);
+                }
+                long t0 = System.nanoTime();
+                for (BlockWork.Item item : block) {
+                    work.finish(item, plan, conf, item.rows);
+                    if (plan.checkpoint != null) {
+                        Checkpoint.write(plan, conf, item.name, item.rows);
+                    }
+                    ready.addAll(item.rows);
+                }
+                time(Phase.OUTPUTS, t0);
+                if (plan.progress != null) {
+                    plan.progress.images().add(block.size());
+                    plan.progress.inferences().add((long) block.size() * k);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            block.clear();
+            blockBytes = 0;
+        }
+
+        /** Adds the time since {@code start} to a phase's counter; returns now. */
+        private long time(Phase phase, long start) {
+            long now = System.nanoTime();
+            if (plan.progress != null) {
+                (switch (phase) {
+                    case DECODE -> plan.progress.decodeNanos();
+                    case WEIGHTS -> plan.progress.weightNanos();
+                    case FORWARD -> plan.progress.forwardNanos();
+                    default -> plan.progress.outputNanos();
+                }).add(now - start);
+            }
+            return now;
+        }
+
+        /** Returns the predictor to the pool after a stream that ended normally, else closes it. */
+        private void close(boolean finished) {
+            if (predictor != null) {
+                if (finished) {
+                    PredictorPool.give(poolKey, predictor);
+                } else {
+                    predictor.close();
+                }
+                predictor = null;
+            }
+        }
+    }
+
+    /** {@code sum_m c_m * output_m}, pixel by pixel, in double precision (the pixel interpolation baseline). */
+    static RgbImage blend(RgbImage[] perModel, double[] c) {
+        RgbImage first = perModel[0];
+        float[] out = new float[first.data().length];
+        for (int j = 0; j < out.length; j++) {
+            double acc = 0;
+            for (int m = 0; m < c.length; m++) {
+                if (c[m] != 0) {
+                    acc += c[m] * perModel[m].data()[j];
+                }
+            }
+            out[j] = (float) acc;
+        }
+        return new RgbImage(first.width(), first.height(), out);
+    }
+}

@@ -1,0 +1,89 @@
+package org.dnispark.jobs;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.hadoop.conf.Configuration;
+
+import org.dnispark.config.ImageJobSettings;
+import org.dnispark.config.Method;
+import org.dnispark.core.CoefficientPlan;
+import org.dnispark.image.DegradationStep;
+import org.dnispark.models.ModelSet;
+import org.dnispark.models.ModelStore;
+import org.dnispark.provenance.RunIdentity;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.NetworkSpec;
+
+/**
+ * A job's run as the driver resolves it before touching any image: its settings, its models (loaded and checked
+ * once) and the network they run in.
+ */
+record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) {
+
+    static RunPlan resolve(ImageJobSettings s, Configuration conf) {
+        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf));
+        return new RunPlan(s, models, models.network());
+    }
+
+    NetworkGeometry geometry() {
+        return network.geometry();
+    }
+
+    int scale() {
+        return geometry().scale();
+    }
+
+    boolean pixel() {
+        return settings.method() == Method.PIXEL;
+    }
+
+    /** What the run computes: its settings, the models' digests and the digest of its listed inputs. */
+    RunIdentity identity(String inputs) {
+        return RunIdentity.builder(settings.command()).settings(settings).models(models.digests())
+                .put("network", network.name()).put("inputs", inputs).build();
+    }
+
+    /** The run's own manifest entries: network, method, geometry, coefficients, degradation and seed. */
+    Map<String, Object> details() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("network", network.name());
+        d.put("method", pixel() ? "pixel interpolation of the models' outputs (baseline)"
+                : "network interpolation (DNI)");
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("scale", geometry().scale());
+        g.put("pre_pad", geometry().prePad());
+        g.put("tile_context", geometry().tileContext());
+        g.put("tile_size", settings.run().inference().tileSize());
+        g.put("batch_size", settings.run().inference().batchSize());
+        g.put("device", settings.run().inference().device());
+        g.put("block_images", settings.run().inference().memory().blockImages());
+        g.put("block_bytes", settings.run().inference().memory().blockBytes());
+        d.put("geometry", g);
+        d.put("coefficients", coefficientEntries(settings.coefficients()));
+        d.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
+        d.put("degradation", settings.run().input().degradation().stream().map(DegradationStep::toString).toList());
+        d.put("seed", settings.run().seed());
+        return d;
+    }
+
+    static java.util.List<Object> coefficientEntries(CoefficientPlan plan) {
+        java.util.List<Object> out = new java.util.ArrayList<>();
+        for (CoefficientPlan.Coefficient c : plan.entries()) {
+            out.add(coefficientEntry(c));
+        }
+        return out;
+    }
+
+    /** Index, label, alpha (two models only) and vector of a coefficient, for JSON reports. */
+    static Map<String, Object> coefficientEntry(CoefficientPlan.Coefficient c) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("index", c.index());
+        e.put("label", c.label());
+        if (c.hasAlpha()) {
+            e.put("alpha", c.alpha());
+        }
+        e.put("coefficients", c.vector());
+        return e;
+    }
+}

@@ -1,0 +1,34 @@
+package org.dnispark.models;
+
+import java.util.Map;
+
+import org.dnispark.core.ModelWeights;
+import org.dnispark.formats.TorchScriptArchive;
+import org.dnispark.ncnn.NcnnGraph;
+
+/**
+ * A model read from storage.
+ *
+ * @param reference   the reference as configured
+ * @param format      ncnn, pytorch, safetensors, torchscript or waifu2x-json
+ * @param files       URI to SHA-256 of every file read, in reading order
+ * @param weights     its tensors
+ * @param graph       the network graph of an ncnn model; null for state dicts, which carry weights only
+ * @param torchScript the archive of a TorchScript model (its own code); null otherwise
+ */
+public record LoadedModel(String reference, String format, Map<String, String> files, ModelWeights weights,
+        NcnnGraph graph, TorchScriptArchive torchScript) {
+    public LoadedModel {
+        files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
+    }
+
+    /** The digests of its files joined in reading order: what identifies the model's content. */
+    public String digest() {
+        return String.join(":", files.values());
+    }
+
+    /** What kind of network it carries: an ncnn graph, a TorchScript module, or a plain state dict. */
+    public String kind() {
+        return graph != null ? "an ncnn graph" : torchScript != null ? "a TorchScript module" : "a state dict";
+    }
+}

@@ -1,0 +1,134 @@
+package org.dnispark.models;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.dnispark.core.Interpolation;
+import org.dnispark.core.ModelWeights;
+import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TorchScriptNetwork;
+
+/**
+ * The models of one command, loaded once and checked together before any work: every command that reads models
+ * (transition, sweep, interpolate, correlate) goes through here, so every one refuses the same mismatches. The
+ * models must all carry the same kind of network (ncnn graphs, TorchScript modules or plain state dicts), ncnn
+ * graphs must match layer for layer, and the tensors must agree in names, shapes and dtypes (every difference is
+ * listed).
+ */
+public final class ModelSet {
+    private final List<LoadedModel> models;
+
+    private ModelSet(List<LoadedModel> models) {
+        this.models = List.copyOf(models);
+    }
+
+    /** Reads every reference through {@code store} and checks that the models can be interpolated. */
+    public static ModelSet load(List<String> references, ModelStore store) {
+        if (references.isEmpty()) {
+            throw new IllegalArgumentException("no models to load");
+        }
+        List<LoadedModel> loaded = new ArrayList<>();
+        for (String ref : references) {
+            loaded.add(store.load(ref));
+        }
+        return of(loaded);
+    }
+
+    /** Checks models already read. */
+    public static ModelSet of(List<LoadedModel> loaded) {
+        LoadedModel first = loaded.get(0);
+        List<String> mixed = new ArrayList<>();
+        for (LoadedModel m : loaded) {
+            if (!m.kind().equals(first.kind())) {
+                mixed.add("'" + m.reference() + "' (" + m.format() + ") is " + m.kind());
+            }
+        }
+        if (!mixed.isEmpty()) {
+            throw new IllegalArgumentException("model '" + first.reference() + "' (" + first.format() + ") is "
+                    + first.kind() + " but " + String.join(", ", mixed) + "; models that mix an ncnn graph, a "
+                    + "TorchScript module or a state dict cannot be interpolated: they must share one architecture");
+        }
+        if (first.graph() != null) {
+            for (LoadedModel m : loaded.subList(1, loaded.size())) {
+                first.graph().checkSameStructure(m.graph());
+            }
+        }
+        List<ModelWeights> weights = new ArrayList<>();
+        loaded.forEach(m -> weights.add(m.weights()));
+        Interpolation.checkCompatible(weights);
+        return new ModelSet(loaded);
+    }
+
+    public List<LoadedModel> models() {
+        return models;
+    }
+
+    public LoadedModel first() {
+        return models.get(0);
+    }
+
+    public int size() {
+        return models.size();
+    }
+
+    public List<ModelWeights> weights() {
+        List<ModelWeights> out = new ArrayList<>();
+        models.forEach(m -> out.add(m.weights()));
+        return out;
+    }
+
+    /** The ncnn graph the models share, or null for state dicts and TorchScript modules. */
+    public NcnnGraph graph() {
+        return first().graph();
+    }
+
+    /**
+     * The network the models run in: an ncnn graph as written, a TorchScript module, or the built-in architecture
+     * recognised from the state dict's keys and shapes. The error names the model.
+     */
+    public NetworkSpec network() {
+        LoadedModel m = first();
+        try {
+            if (m.graph() != null) {
+                return NetworkSpec.ncnn(m.graph());
+            }
+            if (m.torchScript() != null) {
+                return TorchScriptNetwork.spec(m.torchScript());
+            }
+            return ArchitectureRegistry.detect(m.weights());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model '" + m.reference() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Each model's content digest (the SHA-256 of its files in reading order): what a run's identity records. */
+    public List<String> digests() {
+        return models.stream().map(LoadedModel::digest).toList();
+    }
+
+    /** Reference, format, files with their SHA-256, tensor and parameter counts of every model, for manifests. */
+    public List<Map<String, Object>> describe() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LoadedModel m : models) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("reference", m.reference());
+            e.put("format", m.format());
+            List<Object> files = new ArrayList<>();
+            m.files().forEach((uri, sha) -> {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("uri", uri);
+                f.put("sha256", sha);
+                files.add(f);
+            });
+            e.put("files", files);
+            e.put("tensors", m.weights().tensorCount());
+            e.put("parameters", m.weights().parameterCount());
+            out.add(e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,49 @@
+package org.dnispark.runtime;
+
+import java.util.List;
+
+import org.dnispark.core.ModelWeights;
+
+/**
+ * The built-in architectures, in the order detection tries them, so that plain state dicts load as they are. A new
+ * architecture is one file (the network, with its {@code ARCHITECTURE} and detection) plus one entry here.
+ */
+public final class ArchitectureRegistry {
+    private static final List<Architecture> BUILT_IN = List.of(
+            SrvggNetCompact.ARCHITECTURE,
+            DnCnn.ARCHITECTURE,
+            RrdbNet.ARCHITECTURE,
+            MsrResNet.ARCHITECTURE,
+            Srcnn.ARCHITECTURE,
+            Vgg7.ARCHITECTURE);
+
+    private ArchitectureRegistry() {
+    }
+
+    public static List<Architecture> builtIn() {
+        return BUILT_IN;
+    }
+
+    /** The built-in architecture of a state dict; an error naming what was found, and what is known, when none fits. */
+    public static NetworkSpec detect(ModelWeights weights) {
+        for (Architecture a : BUILT_IN) {
+            NetworkSpec spec = a.detector().detect(weights);
+            if (spec != null) {
+                return spec;
+            }
+        }
+        List<String> names = weights.names();
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("'" + weights.label() + "' holds no tensors; expected a state dict");
+        }
+        throw new IllegalArgumentException("'" + weights.label() + "': no built-in architecture matches its "
+                + names.size() + " tensors (first: " + names.subList(0, Math.min(4, names.size())) + ", last: "
+                + names.get(names.size() - 1) + "); built in: " + known() + ". Export the model as an ncnn graph to "
+                + "run it, or interpolate it with jobs/dni interpolate");
+    }
+
+    /** "id: description" of every built-in architecture, for messages. */
+    public static List<String> known() {
+        return BUILT_IN.stream().map(a -> a.id() + " (" + a.description() + ")").toList();
+    }
+}

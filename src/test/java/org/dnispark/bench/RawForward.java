@@ -1,0 +1,96 @@
+package org.dnispark.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import org.apache.hadoop.conf.Configuration;
+
+import org.dnispark.core.Interpolation;
+import org.dnispark.core.ModelWeights;
+import org.dnispark.image.DegradationStep;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RgbImage;
+import org.dnispark.models.ModelSet;
+import org.dnispark.models.ModelStore;
+import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+
+/**
+ * The reference loop the sweep's inference is measured against: the same models, the same decoded and degraded
+ * images, the same interpolated weights, run through the predictor directly (no Spark), on {@code threads} threads of
+ * one torch thread each, as the sweep's tasks run. Decoding is not timed. Prints inferences per second.
+ * Usage: {@code RawForward CACHE MODEL_A MODEL_B IMAGES DOWN ALPHAS THREADS [EXPORT]} (DOWN 0: the model's scale,
+ * -1: none); EXPORT, a folder, receives the network inputs as PNG for another tool's loop.
+ */
+public final class RawForward {
+    private RawForward() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Engines.configure(1);
+        ModelSet models = ModelSet.load(List.of(args[1], args[2]), new ModelStore(args[0], new Configuration()));
+        NetworkSpec network = models.network();
+        int down = Integer.parseInt(args[4]);
+        List<Double> alphas = new ArrayList<>();
+        for (String a : args[5].split(",")) {
+            alphas.add(Double.parseDouble(a));
+        }
+        int threads = Integer.parseInt(args[6]);
+        int scale = network.geometry().scale();
+        List<RgbImage> inputs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of(args[3]))) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
+                RgbImage img = ImageCodec.decode(Files.readAllBytes(p), p.toString());
+                String name = p.getFileName().toString().replaceFirst("\\.png$", "");
+                inputs.add(down < 0 ? img : DegradationStep.applyAll(List.of(DegradationStep.bicubicDown(down)),
+                        img.modCrop(scale), scale, 20190616L, name));
+            }
+        }
+        if (args.length > 7) {
+            Files.createDirectories(Path.of(args[7]));
+            for (int i = 0; i < inputs.size(); i++) {
+                Files.write(Path.of(args[7], String.format("in%05d.png", i)), ImageCodec.encodePng(inputs.get(i)));
+            }
+        }
+        List<ModelWeights> weights = new ArrayList<>();
+        for (double a : alphas) {
+            weights.add(Interpolation.lerp(models.weights().get(0), models.weights().get(1), a,
+                    Interpolation.Options.defaults()));
+        }
+        // one warm-up pass on one image per thread, as a Spark task's first image also pays the engine's start
+        List<Thread> pool = new ArrayList<>();
+        long[] done = new long[threads];
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread th = new Thread(() -> {
+                try (TiledPredictor p = new TiledPredictor(network, 256, 1, null, false)) {
+                    for (ModelWeights w : weights) {
+                        p.setWeights(w);
+                        for (int i = id; i < inputs.size(); i += threads) {
+                            p.run(inputs.get(i));
+                            done[id]++;
+                        }
+                    }
+                }
+            });
+            pool.add(th);
+            th.start();
+        }
+        for (Thread th : pool) {
+            th.join();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long n = 0;
+        for (long d : done) {
+            n += d;
+        }
+        System.out.printf(Locale.ROOT, "raw loop: %d inferences in %.2f s: %.3f inferences/s (%d threads, %s)%n", n,
+                seconds, n / seconds, threads, network.name());
+    }
+}

@@ -1,0 +1,122 @@
+package org.dnispark.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.dnispark.TestJobs;
+import org.dnispark.TestJobs.Job;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+    static final String TWO_MODELS = "dni.models=[a,b]";
+
+    static <T extends ImageJobSettings> T settings(Job job, String... args) {
+        List<String> all = new ArrayList<>(List.of("--config", "conf/demo.conf"));
+        all.addAll(Arrays.asList(args));
+        return TestJobs.settings(job, ConfigLoader.load(all));
+    }
+
+    static String error(Job job, String... args) {
+        return assertThrows(SettingsException.class, () -> settings(job, args)).getMessage();
+    }
+
+    @Test
+    void demoConfiguration() {
+        SweepSettings sweep = settings(Job.SWEEP);
+        assertEquals(21, sweep.coefficients().size());
+        assertArrayEquals(new double[] {0.85, 0.15}, sweep.coefficients().get(3).vector(), 1e-12);
+        assertEquals("0.15", sweep.coefficients().get(3).label());
+        assertEquals(2, sweep.run().input().degradation().size());
+        assertEquals(SweepSettings.Metric.Y, sweep.scoring().metric());
+        TransitionSettings transition = settings(Job.TRANSITION);
+        assertEquals(11, transition.coefficients().size());
+        assertEquals("out/demo/transition", transition.output());
+        assertTrue(sweep.common().renderedConfig().contains("noise3_scale2.0x_model"));
+    }
+
+    @Test
+    void commandLineOverridesWin() {
+        SweepSettings s = settings(Job.SWEEP, "dni.sweep.alphas=[0.25, 0.75]", "dni.inference.tile-size=64");
+        assertEquals(List.of(0.25, 0.75), s.coefficients().entries().stream().map(c -> c.alpha()).toList());
+        assertEquals(64, s.run().inference().tileSize());
+    }
+
+    @Test
+    void unquotedUrisOnTheCommandLineAreStrings() {
+        SweepSettings s = settings(Job.SWEEP, "dni.input.images=s3a://bucket/photos",
+                "dni.spark.hadoop.\"fs.s3a.endpoint\"=http://127.0.0.1:9000");
+        assertEquals("s3a://bucket/photos", s.run().input().images());
+        assertEquals("http://127.0.0.1:9000", s.common().hadoop().get("fs.s3a.endpoint"));
+    }
+
+    @Test
+    void unknownKeysAreRejected() {
+        String m = error(Job.SWEEP, "dni.sweep.alpha-gird.step=0.1", "dni.inference.tiles=3");
+        assertTrue(m.contains("dni.sweep.alpha-gird.step") && m.contains("dni.inference.tiles"), m);
+    }
+
+    @Test
+    void badAlphasNameTheKey() {
+        String m = error(Job.SWEEP, "dni.sweep.alphas=[0, 1.5]");
+        assertTrue(m.startsWith("dni.sweep.alphas: expected finite values in [0, 1]") && m.contains("1.5"), m);
+        String grid = error(Job.SWEEP, "dni.sweep.alpha-grid.step=-0.1");
+        assertTrue(grid.contains("dni.sweep.alpha-grid") && grid.contains("step > 0"), grid);
+        String type = error(Job.SWEEP, "dni.sweep.alphas=[zero]");
+        assertTrue(type.contains("dni.sweep.alphas") && type.contains("list of numbers"), type);
+    }
+
+    @Test
+    void coefficientVectorsAreValidated() {
+        String sum = error(Job.TRANSITION, "dni.transition.coefficients=[[0.5, 0.6]]");
+        assertTrue(sum.contains("dni.transition coefficients") && sum.contains("sum to 1.1"), sum);
+        String three = error(Job.TRANSITION, "dni.models=[a,b,c]");
+        assertTrue(three.contains("3 models need explicit coefficient vectors"), three);
+        TransitionSettings path = settings(Job.TRANSITION, "dni.models=[a,b,c]", "dni.transition.path-step=0.5");
+        assertEquals(5, path.coefficients().size());
+        assertArrayEquals(new double[] {0, 0.5, 0.5}, path.coefficients().get(3).vector(), 1e-12);
+        assertEquals("0.0/0.5/0.5", path.coefficients().get(3).label());
+        String neg = error(Job.TRANSITION, "dni.transition.coefficients=[[-0.5, 1.5]]");
+        assertTrue(neg.contains("negative"), neg);
+        settings(Job.TRANSITION, "dni.transition.coefficients=[[-0.5, 1.5]]",
+                "dni.interpolation.allow-extrapolation=true");
+    }
+
+    @Test
+    void otherBadValues() {
+        assertTrue(error(Job.SWEEP, "dni.models=[a]").contains("dni.models: expected at least two"));
+        String tile = error(Job.SWEEP, "dni.inference.tile-size=big");
+        assertTrue(tile.contains("dni.inference.tile-size: expected a number"), tile);
+        String small = error(Job.SWEEP, "dni.inference.tile-size=4");
+        assertTrue(small.contains("an integer in 16..8192"), small);
+        String deg = error(Job.SWEEP, "dni.degradation=[{type=blur}]");
+        assertTrue(deg.contains("dni.degradation[0]") && deg.contains("'blur' is not a degradation type"), deg);
+        String q = error(Job.SWEEP, "dni.degradation=[{type=jpeg, quality=0}]");
+        assertTrue(q.contains("dni.degradation[0]") && q.contains("1..100"), q);
+        String extra = error(Job.SWEEP, "dni.degradation=[{type=jpeg, quality=50, qualty=3}]");
+        assertTrue(extra.contains("dni.degradation[0].qualty"), extra);
+        String policy = error(Job.SWEEP, "dni.output.if-exists=merge");
+        assertTrue(policy.contains("dni.output.if-exists: expected refuse, overwrite or resume"), policy);
+        String metric = error(Job.SWEEP, "dni.sweep.metric=ssim");
+        assertTrue(metric.contains("dni.sweep.metric"), metric);
+        String none = error(Job.SWEEP, "dni.degradation=[]");
+        assertTrue(none.contains("synthetic mode"), none);
+        String images = error(Job.SWEEP, "dni.input.images=\"\"");
+        assertTrue(images.contains("dni.input.images"), images);
+        String missing = assertThrows(SettingsException.class,
+                () -> ConfigLoader.load(List.of("--config", "conf/nope.conf"))).getMessage();
+        assertTrue(missing.contains("conf/nope.conf"), missing);
+    }
+
+    @Test
+    void secretsAreRedacted() {
+        SweepSettings s = settings(Job.SWEEP, "dni.spark.hadoop.\"fs.s3a.secret.key\"=TOPSECRET123");
+        assertEquals("TOPSECRET123", s.common().hadoop().get("fs.s3a.secret.key"));
+        assertTrue(!s.common().renderedConfig().contains("TOPSECRET123"), s.common().renderedConfig());
+    }
+}
