@@ -62,7 +62,7 @@ final class CorrelateCommand {
             throw new IllegalStateException("output " + output + " already holds a report; choose another "
                     + "dni.correlate.output or set dni.output.if-exists = overwrite");
         }
-        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf));
+        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
         RunIdentity identity = RunIdentity.builder("correlate").settings(s).models(models.digests()).build();
         if (!output.isEmpty()) {
             Map<String, Object> previous = PreviousRun.check(output + "/manifest.json", List.of(output), policy,

@@ -48,7 +48,7 @@ final class InterpolateCommand {
         if (policy == RunOutput.Policy.REFUSE) {
             PreviousRun.check(output + ".json", outputs, policy, null, "dni.interpolate.output", conf);
         }
-        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf));
+        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
         RunIdentity identity = RunIdentity.builder("interpolate").settings(s).models(models.digests()).build();
         Map<String, Object> previous = PreviousRun.check(output + ".json", outputs, policy, identity.fingerprint(),
                 "dni.interpolate.output", conf);

@@ -8,6 +8,8 @@ import com.typesafe.config.Config;
 
 import org.dnispark.core.IntegerBufferRule;
 import org.dnispark.core.Interpolation;
+import org.dnispark.formats.ReadLimits;
+import org.dnispark.models.ModelPolicy;
 import org.dnispark.provenance.Placement;
 import org.dnispark.storage.RunOutput;
 
@@ -21,10 +23,12 @@ import org.dnispark.storage.RunOutput;
  * @param hadoop         {@code dni.spark.hadoop}: settings for every URI
  * @param ifExists       {@code dni.output.if-exists}
  * @param renderedConfig the resolved {@code dni} tree as JSON, secrets masked
+ * @param modelPolicy    {@code dni.trust-code} and {@code dni.limits.*}: what model files may ask for (refusals
+ *                       only; a model that is read at all gives the same results whatever the limits)
  */
 public record CommonSettings(@Placement List<String> models, @Placement String modelCache,
         Interpolation.Options interpolation, @Placement Map<String, String> hadoop, @Placement RunOutput.Policy ifExists,
-        @Placement String renderedConfig) {
+        @Placement String renderedConfig, @Placement ModelPolicy modelPolicy) {
 
     public static CommonSettings read(SettingsReader r) {
         List<String> models = r.strings("dni.models");
@@ -34,7 +38,16 @@ public record CommonSettings(@Placement List<String> models, @Placement String m
         Interpolation.Options options = new Interpolation.Options(r.bool("dni.interpolation.allow-extrapolation"),
                 r.parsed("dni.interpolation.integer-buffers", IntegerBufferRule::parse,
                         "largest-coefficient, require-equal or round"));
-        return new CommonSettings(models, modelCache(r), options, hadoop(r), ifExists(r), Redaction.render(r.config()));
+        return new CommonSettings(models, modelCache(r), options, hadoop(r), ifExists(r), Redaction.render(r.config()),
+                modelPolicy(r));
+    }
+
+    /** {@code dni.trust-code} and {@code dni.limits.*} for model files. */
+    public static ModelPolicy modelPolicy(SettingsReader r) {
+        return new ModelPolicy(new ReadLimits(r.bytesIn("dni.limits.model-bytes", 1, Integer.MAX_VALUE - 64L),
+                r.longIn("dni.limits.pickle-objects", 1, Long.MAX_VALUE),
+                r.intIn("dni.limits.pickle-depth", 1, 10_000), r.intIn("dni.limits.zip-entries", 1, Integer.MAX_VALUE),
+                r.intIn("dni.limits.zip-ratio", 1, Integer.MAX_VALUE)), r.bool("dni.trust-code"));
     }
 
     /** {@code dni.output.if-exists}: refuse, overwrite or resume. */

@@ -52,9 +52,36 @@ public final class NamedTensor implements Serializable {
             if (d < 0) {
                 throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more elements than a "
+                        + "64-bit count can hold");
+            }
         }
         return n;
+    }
+
+    /**
+     * For a floating tensor holding NaN or infinite values, how many and the first ("holds 2 non-finite values
+     * (first: Infinity at index 0)"); null when every value is finite or the tensor is integral.
+     */
+    public String nonFinite() {
+        if (!dtype.isFloating()) {
+            return null;
+        }
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < floats.length; i++) {
+            if (!Float.isFinite(floats[i])) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        return bad == 0 ? null : "holds " + bad + " non-finite value" + (bad == 1 ? "" : "s") + " (first: "
+                + floats[first] + " at index " + first + ")";
     }
 
     public String name() {

@@ -18,8 +18,8 @@ final class Legacy {
     private Legacy() {
     }
 
-    static PyTorchCheckpoint.Parsed read(byte[] file, String source) {
-        RestrictedUnpickler p = new RestrictedUnpickler(file, source);
+    static PyTorchCheckpoint.Parsed read(byte[] file, String source, ReadLimits limits) {
+        RestrictedUnpickler p = new RestrictedUnpickler(file, 0, source, limits);
         Object magic = p.load();
         if (!MAGIC.equals(magic instanceof Long ? BigInteger.valueOf((Long) magic) : magic)) {
             throw new FormatException(source + ": a bare pickle, not a torch.save file (no legacy magic number)");
@@ -43,7 +43,8 @@ final class Legacy {
         }
         // Element sizes come from the storage types the object's tensors declare.
         Map<String, Integer> elementSize = new LinkedHashMap<>();
-        collectStorages(root, elementSize, source);
+        collectStorages(root, elementSize, source,
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         int pos = p.position();
         Map<String, byte[]> storages = new LinkedHashMap<>();
@@ -57,11 +58,12 @@ final class Legacy {
                 throw new FormatException(source + ": truncated before storage " + key);
             }
             long count = b.getLong(pos);
-            long bytes = count * size;
-            if (count < 0 || pos + 8 + bytes > file.length) {
-                throw new FormatException(source + ": storage " + key + " declares " + count + " elements ("
-                        + bytes + " bytes) but only " + (file.length - pos - 8) + " bytes remain (truncated)");
+            long remaining = file.length - pos - 8L;
+            if (count < 0 || count > remaining / size) {
+                throw new FormatException(source + ": storage " + key + " declares " + Long.toUnsignedString(count)
+                        + " elements of " + size + " bytes but only " + remaining + " bytes remain (truncated)");
             }
+            long bytes = count * size;
             byte[] data = new byte[(int) bytes];
             System.arraycopy(file, pos + 8, data, 0, (int) bytes);
             storages.put(key, data);
@@ -70,17 +72,20 @@ final class Legacy {
         return new PyTorchCheckpoint.Parsed(root, storages);
     }
 
-    private static void collectStorages(Object o, Map<String, Integer> sizes, String source) {
+    private static void collectStorages(Object o, Map<String, Integer> sizes, String source, java.util.Set<Object> seen) {
+        if ((o instanceof Map || o instanceof List) && !seen.add(o)) {
+            return; // shared containers are walked once (the unpickler has refused cycles)
+        }
         if (o instanceof RestrictedUnpickler.TensorRef) {
             RestrictedUnpickler.StorageRef s = ((RestrictedUnpickler.TensorRef) o).storage;
             sizes.put(s.key, PyTorchCheckpoint.storageDtype(s.type, source, "storage " + s.key).byteSize());
         } else if (o instanceof Map) {
             for (Object v : ((Map<?, ?>) o).values()) {
-                collectStorages(v, sizes, source);
+                collectStorages(v, sizes, source, seen);
             }
         } else if (o instanceof List) {
             for (Object v : (List<?>) o) {
-                collectStorages(v, sizes, source);
+                collectStorages(v, sizes, source, seen);
             }
         }
     }

@@ -22,8 +22,6 @@ import org.dnispark.core.NamedTensor;
  * DataParallel) is removed. Writing produces a file that {@code torch.load(..., weights_only=True)} accepts.
  */
 public final class PyTorchCheckpoint {
-    /** Largest total size of the zip's records accepted in memory. */
-    public static final long MAX_TOTAL_BYTES = Integer.MAX_VALUE - 64;
     /** Wrapper keys, in order of preference. */
     public static final List<String> WRAPPERS = List.of("params_ema", "params", "state_dict", "model");
 
@@ -64,14 +62,18 @@ public final class PyTorchCheckpoint {
     }
 
     public static Loaded read(byte[] file, String source) {
+        return read(file, source, ReadLimits.DEFAULT);
+    }
+
+    public static Loaded read(byte[] file, String source, ReadLimits limits) {
         if (file.length >= 2 && file[0] == (byte) 0x80) {
-            return unwrap(Legacy.read(file, source), source);
+            return unwrap(Legacy.read(file, source, limits), source);
         }
         if (file.length < 4 || file[0] != 'P' || file[1] != 'K') {
             throw new FormatException(source + ": not a PyTorch checkpoint (expected a zip archive written by "
                     + "torch.save, or the legacy pre-1.6 format)");
         }
-        Map<String, byte[]> records = ZipRecords.read(file, source, MAX_TOTAL_BYTES);
+        Map<String, byte[]> records = ZipRecords.read(file, source, limits);
         String pickleName = null;
         for (String n : records.keySet()) {
             if (n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - "/data.pkl".length()) {
@@ -90,7 +92,7 @@ public final class PyTorchCheckpoint {
         if (order != null && !new String(order, StandardCharsets.US_ASCII).trim().equals("little")) {
             throw new FormatException(source + ": big-endian checkpoints are not supported");
         }
-        Object root = new RestrictedUnpickler(records.get(pickleName), source).load();
+        Object root = new RestrictedUnpickler(records.get(pickleName), source, limits).load();
         Map<String, byte[]> storages = new LinkedHashMap<>();
         String dataPrefix = prefix + "data/";
         records.forEach((k, v) -> {
@@ -159,10 +161,10 @@ public final class PyTorchCheckpoint {
             throw new FormatException(source + ": tensor " + name + " refers to storage record data/" + t.storage.key
                     + ", which the archive lacks (truncated file?)");
         }
-        if ((long) storage.length < t.storage.numel * dtype.byteSize()) {
+        if (t.storage.numel < 0 || t.storage.numel > storage.length / dtype.byteSize()) {
             throw new FormatException(source + ": storage data/" + t.storage.key + " of tensor " + name + " has "
-                    + storage.length + " bytes; its header declares " + t.storage.numel + " " + dtype + " elements ("
-                    + t.storage.numel * dtype.byteSize() + " bytes)");
+                    + storage.length + " bytes; its header declares " + t.storage.numel + " " + dtype + " elements of "
+                    + dtype.byteSize() + " bytes");
         }
         if (t.size.size() != t.stride.size()) {
             throw new FormatException(source + ": tensor " + name + " has " + t.size.size() + " sizes but "
@@ -175,7 +177,8 @@ public final class PyTorchCheckpoint {
             Object s = t.stride.get(i);
             if (!(d instanceof Long) || !(s instanceof Long) || (Long) d < 0 || (Long) d > Integer.MAX_VALUE
                     || (Long) s < 0) {
-                throw new FormatException(source + ": tensor " + name + " has an invalid size or stride");
+                throw new FormatException(source + ": tensor " + name + " has size " + describe(t.size) + " and stride "
+                        + describe(t.stride) + "; expected non-negative integers");
             }
             shape[i] = (int) (long) (Long) d;
             strides[i] = (Long) s;
@@ -250,6 +253,16 @@ public final class PyTorchCheckpoint {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A size or stride tuple for an error message: its scalars, or the kind of anything else. */
+    private static String describe(List<Object> values) {
+        List<String> out = new ArrayList<>();
+        for (Object v : values) {
+            out.add(v instanceof Long || v instanceof Double || v instanceof Boolean ? String.valueOf(v)
+                    : v instanceof String ? "'" + v + "'" : v == null ? "None" : v.getClass().getSimpleName());
+        }
+        return "(" + String.join(", ", out) + ")";
     }
 
     private static String storageType(DType d) {

@@ -24,7 +24,6 @@ final class RestrictedUnpickler {
             "torch._utils._rebuild_parameter_with_state", "torch.FloatStorage", "torch.HalfStorage",
             "torch.BFloat16Storage", "torch.DoubleStorage", "torch.LongStorage", "torch.IntStorage",
             "torch.ShortStorage", "torch.ByteStorage", "torch.CharStorage", "torch.BoolStorage");
-    private static final int MAX_DEPTH_ITEMS = 10_000_000;
 
     /** An allowed global (a callable or a storage type). */
     static final class Global {
@@ -100,17 +99,19 @@ final class RestrictedUnpickler {
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
-    private int items;
+    private final ReadLimits limits;
+    private long items;
 
-    RestrictedUnpickler(byte[] data, String source) {
-        this(data, 0, source);
+    RestrictedUnpickler(byte[] data, String source, ReadLimits limits) {
+        this(data, 0, source, limits);
     }
 
     /** Reads pickles one after another from {@code offset} (the legacy format is a sequence of them). */
-    RestrictedUnpickler(byte[] data, int offset, String source) {
+    RestrictedUnpickler(byte[] data, int offset, String source, ReadLimits limits) {
         this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         this.in.position(offset);
         this.source = source;
+        this.limits = limits;
     }
 
     /** Offset just after the last pickle read. */
@@ -186,10 +187,33 @@ final class RestrictedUnpickler {
     }
 
     private void push(Object o) {
-        if (++items > MAX_DEPTH_ITEMS) {
-            throw error("pickle too large");
-        }
+        count();
         stack.add(o);
+    }
+
+    /** Every value pushed and every memo entry counts against the object limit. */
+    private void count() {
+        if (++items > limits.pickleObjects()) {
+            throw ReadLimits.exceeded(source, "the pickle's values and memo entries", limits.pickleObjects(),
+                    "pickle-objects");
+        }
+    }
+
+    private void memoize(long key) {
+        count();
+        memo.put(key, top());
+    }
+
+    /**
+     * Dict keys must be plain scalars, as a state dict's are: a container as a key would be hashed, and hashing a
+     * self-referential or deeply shared list never ends.
+     */
+    private Object key(Object k) {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double
+                || k instanceof java.math.BigInteger) {
+            return k;
+        }
+        throw error("a dict key is a " + describe(k) + "; expected a string or number");
     }
 
     private Object top() {
@@ -225,8 +249,11 @@ final class RestrictedUnpickler {
                     need(8);
                     in.getLong();
                     break;
-                case '.': // STOP
-                    return pop();
+                case '.': { // STOP
+                    Object root = pop();
+                    checkStructure(root);
+                    return root;
+                }
                 case '(':
                     marks.add(stack.size());
                     stack.add(MARK);
@@ -276,7 +303,7 @@ final class RestrictedUnpickler {
                     List<Object> kv = popToMark();
                     Map<Object, Object> m = new LinkedHashMap<>();
                     for (int i = 0; i + 1 < kv.size(); i += 2) {
-                        m.put(kv.get(i), kv.get(i + 1));
+                        m.put(key(kv.get(i)), kv.get(i + 1));
                     }
                     push(m);
                     break;
@@ -284,14 +311,14 @@ final class RestrictedUnpickler {
                 case 's': {
                     Object v = pop();
                     Object k = pop();
-                    asMap(top()).put(k, v);
+                    asMap(top()).put(key(k), v);
                     break;
                 }
                 case 'u': {
                     List<Object> kv = popToMark();
                     Map<Object, Object> m = asMap(top());
                     for (int i = 0; i + 1 < kv.size(); i += 2) {
-                        m.put(kv.get(i), kv.get(i + 1));
+                        m.put(key(kv.get(i)), kv.get(i + 1));
                     }
                     break;
                 }
@@ -423,19 +450,21 @@ final class RestrictedUnpickler {
                         throw error("BUILD with non-dict state");
                     }
                     if (top() instanceof ScriptObject && state != null) {
-                        asMap(top()).putAll((Map<?, ?>) state);
+                        for (Map.Entry<?, ?> e : ((Map<?, ?>) state).entrySet()) {
+                            asMap(top()).put(key(e.getKey()), e.getValue());
+                        }
                     }
                     break;
                 }
                 case 'q':
-                    memo.put((long) u8(), top());
+                    memoize(u8());
                     break;
                 case 'r':
                     need(4);
-                    memo.put((long) in.getInt() & 0xffffffffL, top());
+                    memoize(in.getInt() & 0xffffffffL);
                     break;
                 case 0x94:
-                    memo.put((long) memo.size(), top());
+                    memoize(memo.size());
                     break;
                 case 'h':
                     push(memo(u8()));
@@ -448,6 +477,55 @@ final class RestrictedUnpickler {
                     throw error(String.format("unsupported pickle opcode 0x%02x", op));
             }
         }
+    }
+
+    /**
+     * Refuses a structure that holds itself (any walk over it would never end) or nests deeper than the limit (a
+     * recursive walk would overflow the stack). Iterative, and each shared container is visited once, so a small
+     * file of references doubling a list costs its size, not two to the power of its depth.
+     */
+    private void checkStructure(Object root) {
+        Map<Object, Boolean> state = new java.util.IdentityHashMap<>(); // false: on the current path; true: done
+        List<Object> path = new ArrayList<>();
+        List<java.util.Iterator<?>> children = new ArrayList<>();
+        enter(root, state, path, children);
+        while (!children.isEmpty()) {
+            java.util.Iterator<?> it = children.get(children.size() - 1);
+            if (!it.hasNext()) {
+                state.put(path.remove(path.size() - 1), Boolean.TRUE);
+                children.remove(children.size() - 1);
+                continue;
+            }
+            Object child = it.next();
+            Boolean s = child == null ? null : state.get(child);
+            if (Boolean.FALSE.equals(s)) {
+                throw error("the pickle holds a " + describe(child) + " that contains itself; expected plain nested "
+                        + "data without cycles");
+            }
+            if (s == null) {
+                enter(child, state, path, children);
+            }
+        }
+    }
+
+    private void enter(Object o, Map<Object, Boolean> state, List<Object> path, List<java.util.Iterator<?>> children) {
+        java.util.Iterator<?> it;
+        if (o instanceof Map) {
+            it = ((Map<?, ?>) o).values().iterator();
+        } else if (o instanceof List) {
+            it = ((List<?>) o).iterator();
+        } else if (o instanceof TensorRef) {
+            it = List.of(((TensorRef) o).size, ((TensorRef) o).stride).iterator();
+        } else {
+            return;
+        }
+        if (path.size() >= limits.pickleDepth()) {
+            throw ReadLimits.exceeded(source, "the pickle's nesting of more than " + path.size() + " containers",
+                    limits.pickleDepth(), "pickle-depth");
+        }
+        state.put(o, Boolean.FALSE);
+        path.add(o);
+        children.add(it);
     }
 
     private Object memo(long key) {

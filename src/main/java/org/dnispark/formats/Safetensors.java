@@ -27,7 +27,9 @@ import org.dnispark.core.NamedTensor;
 public final class Safetensors {
     /** Largest accepted JSON header (the format's reference implementation uses 100 MB). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys are errors: readers that keep the first or the last one would load different tensors. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Safetensors() {
     }
@@ -109,24 +111,37 @@ public final class Safetensors {
             String name = e.getKey();
             JsonNode v = e.getValue();
             if (name.equals("__metadata__")) {
-                v.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                if (!v.isObject()) {
+                    throw new FormatException(source + ": __metadata__ is not an object of strings");
+                }
+                for (Map.Entry<String, JsonNode> m : v.properties()) {
+                    if (!m.getValue().isTextual()) {
+                        throw new FormatException(source + ": __metadata__ entry " + m.getKey() + " is not a string");
+                    }
+                    metadata.put(m.getKey(), m.getValue().asText());
+                }
                 continue;
             }
-            if (!v.has("dtype") || !v.has("shape") || !v.has("data_offsets") || v.get("data_offsets").size() != 2) {
+            if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray()
+                    || !v.path("data_offsets").isArray() || v.get("data_offsets").size() != 2) {
                 throw new FormatException(source + ": tensor " + name + " lacks dtype, shape or data_offsets [begin, "
                         + "end]");
             }
             DType dtype = dtype(v.get("dtype").asText(), source, name);
             int[] shape = new int[v.get("shape").size()];
             for (int i = 0; i < shape.length; i++) {
-                long d = v.get("shape").get(i).asLong(-1);
+                JsonNode dim = v.get("shape").get(i);
+                long d = dim.isIntegralNumber() && dim.canConvertToLong() ? dim.asLong() : -1;
                 if (d < 0 || d > Integer.MAX_VALUE) {
-                    throw new FormatException(source + ": tensor " + name + " has dimension " + d);
+                    throw new FormatException(source + ": tensor " + name + " has dimension " + dim + " in its shape; "
+                            + "expected a non-negative integer");
                 }
                 shape[i] = (int) d;
             }
-            long begin = v.get("data_offsets").get(0).asLong(-1);
-            long end = v.get("data_offsets").get(1).asLong(-1);
+            JsonNode b0 = v.get("data_offsets").get(0);
+            JsonNode b1 = v.get("data_offsets").get(1);
+            long begin = b0.isIntegralNumber() && b0.canConvertToLong() ? b0.asLong() : -1;
+            long end = b1.isIntegralNumber() && b1.canConvertToLong() ? b1.asLong() : -1;
             long need;
             try {
                 need = Math.multiplyExact(NamedTensor.elementCount(shape), (long) dtype.byteSize());
@@ -142,11 +157,26 @@ public final class Safetensors {
             ByteBuffer slice = ByteBuffer.wrap(file, dataStart + (int) begin, (int) (end - begin)).slice();
             tensors.add(TensorBytes.decode(name, dtype, shape, TensorBytes.contiguousStrides(shape), 0, slice, source));
         }
+        if (tensors.isEmpty()) {
+            throw new FormatException(source + ": the file holds no tensors");
+        }
+        // As the format's reference reader requires: the tensors tile the data section exactly, so no byte of the
+        // file is unaccounted for (overlaps, gaps and trailing bytes are errors).
         ranges.sort((a, b) -> Long.compare(a[0], b[0]));
-        for (int i = 1; i < ranges.size(); i++) {
-            if (ranges.get(i)[0] < ranges.get(i - 1)[1]) {
-                throw new FormatException(source + ": tensors overlap in the data section at byte " + ranges.get(i)[0]);
+        long covered = 0;
+        for (long[] r : ranges) {
+            if (r[0] < covered) {
+                throw new FormatException(source + ": tensors overlap in the data section at byte " + r[0]);
             }
+            if (r[0] > covered) {
+                throw new FormatException(source + ": bytes " + covered + " to " + r[0] + " of the data section "
+                        + "belong to no tensor; expected the tensors to cover it exactly");
+            }
+            covered = r[1];
+        }
+        if (covered != data.capacity()) {
+            throw new FormatException(source + ": " + (data.capacity() - covered) + " bytes after the last tensor; "
+                    + "expected the file to end there");
         }
         return new Loaded(new ModelWeights(source, tensors), metadata);
     }

@@ -20,16 +20,28 @@ final class TensorBytes {
             throw new FormatException(source + ": tensor " + name + " has " + count + " elements; too large");
         }
         ByteBuffer b = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        long maxIndex = offset;
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] > 0) {
-                maxIndex += (long) (shape[d] - 1) * strides[d];
+        if (count > 0) {
+            // The last element's byte position, in checked arithmetic: offsets and strides come from the file.
+            long needed;
+            try {
+                long maxIndex = offset;
+                for (int d = 0; d < shape.length; d++) {
+                    if (strides[d] < 0) {
+                        throw new ArithmeticException();
+                    }
+                    maxIndex = Math.addExact(maxIndex, Math.multiplyExact((long) shape[d] - 1, strides[d]));
+                }
+                needed = Math.multiplyExact(Math.addExact(maxIndex, 1), (long) dtype.byteSize());
+            } catch (ArithmeticException e) {
+                throw new FormatException(source + ": tensor " + name + " " + java.util.Arrays.toString(shape)
+                        + " has offset " + offset + " and strides " + java.util.Arrays.toString(strides)
+                        + " that reach beyond any storage (64-bit overflow or negative)");
             }
-        }
-        if (count > 0 && (offset < 0 || (maxIndex + 1) * dtype.byteSize() > b.capacity())) {
-            throw new FormatException(source + ": tensor " + name + " " + java.util.Arrays.toString(shape)
-                    + " needs " + (maxIndex + 1) * dtype.byteSize() + " bytes of storage but only " + b.capacity()
-                    + " are there");
+            if (offset < 0 || needed > b.capacity()) {
+                throw new FormatException(source + ": tensor " + name + " " + java.util.Arrays.toString(shape)
+                        + " with offset " + offset + " and strides " + java.util.Arrays.toString(strides) + " needs "
+                        + needed + " bytes of storage, but its storage holds " + b.capacity());
+            }
         }
         int n = (int) count;
         int[] index = new int[shape.length];

@@ -44,7 +44,7 @@ public final class TorchScriptArchive implements Serializable {
             return false;
         }
         try {
-            for (String n : ZipRecords.read(file, "probe", PyTorchCheckpoint.MAX_TOTAL_BYTES).keySet()) {
+            for (String n : ZipRecords.names(file, "probe", ReadLimits.DEFAULT)) {
                 if (n.endsWith("/constants.pkl") || n.contains("/code/")) {
                     return true;
                 }
@@ -56,8 +56,11 @@ public final class TorchScriptArchive implements Serializable {
     }
 
     public static TorchScriptArchive read(byte[] file, String source) {
-        LinkedHashMap<String, byte[]> records = new LinkedHashMap<>(
-                ZipRecords.read(file, source, PyTorchCheckpoint.MAX_TOTAL_BYTES));
+        return read(file, source, ReadLimits.DEFAULT);
+    }
+
+    public static TorchScriptArchive read(byte[] file, String source, ReadLimits limits) {
+        LinkedHashMap<String, byte[]> records = new LinkedHashMap<>(ZipRecords.read(file, source, limits));
         String pickle = null;
         for (String n : records.keySet()) {
             if (n.endsWith("/data.pkl") && n.indexOf('/') == n.length() - "/data.pkl".length()) {
@@ -68,7 +71,7 @@ public final class TorchScriptArchive implements Serializable {
             throw new FormatException(source + ": no <archive>/data.pkl record; not a TorchScript archive");
         }
         String prefix = pickle.substring(0, pickle.length() - "data.pkl".length());
-        Object root = new RestrictedUnpickler(records.get(pickle), source).torchScriptMode().load();
+        Object root = new RestrictedUnpickler(records.get(pickle), source, limits).torchScriptMode().load();
         if (!(root instanceof RestrictedUnpickler.ScriptObject)) {
             throw new FormatException(source + ": the archive's root is not a TorchScript module");
         }
@@ -80,7 +83,8 @@ public final class TorchScriptArchive implements Serializable {
         });
         List<NamedTensor> tensors = new ArrayList<>();
         LinkedHashMap<String, String> storageOf = new LinkedHashMap<>();
-        collect((RestrictedUnpickler.ScriptObject) root, "", storages, tensors, storageOf, source);
+        collect((RestrictedUnpickler.ScriptObject) root, "", storages, tensors, storageOf, source,
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         if (tensors.isEmpty()) {
             throw new FormatException(source + ": the TorchScript module holds no tensors to interpolate");
         }
@@ -88,7 +92,12 @@ public final class TorchScriptArchive implements Serializable {
     }
 
     private static void collect(RestrictedUnpickler.ScriptObject module, String path, Map<String, byte[]> storages,
-            List<NamedTensor> out, Map<String, String> storageOf, String source) {
+            List<NamedTensor> out, Map<String, String> storageOf, String source, java.util.Set<Object> seen) {
+        // A module reached twice would be walked once per path to it: exponential work for a small shared graph.
+        if (!seen.add(module)) {
+            throw new FormatException(source + ": module " + (path.isEmpty() ? "<root>" : path.substring(0,
+                    path.length() - 1)) + " is reached twice in the module tree; expected every submodule once");
+        }
         for (Map.Entry<Object, Object> e : module.entrySet()) {
             String name = path + e.getKey();
             Object v = e.getValue();
@@ -104,7 +113,7 @@ public final class TorchScriptArchive implements Serializable {
                 out.add(tensor);
                 storageOf.put(name, t.storage.key);
             } else if (v instanceof RestrictedUnpickler.ScriptObject) {
-                collect((RestrictedUnpickler.ScriptObject) v, name + ".", storages, out, storageOf, source);
+                collect((RestrictedUnpickler.ScriptObject) v, name + ".", storages, out, storageOf, source, seen);
             }
         }
     }
@@ -115,6 +124,17 @@ public final class TorchScriptArchive implements Serializable {
             s[i] = (Long) t.stride.get(i);
         }
         return s;
+    }
+
+    /** The archive's serialized TorchScript code ({@code code/*.py}), which libtorch would run. */
+    public Map<String, byte[]> codeRecords() {
+        Map<String, byte[]> code = new LinkedHashMap<>();
+        records.forEach((name, bytes) -> {
+            if (name.startsWith(prefix + "code/") && name.endsWith(".py")) {
+                code.put(name, bytes);
+            }
+        });
+        return code;
     }
 
     public ModelWeights weights() {

@@ -25,7 +25,16 @@ final class ZipRecords {
     private ZipRecords() {
     }
 
-    static Map<String, byte[]> read(byte[] file, String source, long maxTotal) {
+    static Map<String, byte[]> read(byte[] file, String source, ReadLimits limits) {
+        return walk(file, source, limits, true);
+    }
+
+    /** The records' names, from the central directory alone (nothing is inflated). */
+    static java.util.Set<String> names(byte[] file, String source, ReadLimits limits) {
+        return walk(file, source, limits, false).keySet();
+    }
+
+    private static Map<String, byte[]> walk(byte[] file, String source, ReadLimits limits, boolean extract) {
         ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         int eocd = -1;
         for (int i = file.length - 22; i >= Math.max(0, file.length - 22 - 65535); i--) {
@@ -37,6 +46,11 @@ final class ZipRecords {
         if (eocd < 0) {
             throw new FormatException(source + ": no zip end-of-central-directory record; the archive is truncated or "
                     + "not a torch.save file");
+        }
+        int comment = b.getShort(eocd + 20) & 0xffff;
+        if (eocd + 22L + comment != file.length) {
+            throw new FormatException(source + ": " + (file.length - eocd - 22L - comment) + " bytes after the zip's "
+                    + "end-of-central-directory record; expected the archive to end there (appended or truncated data)");
         }
         long entries = b.getShort(eocd + 10) & 0xffff;
         long cdSize = b.getInt(eocd + 12) & 0xffffffffL;
@@ -54,7 +68,11 @@ final class ZipRecords {
             cdSize = b.getLong((int) z + 40);
             cdOffset = b.getLong((int) z + 48);
         }
-        if (cdOffset < 0 || cdSize < 0 || cdOffset + cdSize > file.length || entries > 1_000_000) {
+        if (entries < 0 || entries > limits.zipEntries()) {
+            throw ReadLimits.exceeded(source, "a zip archive of " + entries + " records", limits.zipEntries(),
+                    "zip-entries");
+        }
+        if (cdOffset < 0 || cdSize < 0 || cdOffset > file.length || cdSize > file.length - cdOffset) {
             throw new FormatException(source + ": central directory [" + cdOffset + ", +" + cdSize
                     + "] lies outside the " + file.length + "-byte file (truncated?)");
         }
@@ -100,14 +118,28 @@ final class ZipRecords {
             check(local >= 0 && local + 30 <= file.length && b.getInt((int) local) == LOCAL, source,
                     "local header of " + name);
             long data = local + 30 + (b.getShort((int) local + 26) & 0xffff) + (b.getShort((int) local + 28) & 0xffff);
-            if (data + compressed > file.length || compressed < 0 || size < 0) {
+            if (compressed < 0 || size < 0 || data > file.length || compressed > file.length - data) {
                 throw new FormatException(source + ": record " + name + " needs " + compressed + " bytes at offset "
                         + data + " but the file has " + file.length + " (truncated)");
             }
-            total += size;
-            if (total > maxTotal) {
-                throw new FormatException(source + ": records add up to more than " + maxTotal + " bytes");
+            if (out.containsKey(name)) {
+                throw new FormatException(source + ": the zip archive holds two records named " + name
+                        + "; expected unique names (readers would disagree on which one counts)");
             }
+            if (method != 0 && size > Math.max(1L << 16, compressed * limits.zipRatio())) {
+                throw ReadLimits.exceeded(source, "record " + name + " inflating " + compressed + " bytes to " + size
+                        + " (a ratio of " + size / Math.max(1, compressed) + ")", limits.zipRatio(), "zip-ratio");
+            }
+            total += size;
+            if (total > limits.modelBytes()) {
+                throw ReadLimits.exceeded(source, "the zip's records, adding up to more than " + total + " bytes,",
+                        limits.modelBytes(), "model-bytes");
+            }
+            if (!extract) {
+                out.put(name, null);
+                continue;
+            }
+            ReadLimits.requireHeap(size, source, "record " + name);
             byte[] bytes;
             if (method == 0) {
                 check(compressed == size, source, "stored record " + name + " sizes");

@@ -34,7 +34,7 @@ final class Reports {
             public String line(Row r) {
                 return Csv.line(r.getString(0), r.getString(1), r.getString(3));
             }
-        }, out.file("rejected.csv"), out.file("_work"));
+        }, out.file("rejected.csv"));
     }
 
     /** The first rejections (at most 20), for a message. */

@@ -1,15 +1,11 @@
 package org.dnispark.jobs;
 
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -42,42 +38,22 @@ final class ResultFiles {
 
     /**
      * Writes {@code rows} to {@code target} as one CSV file: {@code header} first, then one line per row, ordered by
-     * {@link Line#key}. {@code work} is a scratch folder inside the run's staging folder.
+     * {@link Line#key}. The one sorting task streams its lines straight to a temporary name beside the target and
+     * renames it into place: no Hadoop committer, so no {@code _temporary} folders (which some object stores keep
+     * as empty prefixes) and nothing buffered whole in memory.
      */
-    static void sortedCsv(JavaRDD<Row> rows, String header, Line format, String target, String work) {
+    static void sortedCsv(JavaRDD<Row> rows, String header, Line format, String target) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.context());
         JavaPairRDD<String, String> lines = rows.mapToPair(r -> new Tuple2<>(format.key(r), format.line(r)));
         // the header's key is the empty string, which sorts before any row's
         JavaPairRDD<String, String> all = jsc.parallelizePairs(List.of(new Tuple2<>("", header)), 1).union(lines);
-        String dir = work + "/" + new Path(target).getName() + ".d";
-        all.sortByKey(true, 1).values().saveAsTextFile(dir);
-        moveSinglePart(dir, target, jsc.hadoopConfiguration());
-    }
-
-    /** Renames the one part file Spark wrote into {@code dir} to {@code target}, then deletes {@code dir}. */
-    static void moveSinglePart(String dir, String target, Configuration conf) {
-        Path d = new Path(dir);
-        FileSystem fs = Storage.fs(d, conf);
-        try {
-            List<Path> parts = new ArrayList<>();
-            for (FileStatus st : fs.listStatus(d)) {
-                if (st.getPath().getName().startsWith("part-")) {
-                    parts.add(st.getPath());
-                }
+        Map<String, String> hadoop = new HashMap<>();
+        jsc.hadoopConfiguration().forEach(e -> hadoop.put(e.getKey(), e.getValue()));
+        all.sortByKey(true, 1).values().foreachPartition(it -> Storage.writeAtomically(target, out -> {
+            while (it.hasNext()) {
+                out.write(it.next().getBytes(StandardCharsets.UTF_8));
+                out.write('\n');
             }
-            if (parts.size() != 1) {
-                throw new IOException(dir + " holds " + parts.size() + " part files; expected one");
-            }
-            Path t = new Path(target);
-            if (fs.exists(t)) {
-                fs.delete(t, false);
-            }
-            if (!fs.rename(parts.get(0), t)) {
-                throw new IOException("rename of " + parts.get(0) + " to " + target + " failed");
-            }
-            fs.delete(d, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        }
+        }, Storage.configuration(hadoop)));
     }
 }

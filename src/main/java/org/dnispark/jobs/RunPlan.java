@@ -22,7 +22,7 @@ import org.dnispark.runtime.NetworkSpec;
 record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) {
 
     static RunPlan resolve(ImageJobSettings s, Configuration conf) {
-        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf));
+        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
         return new RunPlan(s, models, models.network());
     }
 

@@ -118,7 +118,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         spark.createDataFrame(scores.map(new ParquetRow(coefficients)), parquet).write()
                 .parquet(out.file("psnr.parquet"));
         ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients,psnr_rgb,psnr_y", new CsvLine(coefficients),
-                out.file("psnr.csv"), out.file("_work"));
+                out.file("psnr.csv"));
 
         SweepStatistics stats = SweepStatistics.of(scores, METRICS, coefficients.size());
         Csv per = new Csv("index", "label", "alpha", "coefficients", "mean_psnr_rgb", "mean_psnr_y", "images");

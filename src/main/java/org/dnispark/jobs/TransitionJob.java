@@ -86,7 +86,7 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
         spark.createDataFrame(frames.map(new ParquetRow(coefficients)), parquet).write()
                 .parquet(out.file("frames.parquet"));
         ResultFiles.sortedCsv(frames, "image,index,label,alpha,coefficients,frame,strip,width,height",
-                new CsvLine(coefficients), out.file("frames.csv"), out.file("_work"));
+                new CsvLine(coefficients), out.file("frames.csv"));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("method", s.method() == Method.PIXEL ? "pixel" : "dni");
         summary.put("frames", results.acceptedRows());

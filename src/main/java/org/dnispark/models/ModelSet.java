@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.formats.TorchScriptCode;
 import org.dnispark.ncnn.NcnnGraph;
 import org.dnispark.runtime.ArchitectureRegistry;
 import org.dnispark.runtime.NetworkSpec;
@@ -21,9 +22,11 @@ import org.dnispark.runtime.TorchScriptNetwork;
  */
 public final class ModelSet {
     private final List<LoadedModel> models;
+    private final boolean trustCode;
 
-    private ModelSet(List<LoadedModel> models) {
+    private ModelSet(List<LoadedModel> models, boolean trustCode) {
         this.models = List.copyOf(models);
+        this.trustCode = trustCode;
     }
 
     /** Reads every reference through {@code store} and checks that the models can be interpolated. */
@@ -35,11 +38,11 @@ public final class ModelSet {
         for (String ref : references) {
             loaded.add(store.load(ref));
         }
-        return of(loaded);
+        return of(loaded, store.policy().trustCode());
     }
 
-    /** Checks models already read. */
-    public static ModelSet of(List<LoadedModel> loaded) {
+    /** Checks models already read; {@code trustCode} is {@link ModelPolicy#trustCode()}. */
+    public static ModelSet of(List<LoadedModel> loaded, boolean trustCode) {
         LoadedModel first = loaded.get(0);
         List<String> mixed = new ArrayList<>();
         for (LoadedModel m : loaded) {
@@ -60,7 +63,7 @@ public final class ModelSet {
         List<ModelWeights> weights = new ArrayList<>();
         loaded.forEach(m -> weights.add(m.weights()));
         Interpolation.checkCompatible(weights);
-        return new ModelSet(loaded);
+        return new ModelSet(loaded, trustCode);
     }
 
     public List<LoadedModel> models() {
@@ -97,11 +100,33 @@ public final class ModelSet {
                 return NetworkSpec.ncnn(m.graph());
             }
             if (m.torchScript() != null) {
+                requireRunnable(m);
                 return TorchScriptNetwork.spec(m.torchScript());
             }
             return ArchitectureRegistry.detect(m.weights());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model '" + m.reference() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A TorchScript archive is code that libtorch runs with the job's rights, so it runs only when the user says
+     * they trust it, and even then only when its code calls nothing but allowed tensor operators.
+     */
+    private void requireRunnable(LoadedModel m) {
+        if (!trustCode) {
+            throw new IllegalArgumentException("it is a TorchScript archive, whose code would run in this job with its "
+                    + "rights (TorchScript can read and write files, for example with torch.from_file); refusing to "
+                    + "run it. Set dni.trust-code = true only for archives you trust, or export the weights as a "
+                    + "state dict or safetensors file (jobs/dni interpolate rewrites archives without running them)");
+        }
+        for (LoadedModel each : models) {
+            List<String> refused = TorchScriptCode.refusals(each.torchScript().codeRecords());
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException("model '" + each.reference() + "': its TorchScript code calls "
+                        + String.join(", ", refused) + ", outside the operators allowed even with dni.trust-code "
+                        + "(pure tensor arithmetic; no file, process or network access, no while loops)");
+            }
         }
     }
 

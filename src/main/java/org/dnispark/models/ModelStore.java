@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.formats.ReadLimits;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.formats.TorchScriptArchive;
 import org.dnispark.formats.Waifu2xJson;
@@ -34,10 +35,16 @@ import org.dnispark.storage.Storage;
 public final class ModelStore {
     private final String cacheDir;
     private final Configuration conf;
+    private final ModelPolicy policy;
 
-    public ModelStore(String cacheDir, Configuration conf) {
+    public ModelStore(String cacheDir, Configuration conf, ModelPolicy policy) {
         this.cacheDir = cacheDir;
         this.conf = conf;
+        this.policy = policy;
+    }
+
+    public ModelPolicy policy() {
+        return policy;
     }
 
     /** Where a reference may be, in the order tried (for ncnn, prefixes without .param/.bin). */
@@ -80,39 +87,54 @@ public final class ModelStore {
         if (uri == null) {
             throw notFound(reference);
         }
-        String lower = uri.toLowerCase(Locale.ROOT);
-        String label = uri.substring(uri.lastIndexOf('/') + 1);
-        Map<String, String> files = new LinkedHashMap<>();
         try {
-            if (isSingleFile(uri)) {
-                byte[] data = read(reference, uri);
-                files.put(uri, Sha256.hex(data));
-                if (lower.endsWith(".json")) {
-                    return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
-                }
-                if (lower.endsWith(".safetensors")) {
-                    return new LoadedModel(reference, "safetensors", files, Safetensors.read(data, label).weights, null,
-                            null);
-                }
-                if (TorchScriptArchive.isTorchScript(data)) {
-                    TorchScriptArchive ts = TorchScriptArchive.read(data, label);
-                    return new LoadedModel(reference, "torchscript", files, ts.weights(), null, ts);
-                }
-                return new LoadedModel(reference, "pytorch", files, PyTorchCheckpoint.read(data, label).weights, null,
-                        null);
+            LoadedModel m = readModel(reference, uri);
+            if (m.weights().tensorCount() == 0) {
+                throw new IllegalArgumentException("the model holds no tensors");
             }
-            byte[] param = read(reference, uri + ".param");
-            byte[] bin = read(reference, uri + ".bin");
-            files.put(uri + ".param", Sha256.hex(param));
-            files.put(uri + ".bin", Sha256.hex(bin));
-            NcnnModel model = NcnnModel.read(new String(param, StandardCharsets.UTF_8), bin, label);
-            return new LoadedModel(reference, "ncnn", files, model.weights(), model.graph(), null);
+            for (org.dnispark.core.NamedTensor t : m.weights().tensors()) {
+                String bad = t.nonFinite();
+                if (bad != null) {
+                    throw new IllegalArgumentException("tensor " + t.name() + " " + bad + "; expected finite weights");
+                }
+            }
+            return m;
         } catch (IllegalArgumentException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("model '")) {
                 throw e;
             }
             throw new IllegalArgumentException("model '" + reference + "' (" + uri + "): " + e.getMessage(), e);
         }
+    }
+
+    private LoadedModel readModel(String reference, String uri) {
+        String lower = uri.toLowerCase(Locale.ROOT);
+        String label = uri.substring(uri.lastIndexOf('/') + 1);
+        ReadLimits limits = policy.limits();
+        Map<String, String> files = new LinkedHashMap<>();
+        if (isSingleFile(uri)) {
+            byte[] data = read(reference, uri);
+            files.put(uri, Sha256.hex(data));
+            if (lower.endsWith(".json")) {
+                return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
+            }
+            if (lower.endsWith(".safetensors")) {
+                return new LoadedModel(reference, "safetensors", files, Safetensors.read(data, label).weights, null,
+                        null);
+            }
+            if (TorchScriptArchive.isTorchScript(data)) {
+                TorchScriptArchive ts = TorchScriptArchive.read(data, label, limits);
+                return new LoadedModel(reference, "torchscript", files, ts.weights(), null, ts);
+            }
+            return new LoadedModel(reference, "pytorch", files, PyTorchCheckpoint.read(data, label, limits).weights,
+                    null, null);
+        }
+        byte[] param = read(reference, uri + ".param");
+        byte[] bin = read(reference, uri + ".bin");
+        files.put(uri + ".param", Sha256.hex(param));
+        files.put(uri + ".bin", Sha256.hex(bin));
+        NcnnModel model = NcnnModel.read(new String(param, StandardCharsets.UTF_8), bin, label);
+        return new LoadedModel(reference, "ncnn", files, model.weights(), model.graph(), null);
     }
 
     private IllegalArgumentException notFound(String reference) {
@@ -131,7 +153,7 @@ public final class ModelStore {
 
     private byte[] read(String reference, String uri) {
         try {
-            return Storage.readAll(uri, conf);
+            return Storage.readAll(uri, conf, policy.limits().modelBytes(), "dni.limits.model-bytes");
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException("model '" + reference + "': " + uri + " not found", e);
         } catch (IOException e) {

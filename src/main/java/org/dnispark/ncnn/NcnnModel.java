@@ -66,20 +66,9 @@ public final class NcnnModel implements Serializable {
 
     /** NaN or infinite weights would silently poison every interpolation that touches them. */
     static void requireFinite(NamedTensor t, String source) {
-        float[] v = t.floatValues();
-        int bad = 0;
-        int first = -1;
-        for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
-                bad++;
-                if (first < 0) {
-                    first = i;
-                }
-            }
-        }
-        if (bad > 0) {
-            throw new NcnnFormatException(source + ": tensor " + t.name() + " holds " + bad + " non-finite value"
-                    + (bad == 1 ? "" : "s") + " (first: " + v[first] + " at index " + first + "); expected finite weights");
+        String bad = t.nonFinite();
+        if (bad != null) {
+            throw new NcnnFormatException(source + ": tensor " + t.name() + " " + bad + "; expected finite weights");
         }
     }
 
@@ -196,6 +185,8 @@ public final class NcnnModel implements Serializable {
         NamedTensor taggedWeights(String name, int[] shape, int count, NcnnLayer layer) {
             need(4, layer, "the weight storage tag");
             int tag = buf.getInt();
+            // The smallest encoding (fp16) must fit in what is left before anything is allocated for it.
+            need(2L * Math.max(count, 0), layer, count + " weights");
             float[] values = new float[count];
             if (tag == TAG_FP16) {
                 long bytes = ((2L * count) + 3) & ~3L; // fp16 data is padded to 4 bytes
@@ -220,8 +211,9 @@ public final class NcnnModel implements Serializable {
         }
 
         NamedTensor rawFloats(String name, int[] shape, NcnnLayer layer) {
-            int count = (int) NamedTensor.elementCount(shape);
-            need(4L * count, layer, count + " fp32 values of " + name);
+            long elements = NamedTensor.elementCount(shape);
+            need(4L * elements, layer, elements + " fp32 values of " + name);
+            int count = (int) elements;
             float[] values = new float[count];
             buf.asFloatBuffer().get(values);
             buf.position(buf.position() + 4 * count);

@@ -56,6 +56,15 @@ public final class Storage {
     }
 
     public static byte[] readAll(String uri, Configuration conf) throws IOException {
+        return readAll(uri, conf, MAX_READ_BYTES, null);
+    }
+
+    /**
+     * Reads a whole regular file of at most {@code maxBytes} (named with {@code limitKey}, the setting that raises
+     * it, in the error). Folders, FIFOs, devices and sockets are refused before they are opened: reading one could
+     * block forever or never end.
+     */
+    public static byte[] readAll(String uri, Configuration conf, long maxBytes, String limitKey) throws IOException {
         Path p = new Path(uri);
         FileSystem fs = fs(p, conf);
         FileStatus st;
@@ -64,30 +73,61 @@ public final class Storage {
         } catch (FileNotFoundException e) {
             throw new FileNotFoundException(uri + ": no such file");
         }
-        if (st.isDirectory()) {
-            throw new IOException(uri + ": is a folder, expected a file");
-        }
-        if (st.getLen() > MAX_READ_BYTES) {
-            throw new IOException(uri + ": " + st.getLen() + " bytes is larger than the " + MAX_READ_BYTES
-                    + "-byte limit for one file");
+        requireRegularFile(fs, st, uri);
+        long limit = Math.min(maxBytes, MAX_READ_BYTES);
+        if (st.getLen() > limit) {
+            throw new IOException(uri + ": " + st.getLen() + " bytes is larger than the " + limit + "-byte limit for "
+                    + "one file" + (limitKey == null ? "" : " (" + limitKey + ")"));
         }
         try (InputStream in = fs.open(p)) {
             byte[] data = in.readNBytes((int) st.getLen());
-            if (data.length != st.getLen()) {
-                throw new IOException(uri + ": read " + data.length + " of " + st.getLen() + " bytes");
+            if (data.length != st.getLen() || in.read() != -1) {
+                throw new IOException(uri + ": the file changed while it was read (" + st.getLen() + " bytes listed)");
             }
             return data;
         }
     }
 
+    /**
+     * Refuses anything but a regular file. Hadoop's local file system reports a FIFO or a device as a file, so
+     * local paths are asked of the operating system itself.
+     */
+    public static void requireRegularFile(FileSystem fs, FileStatus st, String uri) throws IOException {
+        if (st.isDirectory()) {
+            throw new IOException(uri + ": is a folder, expected a file");
+        }
+        java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(st.getPath())
+                : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(st.getPath()) : null;
+        if (local != null) {
+            java.nio.file.Path file = local.toPath();
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw new IOException(uri + ": is not a regular file (a FIFO, device or socket?); expected a file");
+            }
+        }
+    }
+
     /** Writes bytes under a temporary sibling name, then renames it into place (replacing an older file). */
     public static void writeAtomically(String uri, byte[] data, Configuration conf) {
+        writeAtomically(uri, out -> out.write(data), conf);
+    }
+
+    /** Streams to a file the same way (temporary name, then rename). */
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Streams to a temporary sibling, then renames it into place (replacing an older file), so that a reader never
+     * sees a half-written file under its final name. The temporary name is short whatever the target's (a name near
+     * the 255-byte limit must still leave room for it) and starts with a dot, so listings skip it.
+     */
+    public static void writeAtomically(String uri, Writer writer, Configuration conf) {
         Path target = new Path(uri);
         FileSystem fs = fs(target, conf);
-        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        Path tmp = new Path(target.getParent(), ".tmp-" + UUID.randomUUID());
         try {
             try (FSDataOutputStream out = fs.create(tmp, true)) {
-                out.write(data);
+                writer.write(out);
             }
             if (fs.exists(target)) {
                 fs.delete(target, false);
@@ -98,22 +138,10 @@ public final class Storage {
         } catch (IOException e) {
             deleteQuietly(fs, tmp);
             throw new UncheckedIOException("cannot write " + uri + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(fs, tmp);
+            throw e;
         }
-    }
-
-    /** Streams to a file the same way (temporary name, then rename). */
-    public interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    public static void writeAtomically(String uri, Writer writer, Configuration conf) {
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        try {
-            writer.write(buf);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        writeAtomically(uri, buf.toByteArray(), conf);
     }
 
     /** Files (not folders) directly in {@code dir} whose extension is one of {@code extensions}, sorted by name. */

@@ -100,7 +100,7 @@ public final class DenoiserTrainer {
         loadImages(images, imageRecords, skipped);
         Instant started = Instant.now();
         LoadedModel parent = s.schedule().initFrom().isEmpty() ? null
-                : new ModelStore(s.storage().modelCache(), conf).load(s.schedule().initFrom());
+                : new ModelStore(s.storage().modelCache(), conf, s.storage().modelPolicy()).load(s.schedule().initFrom());
         RunIdentity identity = RunIdentity.builder("train").settings(s)
                 .models(parent == null ? List.of() : List.of(parent.digest())).put("images", imageRecords).build();
         String fingerprint = identity.fingerprint();
@@ -286,7 +286,7 @@ public final class DenoiserTrainer {
         timings.put("train_seconds", seconds);
         RunManifest manifest = RunManifest.builder("train", identity).runId(fingerprint.substring(0, 16))
                 .output(s.run().output(), s.run().ifExists().name().toLowerCase(Locale.ROOT)).started(started)
-                .models(parent == null ? List.of() : org.dnispark.models.ModelSet.of(List.of(parent)).describe())
+                .models(parent == null ? List.of() : org.dnispark.models.ModelSet.of(List.of(parent), false).describe())
                 .detail("architecture", s.architecture().describe()).summary(summary).timings(timings)
                 .config(JSON.readTree(s.storage().renderedConfig())).build();
         Map<String, String> stMeta = new LinkedHashMap<>();

@@ -52,8 +52,12 @@ public record TrainSettings(DenoiserArchitecture architecture, Data data, Schedu
             String device) {
     }
 
-    /** The model cache ({@code init-from} resolves against it), {@code dni.spark.hadoop} and the configuration. */
-    public record Storage(String modelCache, Map<String, String> hadoop, String renderedConfig) {
+    /**
+     * The model cache ({@code init-from} resolves against it), {@code dni.spark.hadoop}, the configuration, and what
+     * the model files read may ask for.
+     */
+    public record Storage(String modelCache, Map<String, String> hadoop, String renderedConfig,
+            org.dnispark.models.ModelPolicy modelPolicy) {
     }
 
     /** Reads and validates {@code dni.train}. */
@@ -116,7 +120,7 @@ public record TrainSettings(DenoiserArchitecture architecture, Data data, Schedu
                 r.choice(p + "device", SettingsReader.choices("cpu", "cpu", "gpu", "gpu")));
         return new TrainSettings(architecture, data, schedule, r.longIn("dni.seed", Long.MIN_VALUE, Long.MAX_VALUE),
                 run, new Storage(CommonSettings.modelCache(r), CommonSettings.hadoop(r),
-                        Redaction.render(r.config())));
+                        Redaction.render(r.config()), CommonSettings.modelPolicy(r)));
     }
 
     private static int whole(double v) {

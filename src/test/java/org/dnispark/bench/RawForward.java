@@ -33,7 +33,7 @@ public final class RawForward {
 
     public static void main(String[] args) throws Exception {
         Engines.configure(1);
-        ModelSet models = ModelSet.load(List.of(args[1], args[2]), new ModelStore(args[0], new Configuration()));
+        ModelSet models = ModelSet.load(List.of(args[1], args[2]), new ModelStore(args[0], new Configuration(), new org.dnispark.models.ModelPolicy(org.dnispark.formats.ReadLimits.DEFAULT, true)));
         NetworkSpec network = models.network();
         int down = Integer.parseInt(args[4]);
         List<Double> alphas = new ArrayList<>();

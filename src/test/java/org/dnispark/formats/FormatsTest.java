@@ -107,7 +107,7 @@ class FormatsTest {
     }
 
     static Map<String, byte[]> unzip(byte[] zip) {
-        return ZipRecords.read(zip, "test", Long.MAX_VALUE);
+        return ZipRecords.read(zip, "test", ReadLimits.DEFAULT);
     }
 
     static byte[] zip(Map<String, byte[]> records) throws IOException {

@@ -108,6 +108,13 @@ class RunIdentityTest {
         PLACEMENT.put("dni.inference.block-images", "dni.inference.block-images=3");
         PLACEMENT.put("dni.inference.block-bytes", "dni.inference.block-bytes=64m");
         PLACEMENT.put("dni.inference.broadcast-budget", "dni.inference.broadcast-budget=0");
+        // refusals only: a model that is read at all is read the same whatever the limits
+        PLACEMENT.put("dni.trust-code", "dni.trust-code=true");
+        PLACEMENT.put("dni.limits.model-bytes", "dni.limits.model-bytes=512m");
+        PLACEMENT.put("dni.limits.pickle-objects", "dni.limits.pickle-objects=3000000");
+        PLACEMENT.put("dni.limits.pickle-depth", "dni.limits.pickle-depth=50");
+        PLACEMENT.put("dni.limits.zip-entries", "dni.limits.zip-entries=1000");
+        PLACEMENT.put("dni.limits.zip-ratio", "dni.limits.zip-ratio=10");
         PLACEMENT.put("dni.spark.master", "dni.spark.master=\"local[1]\"");
         PLACEMENT.put("dni.spark.app-name", "dni.spark.app-name=other");
         PLACEMENT.put("dni.spark.partitions", "dni.spark.partitions=3");
@@ -159,7 +166,7 @@ class RunIdentityTest {
     static List<String> models(com.typesafe.config.Config config) {
         var common = org.dnispark.config.CommonSettings.read(new org.dnispark.config.SettingsReader(config));
         return org.dnispark.models.ModelSet.load(common.models(), new org.dnispark.models.ModelStore(
-                common.modelCache(), new Configuration())).digests();
+                common.modelCache(), new Configuration(), common.modelPolicy())).digests();
     }
 
     /** Which commands read a key (the others must ignore it). */

