@@ -42,7 +42,7 @@ public final class Main {
 
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            System.err.println("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
+            error("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
                     + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
                     + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
                     + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a denoiser)\n"
@@ -66,7 +66,7 @@ public final class Main {
             case "sweep":
                 return job(args[0], rest);
             default:
-                System.err.println("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
+                error("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
                         + "correlate, train, copy or bucket");
                 return 2;
         }
@@ -77,7 +77,7 @@ public final class Main {
         try {
             config = ConfigLoader.load(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("dni: invalid configuration: " + e.getMessage());
+            error("dni: invalid configuration: " + e.getMessage());
             return 2;
         }
         try {
@@ -85,10 +85,10 @@ public final class Main {
             return 0;
         } catch (IllegalArgumentException e) {
             // settings and inputs refused before any work: usage errors
-            System.err.println("dni: " + name + ": " + e.getMessage());
+            error("dni: " + name + ": " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            System.err.println("dni: " + name + " failed: " + rootMessage(e));
+            error("dni: " + name + " failed: " + rootMessage(e));
             return 1;
         }
     }
@@ -99,7 +99,7 @@ public final class Main {
             Config config = ConfigLoader.load(args);
             settings = name.equals("transition") ? TransitionSettings.from(config) : SweepSettings.from(config);
         } catch (IllegalArgumentException e) {
-            System.err.println("dni: invalid configuration: " + e.getMessage());
+            error("dni: invalid configuration: " + e.getMessage());
             return 2;
         }
         Engines.configure(settings.run().inference().torchThreads());
@@ -107,7 +107,7 @@ public final class Main {
         try {
             spark = SparkSessions.create(settings);
         } catch (SettingsException e) {
-            System.err.println("dni: invalid configuration: " + e.getMessage());
+            error("dni: invalid configuration: " + e.getMessage());
             return 2;
         }
         try {
@@ -123,14 +123,19 @@ public final class Main {
             System.out.println(JSON.writeValueAsString(printed));
             return 0;
         } catch (RuntimeException e) {
-            System.err.println("dni: " + name + " failed: " + rootMessage(e));
+            error("dni: " + name + " failed: " + rootMessage(e));
             return 1;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            System.err.println("dni: cannot print the summary: " + e.getMessage());
+            error("dni: cannot print the summary: " + e.getMessage());
             return 1;
         } finally {
             spark.stop();
         }
+    }
+
+    /** Every message goes out with secret values masked: an error may quote a configured value or a URI. */
+    static void error(String message) {
+        System.err.println(org.dnispark.config.Redaction.mask(message));
     }
 
     static String rootMessage(Throwable e) {

@@ -52,10 +52,10 @@ final class StorageCommands {
             Map<String, String> hadoop = hadoopSettings(options);
             return command.equals("copy") ? copy(positional, hadoop) : bucket(positional, hadoop);
         } catch (IllegalArgumentException e) {
-            System.err.println("dni: " + e.getMessage());
+            System.err.println(org.dnispark.config.Redaction.mask("dni: " + e.getMessage()));
             return 2;
         } catch (Exception e) {
-            System.err.println("dni: " + command + " failed: " + Main.rootMessage(e));
+            System.err.println(org.dnispark.config.Redaction.mask("dni: " + command + " failed: " + Main.rootMessage(e)));
             return 1;
         }
     }

@@ -26,6 +26,62 @@ public final class ConfigLoader {
     }
 
     /** Parses {@code --config FILE} and {@code key=value} arguments. */
+    /**
+     * Includes may name files and class-path resources, never URLs: configuration must not make the driver fetch
+     * anything over the network ({@code include url("http://...")}, or a plain include that looks like one).
+     */
+    static final class LocalIncluder implements com.typesafe.config.ConfigIncluder,
+            com.typesafe.config.ConfigIncluderURL, com.typesafe.config.ConfigIncluderFile,
+            com.typesafe.config.ConfigIncluderClasspath {
+        private com.typesafe.config.ConfigIncluder fallback;
+
+        @Override
+        public com.typesafe.config.ConfigIncluder withFallback(com.typesafe.config.ConfigIncluder f) {
+            LocalIncluder copy = new LocalIncluder();
+            copy.fallback = f;
+            return copy;
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject include(com.typesafe.config.ConfigIncludeContext context, String what) {
+            if (what.matches("(?i)[a-z][a-z0-9+.-]*:.*") && !what.toLowerCase(java.util.Locale.ROOT).startsWith("file:")
+                    && !what.toLowerCase(java.util.Locale.ROOT).startsWith("classpath:")) {
+                throw refused(what);
+            }
+            return fallback.include(context, what);
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject includeURL(com.typesafe.config.ConfigIncludeContext context,
+                java.net.URL url) {
+            if (!"file".equals(url.getProtocol())) {
+                throw refused(url.toString());
+            }
+            return includeFile(context, new File(url.getPath()));
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject includeFile(com.typesafe.config.ConfigIncludeContext context,
+                File file) {
+            return ConfigFactory.parseFile(file, context.parseOptions()).root();
+        }
+
+        @Override
+        public com.typesafe.config.ConfigObject includeResources(com.typesafe.config.ConfigIncludeContext context,
+                String resource) {
+            return ConfigFactory.parseResources(resource, context.parseOptions()).root();
+        }
+
+        private static SettingsException refused(String what) {
+            return new SettingsException("include of " + what + ": configuration may include files and class-path "
+                    + "resources only, never URLs (no network from configuration)");
+        }
+    }
+
+    static ConfigParseOptions options() {
+        return ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder());
+    }
+
     public static Config load(List<String> args) {
         List<String> files = new ArrayList<>();
         Config config = ConfigFactory.empty();
@@ -49,7 +105,7 @@ public final class ConfigLoader {
                 throw new SettingsException("--config " + f + ": file not found");
             }
             try {
-                config = config.withFallback(ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false)));
+                config = config.withFallback(ConfigFactory.parseFile(f, options()));
             } catch (ConfigException e) {
                 throw new SettingsException("--config " + f + ": " + e.getMessage());
             }
@@ -63,7 +119,9 @@ public final class ConfigLoader {
      */
     static Config override(String arg) {
         try {
-            return ConfigFactory.parseString(arg);
+            return ConfigFactory.parseString(arg, options());
+        } catch (SettingsException e) {
+            throw e;
         } catch (ConfigException e) {
             int eq = arg.indexOf('=');
             String key = arg.substring(0, eq).trim();
@@ -85,11 +143,17 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw new SettingsException(e.getMessage());
         }
-        rejectUnknownKeys(user.withFallback(ConfigFactory.systemProperties()));
+        rejectUnknownKeys(user.withFallback(ConfigFactory.systemProperties()), user);
         return resolved;
     }
 
-    private static void rejectUnknownKeys(Config user) {
+    private static void rejectUnknownKeys(Config user, Config files) {
+        Set<String> roots = new TreeSet<>(files.root().keySet());
+        roots.remove("dni");
+        if (!roots.isEmpty()) {
+            throw new SettingsException("unknown top-level configuration keys " + roots + "; every setting is under "
+                    + "dni (a typo such as dnii.sweep.output would otherwise be ignored)");
+        }
         if (!user.hasPath("dni")) {
             return;
         }

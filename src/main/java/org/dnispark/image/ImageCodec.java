@@ -1,11 +1,14 @@
 package org.dnispark.image;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -82,8 +85,20 @@ public final class ImageCodec {
                 if (!pixels) {
                     return new Read(size, null);
                 }
+                // The decoder reports damage (a truncated JPEG, corrupt data) as warnings and fills the rest grey;
+                // an image with a grey half would be scored and published as if it were whole.
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 ImageReadParam param = reader.getDefaultReadParam();
                 BufferedImage img = reader.read(0, param);
+                if (!warnings.isEmpty()) {
+                    throw new BadImageException(name + ": damaged image (" + String.join("; ", warnings)
+                            + "); expected a complete file");
+                }
+                if (img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_CMYK) {
+                    throw new BadImageException(name + ": CMYK image; expected RGB or greyscale (its colours would "
+                            + "come out wrong: convert it to RGB first)");
+                }
                 return new Read(size, fromBufferedImage(img));
             } finally {
                 reader.dispose();

@@ -77,6 +77,13 @@ abstract class ImageJob<S extends ImageJobSettings> {
         RunOutput out = new RunOutput(s.output(), s.common().ifExists(), conf);
         Map<String, Object> timings = new LinkedHashMap<>();
         out.refuseExisting();
+        Map<String, String> inputs = new LinkedHashMap<>();
+        inputs.put("input images", s.run().input().images());
+        inputs.put("ground truth", groundTruth(s));
+        for (int i = 0; i < s.common().models().size(); i++) {
+            inputs.put("model " + (i + 1), s.common().models().get(i));
+        }
+        out.refuseToReplaceInputs(inputs);
         WeightSource weights = null;
         ImageCatalog.Listing listing = null;
         Results results = null;

@@ -16,6 +16,13 @@ import org.apache.hadoop.fs.Path;
  * <p>Policies for an existing target: {@link Policy#REFUSE} fails, {@link Policy#OVERWRITE} replaces it on commit,
  * {@link Policy#RESUME} keeps a failed run's staging folder (keyed by the run's configuration fingerprint) so that
  * the next run with the same configuration continues it; a failed run under the other policies deletes its staging.
+ *
+ * <p>One run at a time per target: {@link #openStaging} takes a lock file beside the target
+ * ({@code _dni-lock-<name>}, holding the owner's host, process id and start time), created exclusively, and
+ * {@link #commit()} or {@link #abort()} removes it. A second run on the same target fails at once, naming the lock
+ * and its owner; a lock whose owner process is gone (same host, dead pid) is taken over. Holding the lock, the run
+ * also removes staging folders that killed runs (not resumable ones) left behind. Exclusive creation is atomic on
+ * local and HDFS paths; on object stores it is as strong as the store's conditional create.
  */
 public final class RunOutput {
     public static final String SUCCESS = "_SUCCESS";
@@ -28,7 +35,12 @@ public final class RunOutput {
     private final FileSystem fs;
     private final Policy policy;
     private Path staging;
+    private Path lock;
     private boolean resumed;
+    private final java.util.List<String> removedStaging = new java.util.ArrayList<>();
+    /** Staging keys: a run id (yyyyMMddTHHmmssZ-8 hex), a resume fingerprint, or correlate's fingerprint-nanotime. */
+    private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile(
+            "_dni-staging-(\\d{8}T\\d{6}Z-[0-9a-f]{8}|resume-[0-9a-f]{16}|[0-9a-f]{16}-[0-9a-f]+)-(.+)");
 
     public RunOutput(String targetUri, Policy policy, Configuration conf) {
         this.conf = conf;
@@ -65,12 +77,112 @@ public final class RunOutput {
      * fingerprint under RESUME so that a rerun finds the folder again.
      */
     public void openStaging(String key) {
+        acquireLock();
         staging = new Path(target.getParent(), "_dni-staging-" + key + "-" + target.getName());
         try {
+            removeStaleStaging();
             resumed = policy == Policy.RESUME && fs.exists(staging);
-            fs.mkdirs(staging);
+            if (!fs.mkdirs(staging)) {
+                throw new IOException("cannot create " + staging);
+            }
+        } catch (IOException | RuntimeException e) {
+            releaseLock();
+            throw new UncheckedIOException("cannot prepare output " + target + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+    }
+
+    /** Staging folders of earlier runs on this target that did not finish, removed when the lock was taken. */
+    public java.util.List<String> removedStaging() {
+        return java.util.List.copyOf(removedStaging);
+    }
+
+    private void removeStaleStaging() throws IOException {
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(target.getParent())) {
+            java.util.regex.Matcher m = STAGING.matcher(st.getPath().getName());
+            // only this target's, and never a resumable one: continuing it is what resume is for
+            if (m.matches() && m.group(2).equals(target.getName()) && !m.group(1).startsWith("resume-")) {
+                fs.delete(st.getPath(), true);
+                removedStaging.add(st.getPath().toString());
+                System.err.println("dni: removed " + st.getPath() + ", the staging folder of an earlier run on "
+                        + target + " that did not finish");
+            }
+        }
+    }
+
+    private static String owner() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare output " + target + ": " + e.getMessage(), e);
+            host = "unknown-host";
+        }
+        return "host=" + host + " pid=" + ProcessHandle.current().pid() + " started=" + java.time.Instant.now();
+    }
+
+    private void acquireLock() {
+        lock = new Path(target.getParent(), "_dni-lock-" + target.getName());
+        String me = owner();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                fs.mkdirs(target.getParent());
+                createExclusively(lock, me);
+                return;
+            } catch (org.apache.hadoop.fs.FileAlreadyExistsException | java.nio.file.FileAlreadyExistsException e) {
+                String holder = readLock();
+                if (attempt == 0 && isStale(holder, me)) {
+                    Storage.deleteQuietly(fs, lock);
+                    continue;
+                }
+                lock = null;
+                throw new IllegalStateException("output " + target + " is in use by another run (" + holder
+                        + "; lock file " + target.getParent() + "/_dni-lock-" + target.getName() + "): two runs on one "
+                        + "output would mix their results. Wait for that run, or delete the lock file if it is gone");
+            } catch (IOException e) {
+                lock = null;
+                throw new UncheckedIOException("cannot write output " + target + " (creating its lock file in "
+                        + target.getParent() + "): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Local paths through the operating system's exclusive create (O_EXCL); other stores through Hadoop's. */
+    private void createExclusively(Path file, String content) throws IOException {
+        byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(file)
+                : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(file) : null;
+        if (local != null) {
+            java.nio.file.Files.write(local.toPath(), bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+            return;
+        }
+        try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(file, false)) {
+            out.write(bytes);
+        }
+    }
+
+    private String readLock() {
+        try {
+            return new String(Storage.readAll(lock.toString(), conf), java.nio.charset.StandardCharsets.UTF_8).trim();
+        } catch (IOException | RuntimeException e) {
+            return "owner unknown";
+        }
+    }
+
+    /** A lock written on this host by a process that no longer runs. */
+    static boolean isStale(String holder, String me) {
+        java.util.regex.Matcher h = java.util.regex.Pattern.compile("host=(\\S+) pid=(\\d+)").matcher(holder);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("host=(\\S+) pid=(\\d+)").matcher(me);
+        if (!h.find() || !m.find() || !h.group(1).equals(m.group(1))) {
+            return false;
+        }
+        return ProcessHandle.of(Long.parseLong(h.group(2))).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    private void releaseLock() {
+        if (lock != null) {
+            Storage.deleteQuietly(fs, lock);
+            lock = null;
         }
     }
 
@@ -103,6 +215,14 @@ public final class RunOutput {
     }
 
     public void commit() {
+        try {
+            publish();
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private void publish() {
         Storage.writeAtomically(file(SUCCESS), new byte[0], conf);
         try {
             if (fs.exists(target)) {
@@ -129,6 +249,37 @@ public final class RunOutput {
     public void abort() {
         if (staging != null && policy != Policy.RESUME) {
             Storage.deleteQuietly(fs, staging);
+        }
+        releaseLock();
+    }
+
+    /**
+     * Refuses to replace a target that holds an input of the run (images, ground truth, models): overwrite would
+     * delete the run's own inputs. {@code inputs} are URIs; a relative one is taken against the working directory.
+     */
+    public void refuseToReplaceInputs(java.util.Map<String, String> inputs) {
+        if (policy != Policy.OVERWRITE || !targetExists()) {
+            return;
+        }
+        String t = qualified(target) + "/";
+        inputs.forEach((what, uri) -> {
+            if (uri == null || uri.isBlank()) {
+                return;
+            }
+            String in = qualified(new Path(uri)) + "/";
+            if (in.startsWith(t)) {
+                throw new IllegalStateException("output " + target + " holds this run's " + what + " (" + uri
+                        + "); dni.output.if-exists = overwrite would delete them. Choose an output folder outside "
+                        + "the inputs");
+            }
+        });
+    }
+
+    private String qualified(Path p) {
+        try {
+            return fs.makeQualified(p).toString().replaceAll("/+$", "");
+        } catch (IllegalArgumentException otherStore) {
+            return p.toString(); // on another file system than the output, so not inside it
         }
     }
 }

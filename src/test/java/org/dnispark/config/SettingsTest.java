@@ -56,6 +56,51 @@ class SettingsTest {
     }
 
     @Test
+    void configurationNeverReachesTheNetworkAndTyposOutsideDniFail(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path tmp) throws java.io.IOException {
+        // a listening socket that would see the fetch: nothing may connect to it
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout(200);
+            String url = "http://127.0.0.1:" + server.getLocalPort() + "/evil.conf";
+            for (String include : List.of("include url(\"" + url + "\")", "include \"" + url + "\"")) {
+                java.nio.file.Path conf = tmp.resolve("inc.conf");
+                java.nio.file.Files.writeString(conf, include + "\n");
+                String m = assertThrows(IllegalArgumentException.class,
+                        () -> ConfigLoader.load(List.of("--config", conf.toString()))).getMessage();
+                assertTrue(m.contains(url) && m.contains("never URLs"), m);
+                assertThrows(java.net.SocketTimeoutException.class, server::accept, "the driver fetched " + url);
+            }
+            // a file include is fine
+            java.nio.file.Path other = tmp.resolve("other.conf");
+            java.nio.file.Files.writeString(other, "dni.seed = 7\n");
+            java.nio.file.Path conf = tmp.resolve("file.conf");
+            java.nio.file.Files.writeString(conf, "include file(\"" + other + "\")\n");
+            assertEquals(7, ConfigLoader.load(List.of("--config", conf.toString())).getLong("dni.seed"));
+        }
+        String typo = error(Job.SWEEP, "dnii.sweep.output=x");
+        assertTrue(typo.contains("[dnii]") && typo.contains("top-level"), typo);
+        String nan = error(Job.SWEEP, "dni.seed=\"NaN\"");
+        assertTrue(nan.contains("dni.seed"), nan);
+    }
+
+    @Test
+    void secretsAreMaskedByKeyAndByValue() {
+        com.typesafe.config.Config c = ConfigLoader.load(List.of(
+                "dni.spark.hadoop.\"fs.azure.account.key.a.blob.core.windows.net\"=\"azure-secret-1\"",
+                "dni.spark.hadoop.\"fs.s3a.encryption.key\"=\"encryption-secret-2\"",
+                "dni.spark.hadoop.\"fs.gs.auth.service.account.private.key\"=\"gcs-secret-3\"",
+                "dni.spark.hadoop.\"fs.s3a.aws.credentials.provider\"=\"SimpleProvider\"",
+                "dni.spark.app-name=\"from-env-secret-4\""));
+        String rendered = Redaction.render(c, java.util.Map.of("AWS_SECRET_ACCESS_KEY", "from-env-secret-4"));
+        for (String secret : List.of("azure-secret-1", "encryption-secret-2", "gcs-secret-3", "from-env-secret-4")) {
+            assertTrue(!rendered.contains(secret), secret + " in " + rendered);
+        }
+        assertTrue(rendered.contains("SimpleProvider"), rendered);
+        assertEquals("cannot reach *** at ***", Redaction.mask("cannot reach azure-secret-1 at from-env-secret-4"));
+    }
+
+    @Test
     void unknownKeysAreRejected() {
         String m = error(Job.SWEEP, "dni.sweep.alpha-gird.step=0.1", "dni.inference.tiles=3");
         assertTrue(m.contains("dni.sweep.alpha-gird.step") && m.contains("dni.inference.tiles"), m);

@@ -72,19 +72,22 @@ class HostileInputTest {
         return Files.readAllBytes(Path.of(TestModels.upconv7("noise1_scale2.0x") + ".bin"));
     }
 
-    static SweepSettings settings(String modelB, Path images, Path out) {
-        return SweepSettings.from(ConfigLoader.load(List.of(
+    static SweepSettings settings(String modelB, Path images, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of(
                 "dni.models=[\"" + UPCONV + "noise0_scale2.0x_model\", \"" + modelB + "\"]",
                 "dni.model-cache=\"" + TestModels.cache() + "\"",
                 "dni.input.images=\"" + images + "\"",
                 "dni.degradation=[{type=bicubic-down}]",
                 "dni.sweep.alphas=[0.5]",
-                "dni.sweep.output=\"" + out + "\"")));
+                "dni.sweep.output=\"" + out + "\""));
+        args.addAll(List.of(more));
+        return SweepSettings.from(ConfigLoader.load(args));
     }
 
     static boolean leftovers() throws IOException {
         try (Stream<Path> s = Files.list(tmp)) {
             return s.anyMatch(p -> p.getFileName().toString().startsWith("_dni-staging")
+                    || p.getFileName().toString().startsWith("_dni-lock")
                     || p.getFileName().toString().startsWith("out-"));
         }
     }
@@ -129,7 +132,7 @@ class HostileInputTest {
     }
 
     @Test
-    void brokenImagesAreRejectedWithReasonsAndTheRestGoesOn() throws IOException {
+    void brokenImagesAreRejectedWithReasonsAndTheRestGoesOn() throws IOException, InterruptedException {
         Path images = tmp.resolve("images");
         Files.createDirectories(images);
         Files.copy(good.resolve("coffee.png"), images.resolve("coffee.png"));
@@ -156,9 +159,25 @@ class HostileInputTest {
                 TestModels.readImage(good.resolve("coffee.png")).cropReplicate(0, 0, 2, 2)));
         expected.put("tiny", "too small for crop-border 2");
 
+        // damage the decoder only warns about: the rest of the picture would come out grey
+        Files.write(images.resolve("halfjpeg.jpg"), Arrays.copyOf(jpeg, jpeg.length * 3 / 4));
+        expected.put("halfjpeg", "damaged image (Truncated File");
+        Files.write(images.resolve("cmyk.jpg"), cmykJpeg());
+        expected.put("cmyk", "CMYK image; expected RGB");
+        // valid, small on disk, and each far larger decoded than a task's block budget (dni.inference.block-bytes)
+        Files.write(images.resolve("huge1.png"), blankPng(10_000, 10_000));
+        expected.put("huge1", "dni.inference.block-bytes");
+        Files.write(images.resolve("huge2.png"), blankPng(10_000, 10_000));
+        expected.put("huge2", "dni.inference.block-bytes");
+        assertEquals(0, new ProcessBuilder("mkfifo", images.resolve("fifo.png").toString()).start().waitFor());
+        expected.put("fifo", "not a regular file");
+        // a name near the file system's 255-byte limit works (temporary names stay short)
+        String longName = "l".repeat(240);
+        Files.copy(good.resolve("coffee.png"), images.resolve(longName + ".png"));
+
         Path out = tmp.resolve("images-out");
         Map<String, Object> summary = SweepJob.run(spark, settings(UPCONV + "noise3_scale2.0x_model", images, out));
-        assertEquals(1L, ((Number) summary.get("images")).longValue());
+        assertEquals(2L, ((Number) summary.get("images")).longValue());
         List<String> rejected = Files.readAllLines(out.resolve("rejected.csv"));
         assertEquals(1 + expected.size(), rejected.size(), rejected.toString());
         List<String> seen = new ArrayList<>();
@@ -169,6 +188,142 @@ class HostileInputTest {
             assertTrue(line.length() > name.length() + 20, "no reason for " + name);
         }
         assertEquals(expected.keySet().stream().sorted().toList(), seen.stream().sorted().toList());
-        assertEquals(2, Files.readAllLines(out.resolve("psnr.csv")).size());
+        assertEquals(3, Files.readAllLines(out.resolve("psnr.csv")).size());
+    }
+
+    /** A 4-component JPEG, which the JDK decodes as CMYK (and would turn into wrong colours). */
+    static byte[] cmykJpeg() throws IOException {
+        java.awt.image.WritableRaster r = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, 48, 48, 4, null);
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 48; x++) {
+                r.setPixel(x, y, new int[] {200, 30, 30, 0});
+            }
+        }
+        javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream o = javax.imageio.ImageIO.createImageOutputStream(bytes)) {
+            w.setOutput(o);
+            w.write(null, new javax.imageio.IIOImage(r, null, null), w.getDefaultWriteParam());
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A valid greyscale PNG of the given size, all black: a few hundred kilobytes for 10000x10000. */
+    static byte[] blankPng(int width, int height) throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(png, "IHDR", ihdr.array());
+        java.io.ByteArrayOutputStream idat = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat)) {
+            byte[] row = new byte[width + 1];
+            for (int y = 0; y < height; y++) {
+                z.write(row);
+            }
+        }
+        chunk(png, "IDAT", idat.toByteArray());
+        chunk(png, "IEND", new byte[0]);
+        return png.toByteArray();
+    }
+
+    static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        out.write(t);
+        out.write(data);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void secretsAreMaskedByValueWhereverTheyAppear() throws IOException {
+        Path out = tmp.resolve("secrets-out");
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("fs.azure.account.key.acct.blob.core.windows.net", "AzureAccountKey0123");
+        secrets.put("fs.s3a.encryption.key", "S3EncryptionKey4567");
+        secrets.put("fs.gs.auth.service.account.private.key", "GcsPrivateKey89ab");
+        List<String> more = new ArrayList<>();
+        secrets.forEach((k, v) -> more.add("dni.spark.hadoop.\"" + k + "\"=\"" + v + "\""));
+        // a secret's value under a key that does not look secret (as ${?AWS_SECRET_ACCESS_KEY} would put it there)
+        more.add("dni.spark.app-name=\"AzureAccountKey0123\"");
+        SweepJob.run(spark, settings(UPCONV + "noise3_scale2.0x_model", good, out, more.toArray(String[]::new)));
+        try (Stream<Path> files = Files.walk(out)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".png")
+                    && !p.toString().endsWith(".parquet")).toList()) {
+                String text = Files.readString(f);
+                secrets.values().forEach(v -> assertFalse(text.contains(v), f + " holds " + v));
+            }
+        }
+        assertTrue(Files.readString(out.resolve("manifest.json")).contains("***"));
+        assertEquals("dni: failed at *** for acct", org.dnispark.config.Redaction.mask(
+                "dni: failed at AzureAccountKey0123 for acct"));
+    }
+
+    @Test
+    void oneRunAtATimePerOutputAndOverwriteNeverDeletesInputs() throws Exception {
+        Path out = tmp.resolve("locked-out");
+        Path lock = tmp.resolve("_dni-lock-locked-out");
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        // a live owner (this very process): refused, naming the lock and its owner
+        Files.writeString(lock, "host=" + host + " pid=" + ProcessHandle.current().pid() + " started=then");
+        String m = assertThrows(RuntimeException.class, () -> SweepJob.run(spark,
+                settings(UPCONV + "noise3_scale2.0x_model", good, out, "dni.output.if-exists=resume"))).getMessage();
+        assertTrue(m.contains("in use by another run") && m.contains("_dni-lock-locked-out"), m);
+        assertFalse(Files.exists(out));
+        // an owner that died (a pid no process has) on this host: its lock, and its staging folder, are taken over
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        Files.writeString(lock, "host=" + host + " pid=" + dead.pid() + " started=then");
+        Path stale = tmp.resolve("_dni-staging-20260101T000000Z-deadbeef-locked-out");
+        Files.createDirectories(stale.resolve("parts"));
+        SweepJob.run(spark, settings(UPCONV + "noise3_scale2.0x_model", good, out));
+        assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertFalse(Files.exists(lock), "the lock outlived its run");
+        assertFalse(Files.exists(stale), "a killed run's staging folder stayed");
+
+        // two runs at once on one output: one may wait for nothing, but they never mix
+        Path both = tmp.resolve("both-out");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        List<java.util.concurrent.Future<Map<String, Object>>> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            runs.add(pool.submit(() -> SweepJob.run(spark, settings(UPCONV + "noise3_scale2.0x_model", good, both,
+                    "dni.output.if-exists=resume", "dni.sweep.alphas=[0, 0.5, 1]"))));
+        }
+        int succeeded = 0;
+        for (java.util.concurrent.Future<Map<String, Object>> r : runs) {
+            try {
+                r.get();
+                succeeded++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertTrue(e.getCause().getMessage().contains("in use by another run"), e.getCause().getMessage());
+            }
+        }
+        pool.shutdown();
+        assertTrue(succeeded >= 1);
+        assertEquals(1 + 3, Files.readAllLines(both.resolve("psnr.csv")).size());
+
+        // overwrite refuses when the output folder holds the run's own inputs
+        Path holder = tmp.resolve("holder");
+        Files.createDirectories(holder.resolve("images"));
+        Files.copy(good.resolve("coffee.png"), holder.resolve("images/coffee.png"));
+        String o = assertThrows(IllegalStateException.class, () -> SweepJob.run(spark,
+                settings(UPCONV + "noise3_scale2.0x_model", holder.resolve("images"), holder,
+                        "dni.output.if-exists=overwrite"))).getMessage();
+        assertTrue(o.contains("holds this run's input images") && o.contains(holder.toString()), o);
+        assertTrue(Files.exists(holder.resolve("images/coffee.png")));
+    }
+
+    @Test
+    void tooManyCoefficientsAreRefusedBeforeAnythingIsBuilt() {
+        long t0 = System.nanoTime();
+        String m = assertThrows(IllegalArgumentException.class, () -> settings(UPCONV + "noise3_scale2.0x_model",
+                good, tmp.resolve("never"), "dni.sweep.alphas=[]", "dni.sweep.alpha-grid.step=1e-9")).getMessage();
+        assertTrue(m.contains("dni.sweep.alpha-grid") && m.contains("dni.limits.coefficients")
+                && m.contains("at most 1000"), m);
+        assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
     }
 }

@@ -115,6 +115,7 @@ class RunIdentityTest {
         PLACEMENT.put("dni.limits.pickle-depth", "dni.limits.pickle-depth=50");
         PLACEMENT.put("dni.limits.zip-entries", "dni.limits.zip-entries=1000");
         PLACEMENT.put("dni.limits.zip-ratio", "dni.limits.zip-ratio=10");
+        PLACEMENT.put("dni.limits.coefficients", "dni.limits.coefficients=500");
         PLACEMENT.put("dni.spark.master", "dni.spark.master=\"local[1]\"");
         PLACEMENT.put("dni.spark.app-name", "dni.spark.app-name=other");
         PLACEMENT.put("dni.spark.partitions", "dni.spark.partitions=3");
