@@ -84,6 +84,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             inputs.put("model " + (i + 1), s.common().models().get(i));
         }
         out.refuseToReplaceInputs(inputs);
+        out.lock();
         WeightSource weights = null;
         ImageCatalog.Listing listing = null;
         Results results = null;
@@ -97,6 +98,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             RunIdentity identity = plan.identity(listing.digest());
             JobResult previous = Resume.previous(out, identity, conf);
             if (previous != null) {
+                out.abort(); // nothing staged: only gives the lock back
                 return previous;
             }
             out.openStaging(out.policy() == RunOutput.Policy.RESUME
@@ -130,14 +132,16 @@ abstract class ImageJob<S extends ImageJobSettings> {
                 JavaRDD<Row> tasks = todo.keyBy(t -> t.getString(0)).sortByKey(true,
                         partitions).values();
                 spark.createDataFrame(tasks.mapPartitions(new PartitionRunner(exec, blockWork)),
-                        Outcomes.schema(blockWork.columns())).write().parquet(work + "/outcomes");
+                        Outcomes.schema(blockWork.columns())).write().parquet(work + "/outcomes-" + runId);
             }
             timings.put("inference_ms", ms(t2));
             timings.put("task_time", progress.taskTime());
 
             long t3 = System.nanoTime();
             spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": reports");
-            results = Resume.results(spark, work, count > 0, done, Outcomes.schema(blockWork.columns()));
+            // named by this run: tasks of a cancelled earlier attempt may still be finishing into its own folder
+            results = Resume.results(spark, work + "/outcomes-" + runId, count > 0, done,
+                    Outcomes.schema(blockWork.columns()));
             if (results.images() == 0) {
                 throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));
             }

@@ -88,8 +88,9 @@ final class Resume {
      * Every result row: this attempt's (when it ran any task) and the resumed ones, cached for the reports, with their
      * counts.
      */
-    static ImageJob.Results results(SparkSession spark, String work, boolean inferred, Done done, StructType schema) {
-        Dataset<Row> rows = inferred ? spark.read().schema(schema).parquet(work + "/outcomes") : done.rows();
+    static ImageJob.Results results(SparkSession spark, String outcomes, boolean inferred, Done done,
+            StructType schema) {
+        Dataset<Row> rows = inferred ? spark.read().schema(schema).parquet(outcomes) : done.rows();
         if (inferred && done.images() > 0) {
             rows = rows.unionByName(done.rows());
         }

@@ -38,6 +38,8 @@ public final class RunOutput {
     private Path lock;
     private boolean resumed;
     private final java.util.List<String> removedStaging = new java.util.ArrayList<>();
+    /** Locks this JVM holds now: one of this process's own that is not among them was left by a failed release. */
+    private static final java.util.Set<String> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Staging keys: a run id (yyyyMMddTHHmmssZ-8 hex), a resume fingerprint, or correlate's fingerprint-nanotime. */
     private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile(
             "_dni-staging-(\\d{8}T\\d{6}Z-[0-9a-f]{8}|resume-[0-9a-f]{16}|[0-9a-f]{16}-[0-9a-f]+)-(.+)");
@@ -77,7 +79,7 @@ public final class RunOutput {
      * fingerprint under RESUME so that a rerun finds the folder again.
      */
     public void openStaging(String key) {
-        acquireLock();
+        lock();
         staging = new Path(target.getParent(), "_dni-staging-" + key + "-" + target.getName());
         try {
             removeStaleStaging();
@@ -120,17 +122,31 @@ public final class RunOutput {
         return "host=" + host + " pid=" + ProcessHandle.current().pid() + " started=" + java.time.Instant.now();
     }
 
-    private void acquireLock() {
+    /**
+     * Takes this target's lock (once; {@link #openStaging} takes it too): call it before any work, since it is also
+     * the check that the output can be written at all, made on the driver.
+     */
+    public void lock() {
+        if (lock != null) {
+            return;
+        }
+        try {
+            if (!fs.mkdirs(target.getParent())) {
+                throw new IOException("cannot create the folder " + target.getParent());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write output " + target + ": " + e.getMessage(), e);
+        }
         lock = new Path(target.getParent(), "_dni-lock-" + target.getName());
         String me = owner();
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                fs.mkdirs(target.getParent());
                 createExclusively(lock, me);
+                HELD.add(lock.toString());
                 return;
             } catch (org.apache.hadoop.fs.FileAlreadyExistsException | java.nio.file.FileAlreadyExistsException e) {
                 String holder = readLock();
-                if (attempt == 0 && isStale(holder, me)) {
+                if (attempt == 0 && (isStale(holder, me) || isOwnLeftover(holder, me))) {
                     Storage.deleteQuietly(fs, lock);
                     continue;
                 }
@@ -179,8 +195,17 @@ public final class RunOutput {
         return ProcessHandle.of(Long.parseLong(h.group(2))).map(p -> !p.isAlive()).orElse(true);
     }
 
+    /** This process's lock that no run of it holds: an earlier run could not delete it (its store was away). */
+    private boolean isOwnLeftover(String holder, String me) {
+        java.util.regex.Pattern owner = java.util.regex.Pattern.compile("host=\\S+ pid=\\d+");
+        java.util.regex.Matcher h = owner.matcher(holder);
+        java.util.regex.Matcher m = owner.matcher(me);
+        return h.find() && m.find() && h.group().equals(m.group()) && !HELD.contains(lock.toString());
+    }
+
     private void releaseLock() {
         if (lock != null) {
+            HELD.remove(lock.toString());
             Storage.deleteQuietly(fs, lock);
             lock = null;
         }

@@ -172,14 +172,18 @@ class HostileInputTest {
         assertEquals(0, new ProcessBuilder("mkfifo", images.resolve("fifo.png").toString()).start().waitFor());
         expected.put("fifo", "not a regular file");
         // a name near the file system's 255-byte limit works (temporary names stay short)
-        String longName = "l".repeat(240);
+        String longName = "l".repeat(251); // 255 bytes with .png
+        // two files of one name: their frames would overwrite each other
+        Files.copy(good.resolve("coffee.png"), images.resolve("same.png"));
+        Files.write(images.resolve("same.jpg"), jpeg);
+        expected.put("same", "names must be unique");
         Files.copy(good.resolve("coffee.png"), images.resolve(longName + ".png"));
 
         Path out = tmp.resolve("images-out");
         Map<String, Object> summary = SweepJob.run(spark, settings(UPCONV + "noise3_scale2.0x_model", images, out));
         assertEquals(2L, ((Number) summary.get("images")).longValue());
         List<String> rejected = Files.readAllLines(out.resolve("rejected.csv"));
-        assertEquals(1 + expected.size(), rejected.size(), rejected.toString());
+        assertEquals(1 + expected.size() + 1, rejected.size(), rejected.toString()); // "same" twice
         List<String> seen = new ArrayList<>();
         for (String line : rejected.subList(1, rejected.size())) {
             String name = line.substring(0, line.indexOf(','));
@@ -187,7 +191,7 @@ class HostileInputTest {
             assertTrue(line.contains(expected.get(name)), name + ": " + line);
             assertTrue(line.length() > name.length() + 20, "no reason for " + name);
         }
-        assertEquals(expected.keySet().stream().sorted().toList(), seen.stream().sorted().toList());
+        assertEquals(expected.keySet().stream().sorted().toList(), seen.stream().distinct().sorted().toList());
         assertEquals(3, Files.readAllLines(out.resolve("psnr.csv")).size());
     }
 
@@ -268,10 +272,16 @@ class HostileInputTest {
         Path out = tmp.resolve("locked-out");
         Path lock = tmp.resolve("_dni-lock-locked-out");
         String host = java.net.InetAddress.getLocalHost().getHostName();
-        // a live owner (this very process): refused, naming the lock and its owner
-        Files.writeString(lock, "host=" + host + " pid=" + ProcessHandle.current().pid() + " started=then");
-        String m = assertThrows(RuntimeException.class, () -> SweepJob.run(spark,
-                settings(UPCONV + "noise3_scale2.0x_model", good, out, "dni.output.if-exists=resume"))).getMessage();
+        // a live owner (another process on this host): refused, naming the lock and its owner
+        Process owner = new ProcessBuilder("sleep", "60").start();
+        Files.writeString(lock, "host=" + host + " pid=" + owner.pid() + " started=then");
+        String m;
+        try {
+            m = assertThrows(RuntimeException.class, () -> SweepJob.run(spark, settings(UPCONV
+                    + "noise3_scale2.0x_model", good, out, "dni.output.if-exists=resume"))).getMessage();
+        } finally {
+            owner.destroy();
+        }
         assertTrue(m.contains("in use by another run") && m.contains("_dni-lock-locked-out"), m);
         assertFalse(Files.exists(out));
         // an owner that died (a pid no process has) on this host: its lock, and its staging folder, are taken over
@@ -315,6 +325,20 @@ class HostileInputTest {
                         "dni.output.if-exists=overwrite"))).getMessage();
         assertTrue(o.contains("holds this run's input images") && o.contains(holder.toString()), o);
         assertTrue(Files.exists(holder.resolve("images/coffee.png")));
+    }
+
+    @Test
+    void anUnwritableOutputIsRefusedOnTheDriverBeforeAnyWork() throws IOException {
+        // a regular file where the output's parent folder should be (permissions do not stop root, this does)
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "not a folder");
+        long t0 = System.nanoTime();
+        String m = assertThrows(RuntimeException.class, () -> SweepJob.run(spark,
+                settings(UPCONV + "noise3_scale2.0x_model", good, file.resolve("out")))).getMessage();
+        assertTrue(m.contains("cannot write output " + file.resolve("out")), m);
+        assertTrue(m.split("\n").length < 5, m);
+        assertEquals("not a folder", Files.readString(file));
+        System.out.println("unwritable output refused after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     @Test
