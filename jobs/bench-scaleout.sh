@@ -4,8 +4,8 @@
 #
 #   jobs/bench-scaleout.sh            # IMAGES=256 crops of 192x192, upconv_7 noise0 -> noise3 at 3 alphas
 #
-# Each worker (and so its executor) is pinned to one CPU with taskset, so that one executor gets one core rather than
-# one plus whatever is idle; the driver and a busy neighbour take some CPU time too. Every executor
+# WORKER_CPUS="0 1" pins each worker (and so its executor) to one CPU with taskset, so that one executor gets one core
+# rather than one plus whatever is idle (not the default; the README's numbers are unpinned). Every executor
 # JVM pays a warm-up (the PyTorch engine, the JIT compiler) of about 10 s on such a machine, in parallel; the default
 # of 256 images keeps it a small part of the phase.
 set -euo pipefail
@@ -19,9 +19,8 @@ mvn -B -q -o test-compile >/dev/null 2>&1 || mvn -B -q test-compile >/dev/null
 CP="$root/target/classes:$root/target/test-classes:$root/target/lib/*"
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/images" "$IMAGES" 192 >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# each worker, and so its executor, pinned to a CPU of its own: one executor gets one core, not one plus the idle rest
 export CLUSTER_DIR=$B/cluster SPARK_MASTER_PORT=$port CLUSTER_WORKERS=2 WORKER_CORES=1 WORKER_MEMORY=1500m \
-  WORKER_CPUS="0 1"
+  WORKER_CPUS="${WORKER_CPUS:-}"
 trap 'jobs/cluster.sh stop >/dev/null 2>&1 || true' EXIT
 master=$(jobs/cluster.sh start | tail -1)
 

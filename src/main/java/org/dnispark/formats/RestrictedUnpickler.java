@@ -194,7 +194,7 @@ final class RestrictedUnpickler {
     /** Every value pushed and every memo entry counts against the object limit. */
     private void count() {
         if (++items > limits.pickleObjects()) {
-            throw ReadLimits.exceeded(source, "the pickle's values and memo entries", limits.pickleObjects(),
+            throw ReadLimits.exceeded(source, "the count of the pickle's values and memo entries", limits.pickleObjects(),
                     "pickle-objects");
         }
     }

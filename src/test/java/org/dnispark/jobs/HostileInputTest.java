@@ -162,12 +162,12 @@ class HostileInputTest {
         // damage the decoder only warns about: the rest of the picture would come out grey
         Files.write(images.resolve("halfjpeg.jpg"), Arrays.copyOf(jpeg, jpeg.length * 3 / 4));
         expected.put("halfjpeg", "damaged image (Truncated File");
-        Files.write(images.resolve("cmyk.jpg"), cmykJpeg());
+        Files.write(images.resolve("cmyk.jpg"), HostileImages.cmykJpeg());
         expected.put("cmyk", "CMYK image; expected RGB");
         // valid, small on disk, and each far larger decoded than a task's block budget (dni.inference.block-bytes)
-        Files.write(images.resolve("huge1.png"), blankPng(10_000, 10_000));
+        Files.write(images.resolve("huge1.png"), HostileImages.blankPng(10_000, 10_000));
         expected.put("huge1", "dni.inference.block-bytes");
-        Files.write(images.resolve("huge2.png"), blankPng(10_000, 10_000));
+        Files.write(images.resolve("huge2.png"), HostileImages.blankPng(10_000, 10_000));
         expected.put("huge2", "dni.inference.block-bytes");
         assertEquals(0, new ProcessBuilder("mkfifo", images.resolve("fifo.png").toString()).start().waitFor());
         expected.put("fifo", "not a regular file");
@@ -193,54 +193,6 @@ class HostileInputTest {
         }
         assertEquals(expected.keySet().stream().sorted().toList(), seen.stream().distinct().sorted().toList());
         assertEquals(3, Files.readAllLines(out.resolve("psnr.csv")).size());
-    }
-
-    /** A 4-component JPEG, which the JDK decodes as CMYK (and would turn into wrong colours). */
-    static byte[] cmykJpeg() throws IOException {
-        java.awt.image.WritableRaster r = java.awt.image.Raster.createInterleavedRaster(
-                java.awt.image.DataBuffer.TYPE_BYTE, 48, 48, 4, null);
-        for (int y = 0; y < 48; y++) {
-            for (int x = 0; x < 48; x++) {
-                r.setPixel(x, y, new int[] {200, 30, 30, 0});
-            }
-        }
-        javax.imageio.ImageWriter w = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (javax.imageio.stream.ImageOutputStream o = javax.imageio.ImageIO.createImageOutputStream(bytes)) {
-            w.setOutput(o);
-            w.write(null, new javax.imageio.IIOImage(r, null, null), w.getDefaultWriteParam());
-        }
-        return bytes.toByteArray();
-    }
-
-    /** A valid greyscale PNG of the given size, all black: a few hundred kilobytes for 10000x10000. */
-    static byte[] blankPng(int width, int height) throws IOException {
-        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 0)
-                .put((byte) 0).put((byte) 0).put((byte) 0);
-        chunk(png, "IHDR", ihdr.array());
-        java.io.ByteArrayOutputStream idat = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(idat)) {
-            byte[] row = new byte[width + 1];
-            for (int y = 0; y < height; y++) {
-                z.write(row);
-            }
-        }
-        chunk(png, "IDAT", idat.toByteArray());
-        chunk(png, "IEND", new byte[0]);
-        return png.toByteArray();
-    }
-
-    static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) throws IOException {
-        out.write(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.write(t);
-        out.write(data);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     @Test

@@ -75,7 +75,7 @@ class ResumeTest {
     }
 
     @Test
-    void anInterruptedRunResumesAndEqualsAnUndisturbedOne() throws IOException {
+    void anInterruptedRunResumesAndEqualsAnUndisturbedOne() throws IOException, InterruptedException {
         Path reference = tmp.resolve("reference");
         SweepJob.run(spark, settings(reference, "refuse", "[0, 0.3, 0.6, 1]"));
 
@@ -109,6 +109,12 @@ class ResumeTest {
             spark.sparkContext().removeSparkListener(canceller);
         }
         assertFalse(Files.exists(out), "an interrupted run must not be published");
+        // cancelled tasks run to their end: wait for them, so that the parts counted below are all there will be
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (java.util.Arrays.stream(spark.sparkContext().statusTracker().getExecutorInfos())
+                .anyMatch(e -> e.numRunningTasks() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         List<String> kept = staging();
         assertEquals(1, kept.size(), kept.toString());
         long parts;
