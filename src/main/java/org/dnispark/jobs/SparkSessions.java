@@ -23,6 +23,10 @@ public final class SparkSessions {
                 .getOrCreate();
     }
 
+    /** Keys whose values Spark masks in its UI, event log and logs: Spark's default, plus every store's key names. */
+    static final String REDACTION = "(?i)secret|password|passwd|token|access[.]key|account[.]key|encryption[.]key"
+            + "|private[.]key|credential(?!s?[.]provider)";
+
     /** {@code submitted}: the configuration spark-submit gave this JVM (empty outside spark-submit). */
     static SparkConf conf(SparkSettings spark, Map<String, String> hadoop, String command, SparkConf submitted) {
         SparkConf conf = submitted.clone();
@@ -37,6 +41,11 @@ public final class SparkSessions {
         // Executors in other JVMs must run DJL offline too; local mode shares the driver's JVM settings.
         if (!conf.contains("spark.executorEnv.DJL_OFFLINE")) {
             conf.set("spark.executorEnv.DJL_OFFLINE", "true");
+        }
+        // Spark's own default misses keys such as fs.azure.account.key.* and fs.s3a.encryption.key, which reach its
+        // environment listing and event log as spark.hadoop.* entries
+        if (!conf.contains("spark.redaction.regex")) {
+            conf.set("spark.redaction.regex", REDACTION);
         }
         spark.conf().forEach((k, v) -> agree(conf, k, v, "dni.spark.conf.\"" + k + "\""));
         hadoop.forEach((k, v) -> agree(conf, "spark.hadoop." + k, v, "dni.spark.hadoop.\"" + k + "\""));
