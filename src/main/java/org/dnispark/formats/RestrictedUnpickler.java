@@ -288,12 +288,12 @@ final class RestrictedUnpickler {
                     break;
                 case 'a': {
                     Object v = pop();
-                    asList(top()).add(v);
+                    appendable(top()).add(v);
                     break;
                 }
                 case 'e': {
                     List<Object> vs = popToMark();
-                    asList(top()).addAll(vs);
+                    appendable(top()).addAll(vs);
                     break;
                 }
                 case '}':
@@ -545,6 +545,15 @@ final class RestrictedUnpickler {
     private List<Object> asList(Object o) {
         if (!(o instanceof List)) {
             throw error("expected a list or tuple, found " + describe(o));
+        }
+        return (List<Object>) o;
+    }
+
+    /** A list that APPEND may grow: tuples are immutable, as in Python. */
+    @SuppressWarnings("unchecked")
+    private List<Object> appendable(Object o) {
+        if (!(o instanceof ArrayList)) {
+            throw error("APPEND to a " + (o instanceof List ? "tuple" : describe(o)) + "; expected a list");
         }
         return (List<Object>) o;
     }

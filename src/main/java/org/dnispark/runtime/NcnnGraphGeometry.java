@@ -103,6 +103,14 @@ public final class NcnnGraphGeometry {
         return (int) Math.ceil(radius);
     }
 
+    /** Kernel, dilation and stride come from the file: each must be at least 1 (a stride of 0 would divide by zero). */
+    private static void requireWindow(NcnnLayer l, int kernel, int dilation, int stride) {
+        if (kernel < 1 || dilation < 1 || stride < 1) {
+            throw new NcnnFormatException(l + ": kernel " + kernel + ", dilation " + dilation + " and stride " + stride
+                    + " must each be at least 1");
+        }
+    }
+
     /** Length of the output along one axis for an input of {@code n} pixels, following every blob of the graph. */
     public static long outputLength(NcnnGraph graph, long n, boolean horizontal) {
         return sizes(graph, n, horizontal, false);
@@ -131,6 +139,7 @@ public final class NcnnGraphGeometry {
                     int s = horizontal ? l.getInt(3, 1) : l.getInt(13, l.getInt(3, 1));
                     int p0 = horizontal ? l.getInt(4, 0) : l.getInt(14, l.getInt(4, 0));
                     int p1 = horizontal ? l.getInt(15, l.getInt(4, 0)) : l.getInt(16, l.getInt(14, l.getInt(4, 0)));
+                    requireWindow(l, k, d, s);
                     if (p0 < 0 || p1 < 0) {
                         throw new NcnnFormatException(l + ": automatic padding (" + p0 + ") is not supported; "
                                 + "expected explicit non-negative pads");
@@ -161,6 +170,10 @@ public final class NcnnGraphGeometry {
                     float[] starts = l.getArray(9);
                     float[] ends = l.getArray(10);
                     float[] axes = l.getArray(11);
+                    if (starts.length != axes.length || ends.length != axes.length) {
+                        throw new NcnnFormatException(l + ": " + starts.length + " starts (9=), " + ends.length
+                                + " ends (10=) and " + axes.length + " axes (11=); expected one of each per axis");
+                    }
                     out = in;
                     for (int i = 0; i < axes.length; i++) {
                         if ((int) axes[i] == (horizontal ? -1 : -2)) {
@@ -192,6 +205,7 @@ public final class NcnnGraphGeometry {
                     int p0 = horizontal ? l.getInt(4, 0) : l.getInt(14, l.getInt(4, 0));
                     int p1 = horizontal ? l.getInt(15, l.getInt(4, 0)) : l.getInt(16, l.getInt(14, l.getInt(4, 0)));
                     int outPad = horizontal ? l.getInt(18, 0) : l.getInt(19, l.getInt(18, 0));
+                    requireWindow(l, k, d, s);
                     out = (in - 1) * s + (long) d * (k - 1) + 1 + outPad - p0 - p1;
                     break;
                 }

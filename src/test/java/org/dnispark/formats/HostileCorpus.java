@@ -34,7 +34,8 @@ public final class HostileCorpus {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Files.createTempDirectory("dni-hostile");
+        // the corpus stays in the folder given as an argument (to replay it against other code), else in a temp folder
+        Path dir = args.length > 0 ? Files.createDirectories(Path.of(args[0])) : Files.createTempDirectory("dni-hostile");
         Map<String, Case> cases = new LinkedHashMap<>();
         ModelStore store = new ModelStore(dir.toString(), new Configuration(), ModelPolicy.DEFAULT);
 

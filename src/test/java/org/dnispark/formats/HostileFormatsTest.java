@@ -259,6 +259,33 @@ class HostileFormatsTest {
     }
 
     @Test
+    void appendingToATupleIsAnErrorNotANullMessage() throws IOException {
+        // found by mutating fixtures: APPEND onto a tuple used to end in "UnsupportedOperationException: null"
+        byte[] tuple = new Pickle().op(0x80, 2, ')', 'N', 'a', '.').bytes();
+        assertNames(refusedPth(pth(tuple, Map.of()), "tuple.pth"), "tuple.pth", "APPEND to a tuple");
+    }
+
+    @Test
+    void ncnnWindowsAndCropsAreValidatedBeforeAnyArithmetic() {
+        // found by mutating real graphs: a stride of 0 divided by zero, and a Crop with fewer starts than axes
+        // indexed out of bounds ("/ by zero", "Index 1 out of bounds for length 0")
+        String stride = "7767517\n2 2\nInput input 0 1 data\n"
+                + "Convolution conv 1 1 data out 0=1 1=3 3=0 5=0 6=27\n";
+        RuntimeException zero = assertThrows(RuntimeException.class, () -> org.dnispark.runtime.NetworkSpec.ncnn(
+                NcnnModel.read(stride, bin(4 + 27 * 4), "stride0").graph()).geometry());
+        assertNames(zero, "conv", "stride 0 must each be at least 1");
+        String crop = "7767517\n2 2\nInput input 0 1 data\n"
+                + "Crop crop 1 1 data out -23309=1,2 -23310=1,-2 -23311=2,-1,-2\n";
+        RuntimeException axes = assertThrows(RuntimeException.class, () -> org.dnispark.runtime.NetworkSpec.ncnn(
+                NcnnModel.read(crop, new byte[0], "crop").graph()).geometry());
+        assertNames(axes, "crop", "1 starts (9=), 1 ends (10=) and 2 axes (11=)");
+    }
+
+    static byte[] bin(int bytes) {
+        return new byte[bytes];
+    }
+
+    @Test
     void anNcnnCountIsCheckedAgainstTheBinBeforeAnythingIsAllocated() {
         String param = "7767517\n2 2\nInput input 0 1 data\n"
                 + "Convolution conv 1 1 data out 0=1 1=1 5=0 6=2000000000\n";
