@@ -125,6 +125,12 @@ public final class Main {
         } catch (RuntimeException e) {
             error("dni: " + name + " failed: " + rootMessage(e));
             return 1;
+        } catch (OutOfMemoryError e) {
+            // on the driver (the tasks turn theirs into ordinary failures): what it holds is the plan and the weights
+            error("dni: " + name + " failed: the driver ran out of memory (" + e.getMessage() + ", heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): raise -Xmx (DNI_JAVA_OPTS, or "
+                    + "spark.driver.memory with spark-submit) or lower dni.inference.broadcast-budget");
+            return 1;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             error("dni: cannot print the summary: " + e.getMessage());
             return 1;

@@ -100,17 +100,48 @@ public final class ConfigLoader {
             }
         }
         for (int i = files.size() - 1; i >= 0; i--) {
-            File f = new File(files.get(i));
+            config = config.withFallback(parseConfigFile(files.get(i), config));
+        }
+        return resolve(config);
+    }
+
+    /**
+     * One {@code --config} file: a local path (relative paths against the working directory, where spark-submit's
+     * {@code --files} puts shipped files), or any Hadoop URI ({@code s3a://bucket/jobs/sweep.conf},
+     * {@code hdfs://...}), read with the Hadoop settings given so far on the command line
+     * ({@code dni.spark.hadoop.*}) and by spark-submit ({@code spark.hadoop.*} system properties).
+     */
+    static Config parseConfigFile(String path, Config soFar) {
+        boolean uri = path.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") && !path.startsWith("file:");
+        if (!uri) {
+            File f = new File(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
             if (!f.isFile()) {
                 throw new SettingsException("--config " + f + ": file not found");
             }
             try {
-                config = config.withFallback(ConfigFactory.parseFile(f, options()));
+                return ConfigFactory.parseFile(f, options());
             } catch (ConfigException e) {
                 throw new SettingsException("--config " + f + ": " + e.getMessage());
             }
         }
-        return resolve(config);
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("spark.hadoop."))
+                .forEach(k -> conf.set(k.substring("spark.hadoop.".length()), System.getProperty(k)));
+        if (soFar.hasPath("dni.spark.hadoop")) {
+            new SettingsReader(soFar).flatStrings("dni.spark.hadoop").forEach(conf::set);
+        }
+        String text;
+        try {
+            text = new String(org.dnispark.storage.Storage.readAll(path, conf, 16L << 20, null),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new SettingsException("--config " + path + ": cannot read it (" + e.getMessage() + ")");
+        }
+        try {
+            return ConfigFactory.parseString(text, options().setOriginDescription(path));
+        } catch (ConfigException e) {
+            throw new SettingsException("--config " + path + ": " + e.getMessage());
+        }
     }
 
     /**

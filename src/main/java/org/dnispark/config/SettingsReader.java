@@ -121,6 +121,20 @@ public final class SettingsReader {
         return m;
     }
 
+    /** A duration ({@code "5s"}, {@code "500ms"}, {@code 0}) in milliseconds, in [min, max]. */
+    public long millisIn(String key, long min, long max) {
+        long v;
+        try {
+            v = config.getDuration(key, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            throw new SettingsException(key, "a duration such as 5s, 500ms or 0", value(key).render());
+        }
+        if (v < min || v > max) {
+            throw new SettingsException(key, "a duration from " + min + " to " + max + " ms", value(key).render());
+        }
+        return v;
+    }
+
     /** A size in bytes ({@code 268435456}, {@code "256m"}, {@code "1g"}) in [min, max]. */
     public long bytesIn(String key, long min, long max) {
         long v;

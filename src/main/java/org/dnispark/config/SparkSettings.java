@@ -9,11 +9,17 @@ import java.util.Map;
  * @param appName    {@code dni.spark.app-name}
  * @param partitions {@code dni.spark.partitions}; 0 chooses
  * @param conf       {@code dni.spark.conf}: further Spark settings
+ * @param progressMillis {@code dni.spark.progress-interval}: how often the driver prints progress; 0 is silent
  */
-public record SparkSettings(String master, String appName, int partitions, Map<String, String> conf) {
+public record SparkSettings(String master, String appName, int partitions, Map<String, String> conf,
+        long progressMillis) {
     public static SparkSettings read(SettingsReader r) {
+        long progress = r.millisIn("dni.spark.progress-interval", 0, 86_400_000);
+        if (progress > 0 && progress < 200) {
+            throw new SettingsException("dni.spark.progress-interval", "0 (off) or at least 200ms", progress + "ms");
+        }
         return new SparkSettings(r.string("dni.spark.master"),
                 r.nonBlank("dni.spark.app-name", "an application name"), r.intIn("dni.spark.partitions", 0, 1_000_000),
-                r.flatStrings("dni.spark.conf"));
+                r.flatStrings("dni.spark.conf"), progress);
     }
 }

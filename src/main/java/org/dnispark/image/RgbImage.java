@@ -110,4 +110,23 @@ public final class RgbImage implements Serializable {
         int h = height - height % m;
         return (w == width && h == height) ? this : cropReplicate(0, 0, w, h);
     }
+
+    /**
+     * {@code sum_m weights[m] * images[m]}, pixel by pixel, in double precision (pixel interpolation, the baseline
+     * DNI is compared with); images of one size, zero weights skipped.
+     */
+    public static RgbImage weightedSum(RgbImage[] images, double[] weights) {
+        RgbImage first = images[0];
+        float[] out = new float[first.data().length];
+        for (int j = 0; j < out.length; j++) {
+            double acc = 0;
+            for (int m = 0; m < weights.length; m++) {
+                if (weights[m] != 0) {
+                    acc += weights[m] * images[m].data()[j];
+                }
+            }
+            out[j] = (float) acc;
+        }
+        return new RgbImage(first.width(), first.height(), out);
+    }
 }

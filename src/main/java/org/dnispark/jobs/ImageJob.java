@@ -30,6 +30,14 @@ import org.dnispark.storage.Storage;
  */
 abstract class ImageJob<S extends ImageJobSettings> {
 
+    /** Names the driver's current step in the Spark UI and, unless progress is off, on stderr. */
+    private static <S extends ImageJobSettings> void step(SparkSession spark, S s, String what) {
+        spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": " + what);
+        if (s.run().spark().progressMillis() > 0) {
+            System.err.println("dni: " + s.command() + ": " + what);
+        }
+    }
+
     /** Checks that the job can run with this network before any work (for example the sweep's scale). */
     void check(S s, RunPlan plan) {
     }
@@ -89,11 +97,14 @@ abstract class ImageJob<S extends ImageJobSettings> {
         ImageCatalog.Listing listing = null;
         Results results = null;
         try {
-            spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": loading models");
+            if (s.run().spark().progressMillis() > 0 && spark.sparkContext().uiWebUrl().isDefined()) {
+                System.err.println("dni: " + s.command() + ": Spark UI at " + spark.sparkContext().uiWebUrl().get());
+            }
+            step(spark, s, "loading models");
             RunPlan plan = RunPlan.resolve(s, conf);
             check(s, plan);
             timings.put("load_models_ms", ms(t0));
-            spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": listing images");
+            step(spark, s, "listing images");
             listing = ImageCatalog.list(spark, s.run().input(), groundTruth(s), conf);
             RunIdentity identity = plan.identity(listing.digest());
             JobResult previous = Resume.previous(out, identity, conf);
@@ -125,20 +136,26 @@ abstract class ImageJob<S extends ImageJobSettings> {
             long count = listing.count() - done.images();
             int partitions = partitions(s, count, jsc.defaultParallelism());
             if (count > 0) {
-                spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": inference of " + count
-                        + " images at " + s.coefficients().size() + " coefficients");
+                step(spark, s, "inference of " + count + " images at " + s.coefficients().size() + " coefficients");
                 // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
                 // task's images in name order
                 JavaRDD<Row> tasks = todo.keyBy(t -> t.getString(0)).sortByKey(true,
                         partitions).values();
-                spark.createDataFrame(tasks.mapPartitions(new PartitionRunner(exec, blockWork)),
-                        Outcomes.schema(blockWork.columns())).write().parquet(work + "/outcomes-" + runId);
+                try (ProgressReporter reporter = ProgressReporter.start(spark.sparkContext(), System.err,
+                        s.command(), progress, count, count * s.coefficients().size(),
+                        s.run().spark().progressMillis())) {
+                    spark.createDataFrame(tasks.mapPartitions(new PartitionRunner(exec, blockWork)),
+                            Outcomes.schema(blockWork.columns())).write().parquet(work + "/outcomes-" + runId);
+                    if (reporter != null) {
+                        reporter.finish(true);
+                    }
+                }
             }
             timings.put("inference_ms", ms(t2));
             timings.put("task_time", progress.taskTime());
 
             long t3 = System.nanoTime();
-            spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": reports");
+            step(spark, s, "writing reports");
             // named by this run: tasks of a cancelled earlier attempt may still be finishing into its own folder
             results = Resume.results(spark, work + "/outcomes-" + runId, count > 0, done,
                     Outcomes.schema(blockWork.columns()));

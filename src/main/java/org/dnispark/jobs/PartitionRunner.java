@@ -49,6 +49,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         private final List<BlockWork.Item> block = new ArrayList<>();
         private final int outputsHeld;
         private long blockBytes;
+        /** The image being read into the block, for a message if that is what runs out of memory. */
+        private String reading;
         private TiledPredictor predictor;
         private String poolKey;
 
@@ -64,17 +66,34 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
 
         @Override
         public boolean hasNext() {
-            while (ready.isEmpty()) {
-                if (tasks.hasNext()) {
-                    take(tasks.next());
-                } else if (!block.isEmpty()) {
-                    flush();
-                } else {
-                    close(true);
-                    return false;
+            try {
+                while (ready.isEmpty()) {
+                    if (tasks.hasNext()) {
+                        take(tasks.next());
+                    } else if (!block.isEmpty()) {
+                        flush();
+                    } else {
+                        close(true);
+                        return false;
+                    }
                 }
+                return true;
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory(e);
             }
-            return true;
+        }
+
+        /** The block took the memory: it is dropped, and the task fails with a message (see {@link TaskMemory}). */
+        private RuntimeException outOfMemory(OutOfMemoryError e) {
+            List<String> names = new ArrayList<>();
+            block.forEach(i -> names.add(i.name));
+            if (reading != null && !names.contains(reading)) {
+                names.add(reading);
+            }
+            block.clear();
+            ready.clear();
+            blockBytes = 0;
+            return TaskMemory.exhausted(e, names, plan.inference.memory().blockBytes());
         }
 
         @Override
@@ -89,6 +108,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         private void take(Row task) {
             String name = task.getString(0);
             String uri = task.getString(1);
+            reading = name;
             if (!task.isNullAt(3)) {
                 reject(name, uri, task.getString(3));
                 return;
@@ -131,6 +151,11 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                 Checkpoint.write(plan, conf, name, List.of(r));
             }
             ready.add(r);
+            if (plan.progress != null) {
+                // a rejected image is done too: progress counts work left, and it leaves none
+                plan.progress.images().add(1);
+                plan.progress.inferences().add(plan.coefficients.size());
+            }
         }
 
         /** Runs the block at every coefficient and moves its rows to the output. */
@@ -172,7 +197,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                     for (int c = 0; c < k; c++) {
                         for (int i = 0; i < block.size(); i++) {
                             BlockWork.Item item = block.get(i);
-                            work.accept(item, c, blend(outputs[i], plan.coefficients.get(c).vector()), plan, conf,
+                            work.accept(item, c, RgbImage.weightedSum(outputs[i], plan.coefficients.get(c).vector()), plan, conf,
                                     item.rows);
                         }
                     }
@@ -223,21 +248,5 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                 predictor = null;
             }
         }
-    }
-
-    /** {@code sum_m c_m * output_m}, pixel by pixel, in double precision (the pixel interpolation baseline). */
-    static RgbImage blend(RgbImage[] perModel, double[] c) {
-        RgbImage first = perModel[0];
-        float[] out = new float[first.data().length];
-        for (int j = 0; j < out.length; j++) {
-            double acc = 0;
-            for (int m = 0; m < c.length; m++) {
-                if (c[m] != 0) {
-                    acc += c[m] * perModel[m].data()[j];
-                }
-            }
-            out[j] = (float) acc;
-        }
-        return new RgbImage(first.width(), first.height(), out);
     }
 }

@@ -44,6 +44,10 @@ public final class SparkSessions {
         }
         // Spark's own default misses keys such as fs.azure.account.key.* and fs.s3a.encryption.key, which reach its
         // environment listing and event log as spark.hadoop.* entries
+        // running tasks report their progress counters with each heartbeat (Spark's default is every 10 s)
+        if (!conf.contains("spark.executor.heartbeatInterval") && spark.progressMillis() > 0) {
+            conf.set("spark.executor.heartbeatInterval", Math.max(1000, Math.min(spark.progressMillis(), 10_000)) + "ms");
+        }
         if (!conf.contains("spark.redaction.regex")) {
             conf.set("spark.redaction.regex", REDACTION);
         }

@@ -106,6 +106,17 @@ class ClusterIT {
         cluster = session("spark://127.0.0.1:" + port);
     }
 
+    @Test
+    void theDriverPrintsProgressFromTheClusterUpToAHundredPercent() {
+        List<String> lines = read(tmp.resolve("cli.log")).lines().filter(l -> l.startsWith("dni: sweep: ")).toList();
+        List<String> progress = lines.stream().filter(l -> l.contains(" inferences (")).toList();
+        assertFalse(progress.isEmpty(), lines.toString());
+        assertTrue(progress.get(progress.size() - 1).startsWith("dni: sweep: 4/4 images, 84/84 inferences (100.0 %)"),
+                lines.toString());
+        assertTrue(lines.contains("dni: sweep: loading models") && lines.contains("dni: sweep: writing reports"),
+                lines.toString());
+    }
+
     @AfterAll
     static void stop() throws Exception {
         if (cluster != null) {

@@ -259,6 +259,15 @@ class ObjectStorageJobsTest {
                 StandardCharsets.UTF_8);
         assertTrue(manifest.contains("s3a://dni-test/models/noise2.bin"), manifest);
 
+        // A job configuration read from the object store itself, with the store's settings from the command line.
+        Storage.writeAtomically("s3a://dni-test/conf/sweep.conf", ("dni.sweep.alphas = [0, 0.25, 1]\n"
+                + "dni.sweep.output = \"s3a://dni-test/out/from-conf\"\n").getBytes(StandardCharsets.UTF_8), conf);
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(s3Settings()));
+        args.addAll(java.util.List.of("--config", "s3a://dni-test/conf/sweep.conf"));
+        com.typesafe.config.Config remote = org.dnispark.config.ConfigLoader.load(args);
+        assertEquals(java.util.List.of(0.0, 0.25, 1.0), remote.getDoubleList("dni.sweep.alphas"));
+        assertEquals("s3a://dni-test/out/from-conf", remote.getString("dni.sweep.output"));
+
         // No staging folder is left next to the outputs.
         FileSystem fs = Storage.fs(new org.apache.hadoop.fs.Path("s3a://dni-test/"), conf);
         RemoteIterator<LocatedFileStatus> all = fs.listFiles(new org.apache.hadoop.fs.Path("s3a://dni-test/out"), true);
