@@ -9,8 +9,9 @@
 # Submit jobs to it as to any cluster: jobs/dni sweep ... dni.spark.master=spark://127.0.0.1:7177
 # CLUSTER_DIR (default target/cluster), SPARK_MASTER_PORT (default 7177), CLUSTER_WORKERS (default 2),
 # WORKER_CORES (default 1), WORKER_MEMORY (default 2g), WORKER_CPUS (optional: one taskset CPU list per worker, such as
-# "0 1", pinning each worker and so its executors to those CPUs). Needs `mvn package` (target/lib,
-# target/dni-spark.jar).
+# "0 1", pinning each worker and so its executors to those CPUs), CLUSTER_JARS (optional: a folder of jars that is
+# the cluster's whole class path, such as target/spark-lib, a Spark distribution's jars without the application;
+# default: target/lib and target/dni-spark.jar). Needs `mvn package`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${CLUSTER_DIR:-$root/target/cluster}
@@ -45,7 +46,11 @@ start() {
   # A RELEASE file tells Spark's launcher that jars/ is a distribution layout, not a source build.
   echo "Spark 4.2.0 class path of dni-spark (jobs/cluster.sh)" > "$SPARK_HOME/RELEASE"
   rm -f "$SPARK_HOME"/jars/*.jar
-  ln -s "$root"/target/lib/*.jar "$root/target/dni-spark.jar" "$SPARK_HOME/jars/"
+  if [ -n "${CLUSTER_JARS:-}" ]; then
+    ln -s "$(cd "$CLUSTER_JARS" && pwd)"/*.jar "$SPARK_HOME/jars/"
+  else
+    ln -s "$root"/target/lib/*.jar "$root/target/dni-spark.jar" "$SPARK_HOME/jars/"
+  fi
   # Daemons log their deploy events (worker registration, executor launches and exits) at INFO.
   cp "$root/conf/log4j2.properties" "$SPARK_HOME/conf/log4j2.properties"
   printf 'logger.deploy.name = org.apache.spark.deploy\nlogger.deploy.level = info\n' \
