@@ -25,7 +25,7 @@ for p in "${pairs[@]}"; do set -- $p; header="$header $1 → $2 |"; rule="$rule-
 echo "$header"; echo "$rule"
 files=(); for p in "${pairs[@]}"; do set -- $p; files+=("$out/$1-$2/per_alpha.csv"); done
 paste -d, "${files[@]}" | awk -F, -v n=${#pairs[@]} 'NR > 1 {
-  row = "| " $3 " |"; for (i = 0; i < n; i++) row = row " " sprintf("%.2f", $(6 + 7 * i)) " |"; print row }'
+  row = "| " $3 " |"; for (i = 0; i < n; i++) row = row " " sprintf("%.2f", $(6 + 9 * i)) " |"; print row }'
 summ() { # key from summary.json
   grep -o "\"$2\" : [-0-9.eE]*" "$out/$1/summary.json" | head -1 | awk '{printf "%.2f", $3}'
 }

@@ -23,6 +23,6 @@ mpx=$(awk 'BEGIN {print 4 * 21 * 256 * 256 / 1e6}')
 awk -v c="$cpu_ms" -v g="$gpu_ms" -v m="$mpx" 'BEGIN {
   printf "inference: cpu %d ms, gpu %d ms; gpu throughput %.1f Mpx/s; speed-up %.1fx\n", c, g, m / (g / 1000), c / g }'
 paste -d, "$out/cpu/psnr.csv" "$out/gpu/psnr.csv" | awk -F, 'NR > 1 {
-  d = $6 - $13; if (d < 0) d = -d; if (d > m) m = d; e = $7 - $14; if (e < 0) e = -e; if (e > m) m = e }
+  d = $6 - $15; if (d < 0) d = -d; if (d > m) m = d; e = $7 - $16; if (e < 0) e = -e; if (e > m) m = e }
   END { printf "largest PSNR difference gpu vs cpu: %.4f dB\n", m; exit (m < 0.05 ? 0 : 1) }'
 grep -o '"device" : "[a-z]*"' "$out/gpu/manifest.json" | head -1

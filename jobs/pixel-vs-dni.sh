@@ -21,4 +21,4 @@ echo "| alpha | noise0 → noise3, DNI | noise0 → noise3, pixel | scale2.0x �
 echo "|---|---|---|---|---|"
 paste -d, "$out/correlated-dni/per_alpha.csv" "$out/correlated-pixel/per_alpha.csv" \
   "$out/uncorrelated-dni/per_alpha.csv" "$out/uncorrelated-pixel/per_alpha.csv" | awk -F, 'NR > 1 {
-  printf "| %s | %.2f | %.2f | %.2f | %.2f |\n", $3, $6, $13, $20, $27 }'
+  printf "| %s | %.2f | %.2f | %.2f | %.2f |\n", $3, $6, $15, $24, $33 }'

@@ -10,9 +10,19 @@ import org.dnispark.provenance.Placement;
 public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, Method method,
         @Placement String output, Scoring scoring) implements ImageJobSettings {
 
-    /** Which PSNR picks the best coefficient. */
+    /** Which mean score picks the best coefficient; {@link #column()} names its column in the result tables. */
     public enum Metric {
-        Y, RGB
+        Y("psnr_y"), RGB("psnr_rgb"), SSIM_Y("ssim_y"), SSIM_RGB("ssim_rgb");
+
+        private final String column;
+
+        Metric(String column) {
+            this.column = column;
+        }
+
+        public String column() {
+            return column;
+        }
     }
 
     /**
@@ -39,7 +49,8 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
             SettingsReader r = new SettingsReader(resolved);
             ImageRunSettings run = ImageRunSettings.read(r);
             Scoring scoring = new Scoring(r.string("dni.sweep.ground-truth"), r.intIn("dni.sweep.crop-border", -1, 1024),
-                    r.choice("dni.sweep.metric", SettingsReader.choices("y", Metric.Y, "rgb", Metric.RGB)));
+                    r.choice("dni.sweep.metric", SettingsReader.choices("y", Metric.Y, "rgb", Metric.RGB, "ssim-y",
+                            Metric.SSIM_Y, "ssim-rgb", Metric.SSIM_RGB)));
             if (!scoring.paired() && run.input().degradation().isEmpty()) {
                 throw new SettingsException("dni.degradation: the sweep's synthetic mode (no dni.sweep.ground-truth) "
                         + "needs at least one degradation step, else inputs equal the ground truth");

@@ -40,4 +40,9 @@ final class Csv {
     static String decimals4(double v) {
         return Double.isInfinite(v) ? "inf" : String.format(java.util.Locale.ROOT, "%.4f", v);
     }
+
+    /** SSIM values, in [-1, 1], with six decimals (four would hide the differences between neighbouring alphas). */
+    static String decimals6(double v) {
+        return String.format(java.util.Locale.ROOT, "%.6f", v);
+    }
 }

@@ -122,6 +122,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
 
             long t1 = System.nanoTime();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            step(spark, s, "interpolating and broadcasting the weights of " + s.coefficients().size() + " coefficients");
             weights = WeightSource.broadcast(jsc, plan.models().weights(), s.coefficients(), plan.pixel(),
                     s.common().interpolation(), s.run().inference().memory().broadcastBudget());
             timings.put("interpolate_ms", ms(t1));
@@ -170,6 +171,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             timings.put("total_ms", ms(t0));
             Storage.writeAtomically(out.file("manifest.json"), Reports.manifest(spark, plan, identity, out, runId,
                     started, results, weights, partitions, summary, timings).toJson(), conf);
+            step(spark, s, "publishing " + s.output());
             out.commit();
             return new JobResult(s.output(), results.images(), results.rejected(), summary);
         } catch (IOException e) {

@@ -8,7 +8,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -19,6 +18,7 @@ import org.dnispark.core.CoefficientPlan;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Psnr;
+import org.dnispark.metrics.Ssim;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -36,7 +36,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     }
 
     /** The per-image metrics a sweep records, in its result rows' order. */
-    static final List<String> METRICS = List.of("psnr_rgb", "psnr_y");
+    static final List<String> METRICS = List.of("psnr_rgb", "psnr_y", "ssim_rgb", "ssim_y");
 
     @Override
     String groundTruth(SweepSettings s) {
@@ -74,7 +74,11 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     record Scores(int crop) implements BlockWork {
         @Override
         public StructType columns() {
-            return new StructType().add("psnr_rgb", DataTypes.DoubleType).add("psnr_y", DataTypes.DoubleType);
+            StructType t = new StructType();
+            for (String m : METRICS) {
+                t = t.add(m, DataTypes.DoubleType);
+            }
+            return t;
         }
 
         @Override
@@ -102,7 +106,8 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         @Override
         public void accept(Item item, int k, RgbImage output, ExecutorPlan plan, Configuration conf, List<Row> rows) {
             rows.add(Outcomes.accepted(item.name, item.uri, k, Psnr.rgb(output, item.truth, crop),
-                    Psnr.y(output, item.truth, crop)));
+                    Psnr.y(output, item.truth, crop), Ssim.rgb(output, item.truth, crop),
+                    Ssim.y(output, item.truth, crop)));
         }
     }
 
@@ -113,28 +118,36 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         StructType parquet = new StructType().add("image", DataTypes.StringType, false)
                 .add("index", DataTypes.IntegerType, false).add("label", DataTypes.StringType, false)
                 .add("alpha", DataTypes.DoubleType, true)
-                .add("coefficients", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
-                .add("psnr_rgb", DataTypes.DoubleType, false).add("psnr_y", DataTypes.DoubleType, false);
-        spark.createDataFrame(scores.map(new ParquetRow(coefficients)), parquet).write()
+                .add("coefficients", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+        for (String m : METRICS) {
+            parquet = parquet.add(m, DataTypes.DoubleType, false);
+        }
+        spark.createDataFrame(scores.map(new ResultRows.SweepParquetRow(coefficients)), parquet).write()
                 .parquet(out.file("psnr.parquet"));
-        ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients,psnr_rgb,psnr_y", new CsvLine(coefficients),
-                out.file("psnr.csv"));
+        ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients," + String.join(",", METRICS),
+                new ResultRows.SweepCsvLine(coefficients), out.file("psnr.csv"));
 
         SweepStatistics stats = SweepStatistics.of(scores, METRICS, coefficients.size());
-        Csv per = new Csv("index", "label", "alpha", "coefficients", "mean_psnr_rgb", "mean_psnr_y", "images");
+        List<String> header = new ArrayList<>(List.of("index", "label", "alpha", "coefficients"));
+        METRICS.forEach(m -> header.add("mean_" + m));
+        header.add("images");
+        Csv per = new Csv(header.toArray(String[]::new));
         List<Map<String, Object>> perList = new ArrayList<>();
-        String metric = s.scoring().metric() == SweepSettings.Metric.Y ? "psnr_y" : "psnr_rgb";
+        String metric = s.scoring().metric().column();
         double[] means = new double[coefficients.size()];
         int best = -1;
         for (CoefficientPlan.Coefficient c : coefficients.entries()) {
             int k = c.index();
-            double mr = stats.stat("psnr_rgb", k).mean();
-            double my = stats.stat("psnr_y", k).mean();
             means[k] = stats.stat(metric, k).mean();
-            per.row(k, c.label(), alphaText(c), vector(c), Csv.decimals4(mr), Csv.decimals4(my), stats.count(k));
+            List<Object> row = new ArrayList<>(List.of(k, c.label(), ResultRows.alphaText(c), ResultRows.vector(c)));
             Map<String, Object> e = RunPlan.coefficientEntry(c);
-            e.put("mean_psnr_rgb", mr);
-            e.put("mean_psnr_y", my);
+            for (String m : METRICS) {
+                double mean = stats.stat(m, k).mean();
+                row.add(m.startsWith("ssim") ? Csv.decimals6(mean) : Csv.decimals4(mean));
+                e.put("mean_" + m, mean);
+            }
+            row.add(stats.count(k));
+            per.row(row.toArray());
             e.put("images", stats.count(k));
             for (String m : METRICS) {
                 SweepStatistics.Stat st = stats.stat(m, k);
@@ -171,7 +184,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("method", s.method() == Method.PIXEL ? "pixel" : "dni");
-        summary.put("metric", s.scoring().metric() == SweepSettings.Metric.Y ? "psnr_y" : "psnr_rgb");
+        summary.put("metric", s.scoring().metric().column());
         summary.put("crop_border", cropBorder(s, plan));
         summary.put("images", results.images());
         summary.put("rejected", results.rejected());
@@ -184,51 +197,5 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         summary.put("max_neighbour_step_db", maxStep);
         summary.put("per_coefficient", perList);
         return summary;
-    }
-
-    /** The coefficient's vector as a Parquet array. */
-    static Double[] boxed(CoefficientPlan.Coefficient c) {
-        Double[] v = new Double[c.vector().length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = c.vector()[i];
-        }
-        return v;
-    }
-
-    /** A row of psnr.parquet: the score with its coefficient's label, alpha and vector (in the executors). */
-    record ParquetRow(CoefficientPlan coefficients) implements org.apache.spark.api.java.function.Function<Row, Row> {
-        @Override
-        public Row call(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
-            return RowFactory.create(r.getString(0), c.index(), c.label(), c.alpha(), boxed(c), r.getDouble(4),
-                    r.getDouble(5));
-        }
-    }
-
-    /** A line of psnr.csv, formatted in the executors, ordered by image then coefficient. */
-    record CsvLine(CoefficientPlan coefficients) implements ResultFiles.Line {
-        @Override
-        public String key(Row r) {
-            return ResultFiles.key(r.getString(0), r.getInt(2));
-        }
-
-        @Override
-        public String line(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
-            return Csv.line(r.getString(0), c.index(), c.label(), alphaText(c), vector(c),
-                    Csv.decimals4(r.getDouble(4)), Csv.decimals4(r.getDouble(5)));
-        }
-    }
-
-    static String alphaText(CoefficientPlan.Coefficient c) {
-        return c.hasAlpha() ? Double.toString(c.alpha()) : "";
-    }
-
-    static String vector(CoefficientPlan.Coefficient c) {
-        StringBuilder sb = new StringBuilder();
-        for (double v : c.vector()) {
-            sb.append(sb.length() == 0 ? "" : " ").append(v);
-        }
-        return sb.toString();
     }
 }

@@ -102,7 +102,7 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
         public Row call(Row r) {
             CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
             return org.apache.spark.sql.RowFactory.create(r.getString(0), c.index(), c.label(), c.alpha(),
-                    SweepJob.boxed(c), r.getString(4), r.getString(5), r.getInt(6), r.getInt(7));
+                    ResultRows.boxed(c), r.getString(4), r.getString(5), r.getInt(6), r.getInt(7));
         }
     }
 

@@ -34,6 +34,9 @@ class SettingsTest {
         assertEquals("0.15", sweep.coefficients().get(3).label());
         assertEquals(2, sweep.run().input().degradation().size());
         assertEquals(SweepSettings.Metric.Y, sweep.scoring().metric());
+        SweepSettings ssim = settings(Job.SWEEP, "dni.sweep.metric=ssim-y");
+        assertEquals("ssim_y", ssim.scoring().metric().column());
+        assertTrue(error(Job.SWEEP, "dni.sweep.metric=ssim").contains("ssim-rgb"));
         TransitionSettings transition = settings(Job.TRANSITION);
         assertEquals(11, transition.coefficients().size());
         assertEquals("out/demo/transition", transition.output());

@@ -102,7 +102,7 @@ class SparkJobsTest {
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertFalse(hasStaging(tmp));
         List<String> csv = lines(out.resolve("psnr.csv"));
-        assertEquals("image,index,label,alpha,coefficients,psnr_rgb,psnr_y", csv.get(0));
+        assertEquals("image,index,label,alpha,coefficients,psnr_rgb,psnr_y,ssim_rgb,ssim_y", csv.get(0));
         assertEquals(1 + 2 * 3, csv.size());
         List<String> rejected = lines(out.resolve("rejected.csv"));
         assertEquals(2, rejected.size(), rejected.toString());
@@ -125,6 +125,8 @@ class SparkJobsTest {
             RgbImage result = p.run(input);
             assertEquals(Psnr.rgb(result, truth, 2), chelseaMid.getDouble(5), 1e-9);
             assertEquals(Psnr.y(result, truth, 2), chelseaMid.getDouble(6), 1e-9);
+            assertEquals(org.dnispark.metrics.Ssim.rgb(result, truth, 2), chelseaMid.getDouble(7), 1e-12);
+            assertEquals(org.dnispark.metrics.Ssim.y(result, truth, 2), chelseaMid.getDouble(8), 1e-12);
         }
 
         JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile());

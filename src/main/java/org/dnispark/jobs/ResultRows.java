@@ -1,0 +1,77 @@
+package org.dnispark.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+import org.dnispark.core.CoefficientPlan;
+
+/**
+ * The rows of a sweep's per-image tables, made in the executors: {@code psnr.parquet} and {@code psnr.csv}, every
+ * score of {@link SweepJob#METRICS} after the image and its coefficient (label, alpha, vector). Also the coefficient
+ * formatting the transition's tables share.
+ */
+final class ResultRows {
+    private ResultRows() {
+    }
+
+    /** The coefficient's vector as a Parquet array. */
+    static Double[] boxed(CoefficientPlan.Coefficient c) {
+        Double[] v = new Double[c.vector().length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = c.vector()[i];
+        }
+        return v;
+    }
+
+    /** A row of psnr.parquet: the score with its coefficient's label, alpha and vector (in the executors). */
+    record SweepParquetRow(CoefficientPlan coefficients) implements org.apache.spark.api.java.function.Function<Row, Row> {
+        @Override
+        public Row call(Row r) {
+            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
+            Object[] v = new Object[5 + SweepJob.METRICS.size()];
+            v[0] = r.getString(0);
+            v[1] = c.index();
+            v[2] = c.label();
+            v[3] = c.alpha();
+            v[4] = boxed(c);
+            for (int m = 0; m < SweepJob.METRICS.size(); m++) {
+                v[5 + m] = r.getDouble(4 + m);
+            }
+            return RowFactory.create(v);
+        }
+    }
+
+    /** A line of psnr.csv, formatted in the executors, ordered by image then coefficient. */
+    record SweepCsvLine(CoefficientPlan coefficients) implements ResultFiles.Line {
+        @Override
+        public String key(Row r) {
+            return ResultFiles.key(r.getString(0), r.getInt(2));
+        }
+
+        @Override
+        public String line(Row r) {
+            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
+            List<Object> v = new ArrayList<>(List.of(r.getString(0), c.index(), c.label(), alphaText(c), vector(c)));
+            for (int m = 0; m < SweepJob.METRICS.size(); m++) {
+                v.add(SweepJob.METRICS.get(m).startsWith("ssim") ? Csv.decimals6(r.getDouble(4 + m))
+                        : Csv.decimals4(r.getDouble(4 + m)));
+            }
+            return Csv.line(v.toArray());
+        }
+    }
+
+    static String alphaText(CoefficientPlan.Coefficient c) {
+        return c.hasAlpha() ? Double.toString(c.alpha()) : "";
+    }
+
+    static String vector(CoefficientPlan.Coefficient c) {
+        StringBuilder sb = new StringBuilder();
+        for (double v : c.vector()) {
+            sb.append(sb.length() == 0 ? "" : " ").append(v);
+        }
+        return sb.toString();
+    }
+}
