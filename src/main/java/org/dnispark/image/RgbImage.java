@@ -129,4 +129,15 @@ public final class RgbImage implements Serializable {
         }
         return new RgbImage(first.width(), first.height(), out);
     }
+
+    /** An image quantised to interleaved uint8 RGB, for keeping many frames in little memory. */
+    public record Uint8(int width, int height, byte[] rgb) {
+        public RgbImage toImage() {
+            return fromUint8(width, height, rgb);
+        }
+    }
+
+    public Uint8 quantised() {
+        return new Uint8(width, height, toUint8());
+    }
 }

@@ -81,6 +81,8 @@ interface BlockWork extends Serializable {
         final RgbImage input;
         final RgbImage truth;
         final List<RgbImage> collected = new java.util.ArrayList<>();
+        /** The transition's animation frames, as uint8 RGB (a quarter of a float image's memory). */
+        final List<RgbImage.Uint8> animated = new java.util.ArrayList<>();
         final List<Row> rows = new java.util.ArrayList<>();
 
         Item(String name, String uri, RgbImage input, RgbImage truth) {

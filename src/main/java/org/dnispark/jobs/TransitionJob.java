@@ -16,6 +16,7 @@ import org.apache.spark.sql.types.StructType;
 import org.dnispark.config.Method;
 import org.dnispark.config.TransitionSettings;
 import org.dnispark.core.CoefficientPlan;
+import org.dnispark.image.Animation;
 import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
@@ -24,7 +25,8 @@ import org.dnispark.storage.Storage;
 
 /**
  * The transition job: for every image, one output frame per coefficient vector ({@code frames/<image>/NN_<label>.png})
- * and a contact strip of the whole transition ({@code strips/<image>.png}), written by the executors, plus the index
+ * a contact strip of the whole transition ({@code strips/<image>.png}) and an animation forward and back
+ * ({@code animations/<image>.gif}), written by the executors, plus the index
  * {@code frames.csv} and {@code frames.parquet}.
  */
 public final class TransitionJob extends ImageJob<TransitionSettings> {
@@ -34,17 +36,20 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
         return new TransitionJob().execute(spark, settings).summary();
     }
 
+    /** How long the animation shows each frame. */
+    static final int FRAME_MILLIS = 150;
+
     static String frameName(int index, String label) {
         return String.format("%02d_%s.png", index, label.replace('/', '-'));
     }
 
     @Override
     BlockWork work(TransitionSettings s, RunPlan plan) {
-        return new Frames(s.stripHeight());
+        return new Frames(s.stripHeight(), s.animationHeight());
     }
 
-    /** Writes each output as a frame and keeps its thumbnail for the image's strip. */
-    record Frames(int stripHeight) implements BlockWork {
+    /** Writes each output as a frame and keeps its thumbnail for the image's strip (and animation). */
+    record Frames(int stripHeight, int animationHeight) implements BlockWork {
         @Override
         public StructType columns() {
             return new StructType().add("frame", DataTypes.StringType).add("strip", DataTypes.StringType)
@@ -61,6 +66,9 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
             String rel = "frames/" + item.name + "/" + frameName(k, plan.coefficients.get(k).label());
             Storage.writeAtomically(plan.output(rel), ImageCodec.encodePng(output), conf);
             item.collected.add(ContactStrip.thumbnail(output, stripHeight));
+            if (animationHeight > 0) {
+                item.animated.add(ContactStrip.thumbnail(output, animationHeight).quantised());
+            }
             rows.add(Outcomes.accepted(item.name, item.uri, k, rel, "strips/" + item.name + ".png", output.width(),
                     output.height()));
         }
@@ -69,6 +77,12 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
         public void finish(Item item, ExecutorPlan plan, Configuration conf, List<Row> rows) throws IOException {
             Storage.writeAtomically(plan.output("strips/" + item.name + ".png"),
                     ImageCodec.encodePng(ContactStrip.build(item.collected, plan.coefficients.positions())), conf);
+            if (animationHeight > 0) {
+                List<RgbImage> frames = new java.util.ArrayList<>();
+                item.animated.forEach(f -> frames.add(f.toImage()));
+                Storage.writeAtomically(plan.output("animations/" + item.name + ".gif"),
+                        Animation.gif(Animation.pingPong(frames), FRAME_MILLIS), conf);
+            }
         }
     }
 

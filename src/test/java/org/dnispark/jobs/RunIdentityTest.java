@@ -69,6 +69,7 @@ class RunIdentityTest {
             PLACEMENT.put(b + "output", b + "output=out/elsewhere");
         }
         RESULT.put("dni.transition.strip-height", List.of("dni.transition.strip-height=100"));
+        RESULT.put("dni.transition.animation-height", List.of("dni.transition.animation-height=64"));
         RESULT.put("dni.sweep.ground-truth", List.of("dni.sweep.ground-truth=demo/truth"));
         RESULT.put("dni.sweep.crop-border", List.of("dni.sweep.crop-border=3"));
         RESULT.put("dni.sweep.metric", List.of("dni.sweep.metric=rgb"));

@@ -220,6 +220,22 @@ class SparkJobsTest {
         RgbImage strip = TestModels.readImage(out.resolve("strips/coffee.png"));
         assertEquals(3 * 50 + 4 * 4, strip.width());
         assertEquals(50 + 3 * 4 + 6, strip.height());
+        // The animation: alpha 0, 0.5, 1, then back to 0.5, looping forever; its first frame is the alpha-0 frame.
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(
+                out.resolve("animations/coffee.gif").toFile())) {
+            javax.imageio.ImageReader gif = javax.imageio.ImageIO.getImageReadersByFormatName("gif").next();
+            gif.setInput(in);
+            assertEquals(4, gif.getNumImages(true));
+            RgbImage first = org.dnispark.image.ImageCodec.fromBufferedImage(gif.read(0));
+            RgbImage frame0 = TestModels.readImage(out.resolve("frames/coffee/00_0.0.png"));
+            assertEquals(frame0.width(), first.width());
+            assertEquals(frame0.height(), first.height());
+            String meta = new String(java.nio.file.Files.readAllBytes(out.resolve("animations/coffee.gif")),
+                    StandardCharsets.ISO_8859_1);
+            assertTrue(meta.contains("NETSCAPE2.0"), "no loop extension");
+            // a GIF has a 256-colour palette: close to the frame, not equal
+            assertTrue(org.dnispark.metrics.Psnr.rgb(first, frame0, 0) > 30, "animation frame differs from the frame");
+        }
     }
 
     @Test
