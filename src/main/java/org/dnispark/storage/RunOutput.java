@@ -262,9 +262,7 @@ public final class RunOutput {
             }
             // On object stores a rename is copy-then-delete and can leave directory markers (or, on s3proxy's
             // filesystem backend, empty folders) under the old prefix; nothing of the staging folder may remain.
-            if (fs.exists(staging)) {
-                fs.delete(staging, true);
-            }
+            removeLeftovers(staging);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot publish output " + target + ": " + e.getMessage(), e);
         }
@@ -274,8 +272,42 @@ public final class RunOutput {
     public void abort() {
         if (staging != null && policy != Policy.RESUME) {
             Storage.deleteQuietly(fs, staging);
+            try {
+                removeLeftovers(staging);
+            } catch (IOException ignored) {
+                // best effort after a failure; the original error matters more
+            }
         }
         releaseLock();
+    }
+
+    /**
+     * Deletes what is left of a folder, including prefixes that hold no object: s3proxy's filesystem backend keeps
+     * an empty folder when a prefix's objects are deleted out of order (a committer's {@code _temporary}), and lists
+     * it, yet S3A finds nothing there to delete. A directory marker put at each such prefix gives the delete
+     * something to remove, and the empty folder goes with it.
+     */
+    private void removeLeftovers(Path dir) throws IOException {
+        if (!fs.exists(dir)) {
+            return;
+        }
+        markEmptyPrefixes(dir, 0);
+        fs.delete(dir, true);
+    }
+
+    private void markEmptyPrefixes(Path dir, int depth) throws IOException {
+        org.apache.hadoop.fs.FileStatus[] entries;
+        try {
+            entries = fs.listStatus(dir);
+        } catch (java.io.FileNotFoundException listedButEmpty) {
+            fs.mkdirs(dir);
+            return;
+        }
+        for (org.apache.hadoop.fs.FileStatus st : entries) {
+            if (st.isDirectory() && depth < 64) {
+                markEmptyPrefixes(st.getPath(), depth + 1);
+            }
+        }
     }
 
     /**

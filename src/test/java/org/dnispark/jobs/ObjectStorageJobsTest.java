@@ -231,6 +231,28 @@ class ObjectStorageJobsTest {
     }
 
     @Test
+    void aPublishedRunLeavesNoEmptyPrefixBehind() throws IOException {
+        // s3proxy's filesystem backend can keep an empty folder under the staging prefix (a committer's _temporary
+        // whose objects were deleted out of order); S3A lists it but finds nothing to delete
+        org.dnispark.storage.RunOutput out = new org.dnispark.storage.RunOutput("s3a://dni-test/out/phantom",
+                org.dnispark.storage.RunOutput.Policy.REFUSE, conf);
+        out.openStaging("20260101T000000Z-abcdef01");
+        Storage.writeAtomically(out.file("result.txt"), "ok".getBytes(StandardCharsets.UTF_8), conf);
+        Path phantom = tmp.resolve("s3proxy/data/dni-test/out/_dni-staging-20260101T000000Z-abcdef01-phantom/"
+                + "x.parquet/_temporary/0");
+        Files.createDirectories(phantom);
+        out.commit();
+        assertEquals("ok", new String(Storage.readAll("s3a://dni-test/out/phantom/result.txt", conf),
+                StandardCharsets.UTF_8));
+        FileSystem fs = Storage.fs(new org.apache.hadoop.fs.Path("s3a://dni-test/out/"), conf);
+        for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path("s3a://dni-test/out/"))) {
+            assertFalse(st.getPath().getName().startsWith("_dni-"), "visible: " + st.getPath());
+        }
+        assertFalse(Files.exists(tmp.resolve("s3proxy/data/dni-test/out/_dni-staging-20260101T000000Z-abcdef01-"
+                + "phantom")), "the empty folder stayed on the server");
+    }
+
+    @Test
     void jobsReadAndWriteObjectStorageAndMatchALocalRun() throws IOException {
         SweepJob.run(spark, settings(Job.SWEEP, "s3a://dni-test/models/noise1",
                 "s3a://dni-test/models/noise2", "s3a://dni-test/in/images", "dni.sweep.output=s3a://dni-test/out/sweep"));
