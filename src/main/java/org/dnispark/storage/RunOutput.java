@@ -17,12 +17,10 @@ import org.apache.hadoop.fs.Path;
  * {@link Policy#RESUME} keeps a failed run's staging folder (keyed by the run's configuration fingerprint) so that
  * the next run with the same configuration continues it; a failed run under the other policies deletes its staging.
  *
- * <p>One run at a time per target: {@link #openStaging} takes a lock file beside the target
- * ({@code _dni-lock-<name>}, holding the owner's host, process id and start time), created exclusively, and
- * {@link #commit()} or {@link #abort()} removes it. A second run on the same target fails at once, naming the lock
- * and its owner; a lock whose owner process is gone (same host, dead pid) is taken over. Holding the lock, the run
- * also removes staging folders that killed runs (not resumable ones) left behind. Exclusive creation is atomic on
- * local and HDFS paths; on object stores it is as strong as the store's conditional create.
+ * <p>One run at a time per target: {@link #lock()} (or {@link #openStaging}) takes an {@link OutputLock} beside the
+ * target, and {@link #commit()} or {@link #abort()} gives it back. A second run on the same target fails at once,
+ * naming the lock and its owner; a lock whose owner process is gone is taken over. Holding it, the run also removes
+ * staging folders that killed runs (not resumable ones) left behind.
  */
 public final class RunOutput {
     public static final String SUCCESS = "_SUCCESS";
@@ -35,11 +33,9 @@ public final class RunOutput {
     private final FileSystem fs;
     private final Policy policy;
     private Path staging;
-    private Path lock;
+    private OutputLock lock;
     private boolean resumed;
     private final java.util.List<String> removedStaging = new java.util.ArrayList<>();
-    /** Locks this JVM holds now: one of this process's own that is not among them was left by a failed release. */
-    private static final java.util.Set<String> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Staging keys: a run id (yyyyMMddTHHmmssZ-8 hex), a resume fingerprint, or correlate's fingerprint-nanotime. */
     private static final java.util.regex.Pattern STAGING = java.util.regex.Pattern.compile(
             "_dni-staging-(\\d{8}T\\d{6}Z-[0-9a-f]{8}|resume-[0-9a-f]{16}|[0-9a-f]{16}-[0-9a-f]+)-(.+)");
@@ -112,16 +108,6 @@ public final class RunOutput {
         }
     }
 
-    private static String owner() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown-host";
-        }
-        return "host=" + host + " pid=" + ProcessHandle.current().pid() + " started=" + java.time.Instant.now();
-    }
-
     /**
      * Takes this target's lock (once; {@link #openStaging} takes it too): call it before any work, since it is also
      * the check that the output can be written at all, made on the driver.
@@ -137,76 +123,12 @@ public final class RunOutput {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write output " + target + ": " + e.getMessage(), e);
         }
-        lock = new Path(target.getParent(), "_dni-lock-" + target.getName());
-        String me = owner();
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                createExclusively(lock, me);
-                HELD.add(lock.toString());
-                return;
-            } catch (org.apache.hadoop.fs.FileAlreadyExistsException | java.nio.file.FileAlreadyExistsException e) {
-                String holder = readLock();
-                if (attempt == 0 && (isStale(holder, me) || isOwnLeftover(holder, me))) {
-                    Storage.deleteQuietly(fs, lock);
-                    continue;
-                }
-                lock = null;
-                throw new IllegalStateException("output " + target + " is in use by another run (" + holder
-                        + "; lock file " + target.getParent() + "/_dni-lock-" + target.getName() + "): two runs on one "
-                        + "output would mix their results. Wait for that run, or delete the lock file if it is gone");
-            } catch (IOException e) {
-                lock = null;
-                throw new UncheckedIOException("cannot write output " + target + " (creating its lock file in "
-                        + target.getParent() + "): " + e.getMessage(), e);
-            }
-        }
-    }
-
-    /** Local paths through the operating system's exclusive create (O_EXCL); other stores through Hadoop's. */
-    private void createExclusively(Path file, String content) throws IOException {
-        byte[] bytes = content.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(file)
-                : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(file) : null;
-        if (local != null) {
-            java.nio.file.Files.write(local.toPath(), bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
-                    java.nio.file.StandardOpenOption.WRITE);
-            return;
-        }
-        try (org.apache.hadoop.fs.FSDataOutputStream out = fs.create(file, false)) {
-            out.write(bytes);
-        }
-    }
-
-    private String readLock() {
-        try {
-            return new String(Storage.readAll(lock.toString(), conf), java.nio.charset.StandardCharsets.UTF_8).trim();
-        } catch (IOException | RuntimeException e) {
-            return "owner unknown";
-        }
-    }
-
-    /** A lock written on this host by a process that no longer runs. */
-    static boolean isStale(String holder, String me) {
-        java.util.regex.Matcher h = java.util.regex.Pattern.compile("host=(\\S+) pid=(\\d+)").matcher(holder);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("host=(\\S+) pid=(\\d+)").matcher(me);
-        if (!h.find() || !m.find() || !h.group(1).equals(m.group(1))) {
-            return false;
-        }
-        return ProcessHandle.of(Long.parseLong(h.group(2))).map(p -> !p.isAlive()).orElse(true);
-    }
-
-    /** This process's lock that no run of it holds: an earlier run could not delete it (its store was away). */
-    private boolean isOwnLeftover(String holder, String me) {
-        java.util.regex.Pattern owner = java.util.regex.Pattern.compile("host=\\S+ pid=\\d+");
-        java.util.regex.Matcher h = owner.matcher(holder);
-        java.util.regex.Matcher m = owner.matcher(me);
-        return h.find() && m.find() && h.group().equals(m.group()) && !HELD.contains(lock.toString());
+        lock = OutputLock.take(fs, conf, target);
     }
 
     private void releaseLock() {
         if (lock != null) {
-            HELD.remove(lock.toString());
-            Storage.deleteQuietly(fs, lock);
+            lock.release();
             lock = null;
         }
     }
