@@ -5,7 +5,7 @@
 #   jobs/bench-scaleout.sh            # IMAGES=256 crops of 192x192, upconv_7 noise0 -> noise3 at 3 alphas
 #
 # WORKER_CPUS="0 1" pins each worker (and so its executor) to one CPU with taskset, so that one executor gets one core
-# rather than one plus whatever is idle (not the default; the README's numbers are unpinned). Every executor
+# rather than one plus whatever is idle (not the default; the README gives both). Every executor
 # JVM pays a warm-up (the PyTorch engine, the JIT compiler) of about 10 s on such a machine, in parallel; the default
 # of 256 images keeps it a small part of the phase.
 set -euo pipefail
