@@ -115,6 +115,8 @@ abstract class ImageJob<S extends ImageJobSettings> {
             out.openStaging(out.policy() == RunOutput.Policy.RESUME
                     ? "resume-" + identity.fingerprint().substring(0, 16) : runId);
             String work = out.file("_work");
+            // named by this run: tasks of a cancelled earlier attempt may still be finishing into their own folder
+            String outcomes = work + "/outcomes-" + runId;
             BlockWork blockWork = work(s, plan);
             Resume.Done done = Resume.done(spark, out, identity, Outcomes.schema(blockWork.columns()), work);
             JavaRDD<Row> todo = done.remaining(listing.tasks());
@@ -146,7 +148,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
                         s.command(), progress, count, count * s.coefficients().size(),
                         s.run().spark().progressMillis())) {
                     spark.createDataFrame(tasks.mapPartitions(new PartitionRunner(exec, blockWork)),
-                            Outcomes.schema(blockWork.columns())).write().parquet(work + "/outcomes-" + runId);
+                            Outcomes.schema(blockWork.columns())).write().parquet(outcomes);
                     if (reporter != null) {
                         reporter.finish(true);
                     }
@@ -157,8 +159,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
 
             long t3 = System.nanoTime();
             step(spark, s, "writing reports");
-            // named by this run: tasks of a cancelled earlier attempt may still be finishing into its own folder
-            results = Resume.results(spark, work + "/outcomes-" + runId, count > 0, done,
+            results = Resume.results(spark, outcomes, count > 0, done,
                     Outcomes.schema(blockWork.columns()));
             if (results.images() == 0) {
                 throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));

@@ -75,8 +75,7 @@ final class OutputLock {
 
     private static void createExclusively(FileSystem fs, Path file, String content) throws IOException {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(file)
-                : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(file) : null;
+        java.io.File local = Storage.localFile(fs, file);
         if (local != null) {
             java.nio.file.Files.write(local.toPath(), bytes, java.nio.file.StandardOpenOption.CREATE_NEW,
                     java.nio.file.StandardOpenOption.WRITE);

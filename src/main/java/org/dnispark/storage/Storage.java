@@ -96,14 +96,19 @@ public final class Storage {
         if (st.isDirectory()) {
             throw new IOException(uri + ": is a folder, expected a file");
         }
-        java.io.File local = fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(st.getPath())
-                : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(st.getPath()) : null;
+        java.io.File local = localFile(fs, st.getPath());
         if (local != null) {
             java.nio.file.Path file = local.toPath();
             if (!java.nio.file.Files.isRegularFile(file)) {
                 throw new IOException(uri + ": is not a regular file (a FIFO, device or socket?); expected a file");
             }
         }
+    }
+
+    /** The operating system's file behind a path of Hadoop's local file system; null on any other store. */
+    static java.io.File localFile(FileSystem fs, Path p) {
+        return fs instanceof org.apache.hadoop.fs.LocalFileSystem l ? l.pathToFile(p)
+                : fs instanceof org.apache.hadoop.fs.RawLocalFileSystem r ? r.pathToFile(p) : null;
     }
 
     /** Writes bytes under a temporary sibling name, then renames it into place (replacing an older file). */
