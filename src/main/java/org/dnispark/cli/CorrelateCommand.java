@@ -13,6 +13,7 @@ import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.CorrelateSettings;
+import org.dnispark.config.ReportSettings;
 import org.dnispark.core.FilterCorrelation;
 import org.dnispark.core.FineTuningSeries;
 import org.dnispark.core.ModelWeights;
@@ -20,6 +21,7 @@ import org.dnispark.models.ModelSet;
 import org.dnispark.models.ModelStore;
 import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
+import org.dnispark.report.Report;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -29,7 +31,7 @@ import org.dnispark.storage.Storage;
  * quartiles, minimum) and overall, with the paper's reading of it: 0.689 to 1 for pairs that interpolated well,
  * under 0.1 for pairs that did not. With {@code dni.correlate.series-alphas}, the Fig. 3/4 analysis of a fine-tuning
  * series. With {@code dni.correlate.output}, a report folder published whole ({@link CorrelationReport}) with its
- * {@code manifest.json}. No Spark.
+ * {@code manifest.json} and {@code report.html}. No Spark.
  */
 final class CorrelateCommand {
     /** Per-layer median correlations at or above this interpolated well in the paper. */
@@ -78,7 +80,7 @@ final class CorrelateCommand {
                     : RunOutput.Policy.OVERWRITE, conf);
             out.openStaging(identity.fingerprint().substring(0, 16) + "-" + Long.toHexString(System.nanoTime()));
             try {
-                List<String> written = new CorrelationReport(s, models, analysis).write(out);
+                List<String> written = new CorrelationReport(s, models, analysis).write(out, JSON.valueToTree(report));
                 report.put("files", written);
                 Storage.writeAtomically(out.file("correlation.json"), JSON.writerWithDefaultPrettyPrinter()
                         .writeValueAsBytes(report), conf);
@@ -90,6 +92,10 @@ final class CorrelateCommand {
                         .models(models.describe()).summary(headline(report)).timings(timings)
                         .config(JSON.readTree(s.common().renderedConfig())).build();
                 Storage.writeAtomically(out.file("manifest.json"), manifest.toJson(), conf);
+                ReportSettings page = ReportSettings.from(c);
+                if (page.html()) {
+                    Report.writeForRun(out.stagingUri(), output, page, conf);
+                }
                 out.commit();
             } catch (RuntimeException | IOException e) {
                 out.abort();
@@ -146,6 +152,8 @@ final class CorrelateCommand {
                 e.put("q1", l.distribution().q1());
                 e.put("median", l.median());
                 e.put("q3", l.distribution().q3());
+                e.put("max", l.distribution().max());
+                e.put("mean", l.distribution().mean());
                 e.put("undefined", l.undefined());
                 perLayer.add(e);
             }

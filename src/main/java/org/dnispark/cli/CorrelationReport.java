@@ -3,10 +3,8 @@ package org.dnispark.cli;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.dnispark.config.CorrelateSettings;
 import org.dnispark.core.FilterCorrelation;
@@ -16,15 +14,16 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.image.FilterGrid;
 import org.dnispark.image.ImageCodec;
-import org.dnispark.image.LineChart;
 import org.dnispark.models.ModelSet;
+import org.dnispark.report.Charts;
+import org.dnispark.report.CorrelationCharts;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
 /**
  * The report files of {@code correlate}: {@code layers.csv} (per-layer distribution), {@code filters.csv} (every
  * filter's index, as Eq. 3 defines it per filter), {@code series.csv} and {@code series.png} (the Fig. 3/4 series
- * analysis) and the first-layer filter grid {@code first-layer-filters.png}.
+ * analysis, charted by {@link CorrelationCharts}) and the first-layer filter grid {@code first-layer-filters.png}.
  */
 final class CorrelationReport {
     private final CorrelateSettings settings;
@@ -38,7 +37,7 @@ final class CorrelationReport {
     }
 
     /** Writes the files into the run's staging folder; returns their published URIs. */
-    List<String> write(RunOutput out) {
+    List<String> write(RunOutput out, com.fasterxml.jackson.databind.JsonNode report) {
         List<String> names = settings.common().models();
         StringBuilder layers = new StringBuilder("a,b,tensor,filters,undefined,min,q1,median,q3,max,mean\n");
         StringBuilder filters = new StringBuilder("a,b,tensor,filter,correlation\n");
@@ -69,7 +68,7 @@ final class CorrelationReport {
                         p.medianVsFirst(), p.medianVsLast(), p.relativeDistanceToInterpolated()));
             }
             text(out, "series.csv", series.toString(), written);
-            image(out, "series.png", seriesChart(names, analysis.series()), written);
+            image(out, "series.png", Charts.image(CorrelationCharts.series(report), 900, 440), written);
         }
         image(out, "first-layer-filters.png", FilterGrid.draw(gridBlocks(names, models.weights(),
                 settings.seriesAlphaArray()), settings.gridColumns(), settings.gridCell()), written);
@@ -85,52 +84,6 @@ final class CorrelationReport {
     private void image(RunOutput out, String name, BufferedImage img, List<String> written) {
         Storage.writeAtomically(out.file(name), ImageCodec.encodePng(img), out.conf());
         written.add(settings.output() + "/" + name);
-    }
-
-    /**
-     * The series as a chart: per layer, the median correlation of each intermediate model's filters with the filters
-     * interpolated at its alpha; and, over all layers, with the first and the last model.
-     */
-    private static BufferedImage seriesChart(List<String> models, List<FineTuningSeries.Point> points) {
-        List<String> x = new ArrayList<>();
-        Map<Integer, Integer> column = new LinkedHashMap<>();
-        for (FineTuningSeries.Point p : points) {
-            column.computeIfAbsent(p.model(), k -> {
-                x.add(String.format(Locale.ROOT, "%s (a=%.2f)", chartName(models.get(k)), p.alpha()));
-                return x.size() - 1;
-            });
-        }
-        int n = x.size();
-        Map<String, double[]> perLayer = new LinkedHashMap<>();
-        Map<Integer, List<double[]>> byColumn = new LinkedHashMap<>();
-        for (FineTuningSeries.Point p : points) {
-            int c = column.get(p.model());
-            perLayer.computeIfAbsent(p.tensor().replace(".weight", "") + " vs DNI", k -> new double[n])[c] =
-                    p.medianVsInterpolated();
-            byColumn.computeIfAbsent(c, k -> new ArrayList<>()).add(new double[] {p.medianVsFirst(),
-                p.medianVsLast()});
-        }
-        List<LineChart.Series> lines = new ArrayList<>();
-        perLayer.forEach((k, v) -> lines.add(new LineChart.Series(k, v)));
-        double[] vsFirst = new double[n];
-        double[] vsLast = new double[n];
-        for (int c = 0; c < n; c++) {
-            List<double[]> l = byColumn.get(c);
-            vsFirst[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[0]).toArray());
-            vsLast[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[1]).toArray());
-        }
-        lines.add(new LineChart.Series("all layers vs " + chartName(models.get(0)), vsFirst));
-        lines.add(new LineChart.Series("all layers vs " + chartName(models.get(models.size() - 1)), vsLast));
-        double lo = 1;
-        for (LineChart.Series l : lines) {
-            for (double v : l.values()) {
-                if (Double.isFinite(v)) {
-                    lo = Math.min(lo, v);
-                }
-            }
-        }
-        lo = Math.max(-1, Math.floor(Math.min(lo, 0.9) * 10) / 10);
-        return LineChart.draw("Filter correlation (Eq. 3): fine-tuned models vs DNI", "median", x, lines, lo, 1.0);
     }
 
     /** Each model's first weight tensor of rank 4; with a series, each level's interpolated filters below it. */
@@ -165,9 +118,6 @@ final class CorrelationReport {
         return s.length() > 22 ? s.substring(0, 22) : s;
     }
 
-    private static String chartName(String reference) {
-        return shortName(reference).replace(".safetensors", "");
-    }
 
     private static String csvField(String s) {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;

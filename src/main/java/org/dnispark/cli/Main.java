@@ -26,7 +26,7 @@ import org.dnispark.runtime.Engines;
  * or configuration error, 1 a run-time failure.
  */
 public final class Main {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Main() {
     }
@@ -46,6 +46,7 @@ public final class Main {
                     + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
                     + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
                     + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a denoiser)\n"
+                    + "       jobs/dni report RUN... --output URI [key=value]...     (runs on one report.html)\n"
                     + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
                     + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
                     + "Every key is documented in src/main/resources/reference.conf.");
@@ -62,12 +63,14 @@ public final class Main {
                 return plain(args[0], rest, CorrelateCommand::run);
             case "train":
                 return plain(args[0], rest, TrainCommand::run);
+            case "report":
+                return ReportCommand.main(rest);
             case "transition":
             case "sweep":
                 return job(args[0], rest);
             default:
                 error("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
-                        + "correlate, train, copy or bucket");
+                        + "correlate, train, report, copy or bucket");
                 return 2;
         }
     }

@@ -36,6 +36,21 @@ final class StorageCommands {
     static int main(String command, List<String> args) {
         List<String> positional = new java.util.ArrayList<>();
         List<String> options = new java.util.ArrayList<>();
+        split(args, positional, options);
+        try {
+            Map<String, String> hadoop = hadoopSettings(options);
+            return command.equals("copy") ? copy(positional, hadoop) : bucket(positional, hadoop);
+        } catch (IllegalArgumentException e) {
+            System.err.println(org.dnispark.config.Redaction.mask("dni: " + e.getMessage()));
+            return 2;
+        } catch (Exception e) {
+            System.err.println(org.dnispark.config.Redaction.mask("dni: " + command + " failed: " + Main.rootMessage(e)));
+            return 1;
+        }
+    }
+
+    /** Splits arguments into positional ones and options ({@code --config FILE} and key=value). */
+    static void split(List<String> args, List<String> positional, List<String> options) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--config") && i + 1 < args.size()) {
@@ -47,16 +62,6 @@ final class StorageCommands {
             } else {
                 positional.add(a);
             }
-        }
-        try {
-            Map<String, String> hadoop = hadoopSettings(options);
-            return command.equals("copy") ? copy(positional, hadoop) : bucket(positional, hadoop);
-        } catch (IllegalArgumentException e) {
-            System.err.println(org.dnispark.config.Redaction.mask("dni: " + e.getMessage()));
-            return 2;
-        } catch (Exception e) {
-            System.err.println(org.dnispark.config.Redaction.mask("dni: " + command + " failed: " + Main.rootMessage(e)));
-            return 1;
         }
     }
 

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 
 import org.dnispark.config.ImageJobSettings;
 import org.dnispark.provenance.RunIdentity;
+import org.dnispark.report.Report;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -39,7 +40,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
     }
 
     /** Checks that the job can run with this network before any work (for example the sweep's scale). */
-    void check(S s, RunPlan plan) {
+    void check(S s, RunPlan plan, Configuration conf) {
     }
 
     /** The paired ground-truth folder, or empty. */
@@ -102,7 +103,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             }
             step(spark, s, "loading models");
             RunPlan plan = RunPlan.resolve(s, conf);
-            check(s, plan);
+            check(s, plan, conf);
             timings.put("load_models_ms", ms(t0));
             step(spark, s, "listing images");
             listing = ImageCatalog.list(spark, s.run().input(), groundTruth(s), conf);
@@ -172,6 +173,11 @@ abstract class ImageJob<S extends ImageJobSettings> {
             timings.put("total_ms", ms(t0));
             Storage.writeAtomically(out.file("manifest.json"), Reports.manifest(spark, plan, identity, out, runId,
                     started, results, weights, partitions, summary, timings).toJson(), conf);
+            if (s.run().report().html()) {
+                step(spark, s, "writing report.html");
+                Report.writeForRun(out.stagingUri(), s.output(),
+                        s.run().report(), conf);
+            }
             step(spark, s, "publishing " + s.output());
             out.commit();
             return new JobResult(s.output(), results.images(), results.rejected(), summary);

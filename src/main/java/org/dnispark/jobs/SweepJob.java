@@ -24,7 +24,7 @@ import org.dnispark.storage.Storage;
 
 /**
  * The sweep job: PSNR (RGB and Y, BasicSR conventions) of every image at every coefficient vector, the mean per
- * coefficient and the best one. Inputs are either clean references degraded synthetically (seeded) or paired folders
+ * coefficient and the best one, and each image's own best ({@link PerImageBest}). Inputs are either clean references degraded synthetically (seeded) or paired folders
  * of degraded inputs and ground truth matched by file name. Per-image scores are written by the executors
  * ({@code psnr.parquet}, {@code psnr.csv}); the driver collects one row per coefficient.
  */
@@ -44,7 +44,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     }
 
     @Override
-    void check(SweepSettings s, RunPlan plan) {
+    void check(SweepSettings s, RunPlan plan, Configuration conf) {
         if (s.scoring().paired()) {
             return;
         }
@@ -167,6 +167,30 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Storage.writeAtomically(out.file("per_alpha.csv"), per.bytes(), out.conf());
         Map<String, Object> summary = summary(s, plan, results, perList, means, best);
+        PerImageBest.Result perImage = PerImageBest.of(scores, 4 + METRICS.indexOf(metric), best,
+                s.run().report().worstImages());
+        summary.put("per_image_best_mean", Double.isFinite(perImage.oracleMean()) ? perImage.oracleMean() : null);
+        List<Map<String, Object>> preferring = new ArrayList<>();
+        for (CoefficientPlan.Coefficient c : coefficients.entries()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("index", c.index());
+            e.put("label", c.label());
+            e.put("alpha", c.hasAlpha() ? c.alpha() : null);
+            e.put("images", perImage.imagesPreferring().getOrDefault(c.index(), 0L));
+            preferring.add(e);
+        }
+        summary.put("best_per_image", preferring);
+        List<Map<String, Object>> worst = new ArrayList<>();
+        for (PerImageBest.ImageBest w : perImage.worst()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("image", w.image());
+            e.put("at_best", w.atDatasetBest());
+            e.put("own_best_index", w.bestIndex());
+            e.put("own_best_label", coefficients.get(w.bestIndex()).label());
+            e.put("own_best", w.best());
+            worst.add(e);
+        }
+        summary.put("worst_images", worst);
         Storage.writeAtomically(out.file("summary.json"), Json.bytes(summary), out.conf());
         return summary;
     }

@@ -20,6 +20,7 @@ import org.dnispark.image.Animation;
 import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
+import org.dnispark.report.RunFolder;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -41,6 +42,19 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
 
     static String frameName(int index, String label) {
         return String.format("%02d_%s.png", index, label.replace('/', '-'));
+    }
+
+    /** A sweep to draw beside the frames must be a finished sweep of the same models, found before any work. */
+    @Override
+    void check(TransitionSettings s, RunPlan plan, Configuration conf) {
+        String sweep = s.run().report().sweep();
+        if (s.run().report().html() && !sweep.isEmpty()) {
+            RunFolder run = RunFolder.read(sweep, conf, true);
+            if (!run.job().equals("sweep")) {
+                throw new IllegalArgumentException("dni.report.sweep = " + sweep + " is a " + run.job()
+                        + " run; expected a sweep of the transition's models");
+            }
+        }
     }
 
     @Override

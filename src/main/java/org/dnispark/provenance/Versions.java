@@ -19,7 +19,7 @@ public final class Versions {
      */
     public static Map<String, Object> of(Map<String, String> platform) {
         Map<String, Object> v = new LinkedHashMap<>();
-        v.put("dni-spark", String.valueOf(Versions.class.getPackage().getImplementationVersion()));
+        v.put("dni-spark", buildProperties().getProperty("git.build.version", "unknown"));
         v.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
         v.putAll(platform);
         v.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
@@ -33,16 +33,22 @@ public final class Versions {
     /** The git commit the build came from and whether its tree was dirty ("unknown" outside a git checkout). */
     public static Map<String, Object> git() {
         Map<String, Object> g = new LinkedHashMap<>();
+        Properties p = buildProperties();
+        g.put("commit", p.getProperty("git.commit.id", "unknown"));
+        g.put("dirty", Boolean.parseBoolean(p.getProperty("git.dirty", "false")));
+        return g;
+    }
+
+    /** What the build recorded (git commit, dirty flag, project version); empty when run from an IDE's classes. */
+    private static Properties buildProperties() {
         Properties p = new Properties();
         try (InputStream in = Versions.class.getResourceAsStream("/dni-spark-git.properties")) {
             if (in != null) {
                 p.load(in);
             }
         } catch (IOException ignored) {
-            // reported as unknown below
+            // reported as unknown by the callers
         }
-        g.put("commit", p.getProperty("git.commit.id", "unknown"));
-        g.put("dirty", Boolean.parseBoolean(p.getProperty("git.dirty", "false")));
-        return g;
+        return p;
     }
 }

@@ -1,0 +1,174 @@
+package org.dnispark.report;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+import org.dnispark.storage.RunOutput;
+import org.dnispark.storage.Storage;
+
+/**
+ * One run's output folder as a report reads it: its {@code manifest.json} and its results ({@code summary.json} of a
+ * sweep, the manifest's summary of a transition, {@code correlation.json} of correlate). A report may be made from
+ * folders nobody vouches for, so every file is read with a size limit, JSON only as data, and images only through
+ * the decoder (re-encoded before they reach a page).
+ *
+ * @param uri      the folder
+ * @param name     how the page names the run: the output URI its manifest records, else the folder
+ * @param job      {@code sweep}, {@code transition} or {@code correlate}
+ * @param manifest the run's manifest
+ * @param results  the run's results as described above
+ */
+public record RunFolder(String uri, String name, String job, JsonNode manifest, JsonNode results) {
+    /** The most any one JSON file of a run may hold. */
+    static final long MAX_JSON_BYTES = 64L << 20;
+    /** The most one image of a run may hold (a frame, a strip, a filter grid). */
+    static final long MAX_IMAGE_BYTES = 256L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Reads a run. {@code finished}: the folder must hold {@code _SUCCESS} (a published run); a job making its own
+     * report reads its staging folder, which does not yet.
+     */
+    public static RunFolder read(String uri, Configuration conf, boolean finished) {
+        String folder = uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+        if (finished && !Storage.exists(folder + "/" + RunOutput.SUCCESS, conf)) {
+            throw new IllegalArgumentException("run " + folder + " has no " + RunOutput.SUCCESS + " marker: it is "
+                    + "not a finished dni-spark run (still running, failed, or not a run's output folder)");
+        }
+        JsonNode manifest = json(folder + "/manifest.json", conf);
+        String job = manifest.path("job").asText("");
+        JsonNode results = switch (job) {
+            case "sweep" -> json(folder + "/summary.json", conf);
+            case "transition" -> manifest.path("summary");
+            case "correlate" -> json(folder + "/correlation.json", conf);
+            default -> throw new IllegalArgumentException(folder + "/manifest.json names job '" + job
+                    + "'; expected sweep, transition or correlate");
+        };
+        if (!results.isObject()) {
+            throw new IllegalArgumentException("run " + folder + " has no results object for its " + job + " job");
+        }
+        // named as the run itself recorded its output (its full URI), else by its folder
+        String name = manifest.path("output").asText("");
+        return new RunFolder(folder, name.isEmpty() ? folder : name, job, manifest, results);
+    }
+
+    /** The same run under another name (a job's own report reads its staging folder). */
+    public RunFolder named(String newName) {
+        return new RunFolder(uri, newName, job, manifest, results);
+    }
+
+    static JsonNode json(String uri, Configuration conf) {
+        try {
+            JsonNode n = JSON.readTree(Storage.readAll(uri, conf, MAX_JSON_BYTES, "64 MiB for a report's JSON"));
+            if (n == null || !n.isObject()) {
+                throw new IllegalArgumentException(uri + ": expected a JSON object");
+            }
+            return n;
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException(uri + ": no such file; expected a dni-spark run folder", e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(uri + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A file of the run, read whole with the image size limit. */
+    byte[] bytes(String relative, Configuration conf) {
+        try {
+            return Storage.readAll(uri + "/" + relative, conf, MAX_IMAGE_BYTES, "256 MiB for an image in a report");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + uri + "/" + relative + ": " + e.getMessage(), e);
+        }
+    }
+
+    boolean has(String relative, Configuration conf) {
+        return Storage.exists(uri + "/" + relative, conf);
+    }
+
+    /** The models' SHA-256 digests, in order (one per file; both files of an ncnn model). */
+    List<String> modelDigests() {
+        List<String> d = new ArrayList<>();
+        for (JsonNode m : manifest.path("models")) {
+            for (JsonNode f : m.path("files")) {
+                d.add(f.path("sha256").asText(""));
+            }
+            if (m.has("sha256")) {
+                d.add(m.path("sha256").asText(""));
+            }
+        }
+        return d;
+    }
+
+    /**
+     * The first {@code limit} image names by name whose strips a transition wrote ({@code strips/<image>.png},
+     * sub-folders for recursive inputs), without holding more than {@code limit} names: the listing streams.
+     */
+    List<String> firstImages(int limit, Configuration conf) {
+        TreeSet<String> first = new TreeSet<>();
+        Path strips = new Path(uri + "/strips");
+        try {
+            FileSystem fs = Storage.fs(strips, conf);
+            if (limit == 0 || !fs.exists(strips)) {
+                return List.of();
+            }
+            String prefix = fs.makeQualified(strips).toUri().getPath() + "/";
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(strips, true);
+            while (it.hasNext()) {
+                LocatedFileStatus st = it.next();
+                String path = st.getPath().toUri().getPath();
+                if (!path.startsWith(prefix) || !path.endsWith(".png")) {
+                    continue;
+                }
+                first.add(path.substring(prefix.length(), path.length() - 4));
+                if (first.size() > limit) {
+                    first.pollLast();
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + strips + ": " + e.getMessage(), e);
+        }
+        return new ArrayList<>(first);
+    }
+
+    /** How many strips (images) a transition wrote, from its summary. */
+    long images() {
+        return results.path("strips").asLong(results.path("images").asLong(0));
+    }
+
+    /** The frame files of one image of a transition, by coefficient index. */
+    String[] frames(String image, int coefficients, Configuration conf) {
+        String[] out = new String[coefficients];
+        Path dir = new Path(uri + "/frames/" + image);
+        try {
+            FileSystem fs = Storage.fs(dir, conf);
+            for (FileStatus st : fs.listStatus(dir)) {
+                String n = st.getPath().getName();
+                if (!st.isFile() || !n.matches("\\d{2,}_.*\\.png")) {
+                    continue;
+                }
+                int k = Integer.parseInt(n.substring(0, n.indexOf('_')));
+                if (k < coefficients) {
+                    out[k] = "frames/" + image + "/" + n;
+                }
+            }
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException("run " + uri + " has no frames for image '" + image + "'", e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+}
