@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # DNI against the pixel interpolation baseline (paper Fig. 5 and 7b) on the demo sweep (x2 MATLAB bicubic + JPEG q30
 # on demo/images, 11 alphas): mean PSNR-Y per alpha for a correlated pair (noise0 -> noise3) and the uncorrelated
-# pair (scale2.0x -> noise3). Prints a markdown table.
+# pair (scale2.0x -> noise3). Prints a markdown table, and writes the four sweeps on one page: <output>/report.html.
 #
 #   jobs/pixel-vs-dni.sh [output-folder]      # default out/pixel-vs-dni; needs `mvn package` and jobs/fetch-models.sh
 set -euo pipefail
@@ -22,3 +22,7 @@ echo "|---|---|---|---|---|"
 paste -d, "$out/correlated-dni/per_alpha.csv" "$out/correlated-pixel/per_alpha.csv" \
   "$out/uncorrelated-dni/per_alpha.csv" "$out/uncorrelated-pixel/per_alpha.csv" | awk -F, 'NR > 1 {
   printf "| %s | %.2f | %.2f | %.2f | %.2f |\n", $3, $6, $15, $24, $33 }'
+"$root/jobs/dni" report "$out/correlated-dni" "$out/correlated-pixel" "$out/uncorrelated-dni" \
+  "$out/uncorrelated-pixel" --output "$out/report.html" >/dev/null
+echo
+echo "The four sweeps on one page: $out/report.html"

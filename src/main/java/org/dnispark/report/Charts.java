@@ -44,7 +44,8 @@ public final class Charts {
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
         new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
     private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
-    private static int counter;
+    /** Charts drawn on the current page so far, for their id prefixes: the same page gets the same ids. */
+    private static final ThreadLocal<int[]> DRAWN = ThreadLocal.withInitial(() -> new int[1]);
 
     private Charts() {
     }
@@ -278,12 +279,15 @@ public final class Charts {
         return chart.createBufferedImage(width, height);
     }
 
+    /** Starts a page: chart ids count from zero again on this thread. */
+    static void startPage() {
+        DRAWN.get()[0] = 0;
+    }
+
     /** A chart as an SVG element of the given size, scaling with the page. */
     public static String svg(JFreeChart chart, int width, int height, ChartRenderingInfo info) {
         SVGGraphics2D g = new SVGGraphics2D(width, height);
-        synchronized (Charts.class) {
-            g.setDefsKeyPrefix("c" + (counter++) + "-");
-        }
+        g.setDefsKeyPrefix("c" + (DRAWN.get()[0]++) + "-");
         chart.draw(g, new Rectangle2D.Double(0, 0, width, height), info);
         String element = g.getSVGElement();
         // fixed pixel size from JFreeSVG; a viewBox lets the page scale the chart to its column

@@ -48,6 +48,7 @@ public final class ReportPage {
         if (runs.isEmpty()) {
             throw new IllegalArgumentException("a report needs at least one run");
         }
+        Charts.startPage();
         return new ReportPage(settings, conf).page(runs);
     }
 

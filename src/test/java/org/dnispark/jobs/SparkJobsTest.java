@@ -152,6 +152,33 @@ class SparkJobsTest {
             assertEquals(y[0] + 0.25 * (y[1] - y[0]), spread.get("q1").asDouble(), 1e-12);
         }
         assertEquals(4, lines(out.resolve("per_alpha.csv")).size());
+        // each image's own best, recomputed from the per-image rows: counts, the oracle mean, the worst image
+        int bestIndex = sum.get("best").get("index").asInt();
+        Map<String, Row> own = new java.util.TreeMap<>();
+        Map<String, Double> atBest = new java.util.TreeMap<>();
+        for (Row r : rows) {
+            own.merge(r.getString(0), r, (x, y) -> y.getDouble(6) > x.getDouble(6)
+                    || (y.getDouble(6) == x.getDouble(6) && y.getInt(1) < x.getInt(1)) ? y : x);
+            if (r.getInt(1) == bestIndex) {
+                atBest.put(r.getString(0), r.getDouble(6));
+            }
+        }
+        int[] counts = new int[3];
+        own.values().forEach(r -> counts[r.getInt(1)]++);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(counts[k], sum.get("best_per_image").get(k).get("images").asInt(), "coefficient " + k);
+        }
+        assertEquals(own.values().stream().mapToDouble(r -> r.getDouble(6)).average().orElseThrow(),
+                sum.get("per_image_best_mean").asDouble(), 1e-12);
+        String worst = atBest.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        assertEquals(2, sum.get("worst_images").size());
+        assertEquals(worst, sum.get("worst_images").get(0).get("image").asText());
+        assertEquals(atBest.get(worst), sum.get("worst_images").get(0).get("at_best").asDouble(), 0.0);
+        assertEquals(own.get(worst).getInt(1), sum.get("worst_images").get(0).get("own_best_index").asInt());
+        // and its report.html, made from these files alone
+        String page = Files.readString(out.resolve("report.html"));
+        assertTrue(page.contains("Content-Security-Policy") && page.contains("<svg"), "no report page");
+        assertFalse(page.contains("src=\"http") || page.contains("href=\"http"), "the page links another host");
 
         // The manifest records digests that match the files, versions, config and timings.
         JsonNode m = JSON.readTree(out.resolve("manifest.json").toFile());
