@@ -109,6 +109,12 @@ class RunIdentityTest {
         PLACEMENT.put("dni.inference.block-images", "dni.inference.block-images=3");
         PLACEMENT.put("dni.inference.block-bytes", "dni.inference.block-bytes=64m");
         PLACEMENT.put("dni.inference.broadcast-budget", "dni.inference.broadcast-budget=0");
+        // what report.html shows: made again from the run's files on every run, never part of the images' results
+        PLACEMENT.put("dni.report.html", "dni.report.html=false");
+        PLACEMENT.put("dni.report.images", "dni.report.images=2");
+        PLACEMENT.put("dni.report.frame-height", "dni.report.frame-height=64");
+        PLACEMENT.put("dni.report.worst-images", "dni.report.worst-images=3");
+        PLACEMENT.put("dni.report.sweep", "dni.report.sweep=out/some-sweep");
         // refusals only: a model that is read at all is read the same whatever the limits
         PLACEMENT.put("dni.trust-code", "dni.trust-code=true");
         PLACEMENT.put("dni.limits.model-bytes", "dni.limits.model-bytes=512m");
