@@ -57,6 +57,7 @@ final class CorrelateCommand {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         CorrelateSettings s = CorrelateSettings.from(c);
+        ReportSettings page = ReportSettings.from(c);
         Configuration conf = Storage.configuration(s.common().hadoop());
         RunOutput.Policy policy = s.common().ifExists();
         String output = s.output();
@@ -92,7 +93,6 @@ final class CorrelateCommand {
                         .models(models.describe()).summary(headline(report)).timings(timings)
                         .config(JSON.readTree(s.common().renderedConfig())).build();
                 Storage.writeAtomically(out.file("manifest.json"), manifest.toJson(), conf);
-                ReportSettings page = ReportSettings.from(c);
                 if (page.html()) {
                     Report.writeForRun(out.stagingUri(), output, page, conf);
                 }

@@ -175,8 +175,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
                     started, results, weights, partitions, summary, timings).toJson(), conf);
             if (s.run().report().html()) {
                 step(spark, s, "writing report.html");
-                Report.writeForRun(out.stagingUri(), s.output(),
-                        s.run().report(), conf);
+                Report.writeForRun(out.stagingUri(), s.output(), s.run().report(), conf);
             }
             step(spark, s, "publishing " + s.output());
             out.commit();
