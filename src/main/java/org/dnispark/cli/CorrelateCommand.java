@@ -76,6 +76,13 @@ final class CorrelateCommand {
         }
         Analysis analysis = analyse(s, models);
         Map<String, Object> report = toMap(analysis, s.common().models());
+        if (s.common().align().enabled()) {
+            // Eq. 3 compares filters of the same index, so it is measured again once every model is lined up with the
+            // first: how much of the difference was only the order of the channels
+            ModelSet aligned = s.common().align().apply(models);
+            report.put("alignment", aligned.alignment());
+            report.put("after_alignment", toMap(analyse(s, aligned), s.common().models()).get("pairs"));
+        }
         if (!output.isEmpty()) {
             RunOutput out = new RunOutput(output, policy == RunOutput.Policy.REFUSE ? RunOutput.Policy.REFUSE
                     : RunOutput.Policy.OVERWRITE, conf);
@@ -190,6 +197,15 @@ final class CorrelateCommand {
         }
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("pairs", pairs);
+        if (report.containsKey("after_alignment")) {
+            List<Object> after = new ArrayList<>();
+            for (Object p : (List<?>) report.get("after_alignment")) {
+                Map<String, Object> m = new LinkedHashMap<>(castMap(p));
+                m.remove("layers");
+                after.add(m);
+            }
+            h.put("after_alignment", after);
+        }
         return h;
     }
 

@@ -55,6 +55,7 @@ final class InterpolateCommand {
         if (previous != null) {
             return previous;
         }
+        models = s.common().align().apply(models);
         double[] coefficients = s.vector();
         Interpolation.Options options = s.common().interpolation();
         ModelWeights mix = Interpolation.interpolate(models.weights(), coefficients, options);
@@ -85,7 +86,8 @@ final class InterpolateCommand {
                 .runId(identity.fingerprint().substring(0, 16))
                 .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started).models(models.describe())
                 .detail("coefficients", coefficients).detail("alpha_convention", ALPHA_CONVENTION)
-                .detail("integer_buffers", options.integerRule().configName()).summary(summary).timings(timings)
+                .detail("integer_buffers", options.integerRule().configName())
+                .detail("alignment", models.alignment()).summary(summary).timings(timings)
                 .config(JSON.readTree(s.common().renderedConfig())).build();
         Storage.writeAtomically(outputs.get(2), manifest.toJson(), conf); // last: it marks a complete export
         return summary;
@@ -112,6 +114,9 @@ final class InterpolateCommand {
         }
         meta.put("sources", sources);
         meta.put("integer_buffers", s.common().interpolation().integerRule().configName());
+        if (!models.alignment().isEmpty()) {
+            meta.put("alignment", models.alignment());
+        }
         meta.put("tensors", mix.tensorCount());
         meta.put("parameters", mix.parameterCount());
         meta.put("fingerprint", fingerprint);

@@ -44,6 +44,7 @@ public final class Main {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
             error("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
                     + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
+                    + "       jobs/dni align [--config FILE]... [key=value]...         (permute models[1] to match models[0])\n"
                     + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
                     + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a denoiser)\n"
                     + "       jobs/dni report RUN... --output URI [key=value]...     (runs on one report.html)\n"
@@ -59,6 +60,8 @@ public final class Main {
                 return StorageCommands.main(args[0], rest);
             case "interpolate":
                 return plain(args[0], rest, InterpolateCommand::run);
+            case "align":
+                return plain(args[0], rest, AlignCommand::run);
             case "correlate":
                 return plain(args[0], rest, CorrelateCommand::run);
             case "train":
@@ -70,7 +73,7 @@ public final class Main {
                 return job(args[0], rest);
             default:
                 error("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
-                        + "correlate, train, report, copy or bucket");
+                        + "align, correlate, train, report, copy or bucket");
                 return 2;
         }
     }

@@ -22,7 +22,8 @@ import org.dnispark.runtime.NetworkSpec;
 record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) {
 
     static RunPlan resolve(ImageJobSettings s, Configuration conf) {
-        ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
+        ModelSet models = s.common().align().apply(ModelSet.load(s.common().models(),
+                new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy())));
         return new RunPlan(s, models, models.network());
     }
 
@@ -64,6 +65,9 @@ record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) 
         d.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
         d.put("degradation", settings.run().input().degradation().stream().map(DegradationStep::toString).toList());
         d.put("seed", settings.run().seed());
+        if (!models.alignment().isEmpty()) {
+            d.put("alignment", models.alignment());
+        }
         return d;
     }
 

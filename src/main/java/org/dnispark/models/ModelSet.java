@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.dnispark.align.PermutationSpec;
+import org.dnispark.align.WeightMatching;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.TorchScriptCode;
@@ -23,10 +25,13 @@ import org.dnispark.runtime.TorchScriptNetwork;
 public final class ModelSet {
     private final List<LoadedModel> models;
     private final boolean trustCode;
+    /** What {@link #aligned} did to each model after the first, for manifests; empty when not aligned. */
+    private final List<Map<String, Object>> alignment;
 
-    private ModelSet(List<LoadedModel> models, boolean trustCode) {
+    private ModelSet(List<LoadedModel> models, boolean trustCode, List<Map<String, Object>> alignment) {
         this.models = List.copyOf(models);
         this.trustCode = trustCode;
+        this.alignment = List.copyOf(alignment);
     }
 
     /** Reads every reference through {@code store} and checks that the models can be interpolated. */
@@ -63,7 +68,68 @@ public final class ModelSet {
         List<ModelWeights> weights = new ArrayList<>();
         loaded.forEach(m -> weights.add(m.weights()));
         Interpolation.checkCompatible(weights);
-        return new ModelSet(loaded, trustCode);
+        return new ModelSet(loaded, trustCode, List.of());
+    }
+
+    /**
+     * Which hidden channels of the models' network can be permuted together: the built-in architecture's spec for
+     * state dicts, the chain spec for ncnn graphs; refused for TorchScript modules, whose code is not read.
+     */
+    public PermutationSpec permutationSpec() {
+        LoadedModel m = first();
+        try {
+            if (m.torchScript() != null) {
+                throw new IllegalArgumentException("it is a TorchScript module, whose channel ties live in its code, "
+                        + "which is not analysed; export its state dict to align it");
+            }
+            return m.graph() != null ? ArchitectureRegistry.permutations(m.graph(), m.weights())
+                    : ArchitectureRegistry.permutations(m.weights());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model '" + m.reference() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The same models with every model after the first permuted to line up with the first (weight matching, at most
+     * {@code maxPasses} passes visiting the layers in an order seeded by {@code seed}); each computes what it computed
+     * before.
+     */
+    public ModelSet aligned(int maxPasses, long seed) {
+        PermutationSpec spec = permutationSpec();
+        List<LoadedModel> out = new ArrayList<>(List.of(first()));
+        List<Map<String, Object>> report = new ArrayList<>();
+        for (LoadedModel m : models.subList(1, models.size())) {
+            WeightMatching.Result r = WeightMatching.align(first().weights(), m.weights(), spec, maxPasses, seed);
+            out.add(new LoadedModel(m.reference(), m.format(), m.files(), r.permutation().apply(m.weights()),
+                    m.graph(), m.torchScript()));
+            report.add(describe(m.reference(), r));
+        }
+        return new ModelSet(out, trustCode, report);
+    }
+
+    /** One alignment's provenance: the permutation's digest, the objective before and after, the search's cost. */
+    public static Map<String, Object> describe(String reference, WeightMatching.Result r) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("reference", reference);
+        e.put("method", "weight matching (Git Re-Basin), coordinate descent with exact linear assignment");
+        e.put("architecture", r.permutation().spec().architecture());
+        e.put("groups", r.permutation().spec().groups().size());
+        e.put("channels", r.permutation().spec().channelCount());
+        e.put("moved_channels", r.permutation().movedChannels());
+        e.put("permutation_sha256", r.permutation().digest());
+        e.put("objective_before", r.objectiveBefore());
+        e.put("objective_after", r.objectiveAfter());
+        e.put("cosine_before", r.cosineBefore());
+        e.put("cosine_after", r.cosineAfter());
+        e.put("passes", r.passes());
+        e.put("converged", r.converged());
+        e.put("millis", r.millis());
+        return e;
+    }
+
+    /** What alignment did to each model after the first (empty when the models were not aligned). */
+    public List<Map<String, Object>> alignment() {
+        return alignment;
     }
 
     public List<LoadedModel> models() {

@@ -64,6 +64,42 @@ public final class NcnnModel implements Serializable {
         return new NcnnModel(graph, new ModelWeights(label, tensors));
     }
 
+    /**
+     * The {@code .bin} bytes of {@code weights}, which must hold the tensors {@link #read} gives for {@code graph}, in
+     * its order: (de)convolution and InnerProduct weights tagged fp16 or fp32 by their dtype (fp16 padded to 4 bytes),
+     * everything else raw fp32. Reading the result with the same {@code .param} gives back {@code weights} exactly.
+     */
+    public static byte[] writeBin(NcnnGraph graph, ModelWeights weights) {
+        java.util.Map<String, String> types = new java.util.HashMap<>();
+        graph.layers().forEach(l -> types.put(l.name(), l.type()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (NamedTensor t : weights.tensors()) {
+            int dot = t.name().lastIndexOf('.');
+            String type = dot < 0 ? null : types.get(t.name().substring(0, dot));
+            if (type == null) {
+                throw new IllegalArgumentException("tensor '" + t.name() + "' belongs to no layer of " + graph.source());
+            }
+            float[] v = t.floatValues();
+            boolean tagged = t.name().endsWith(".weight") && Set.of("Convolution", "ConvolutionDepthWise",
+                    "Deconvolution", "DeconvolutionDepthWise", "InnerProduct").contains(type);
+            boolean half = tagged && t.dtype() == DType.FLOAT16;
+            int bytes = (tagged ? 4 : 0) + (half ? ((2 * v.length + 3) & ~3) : 4 * v.length);
+            ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (tagged) {
+                b.putInt(half ? TAG_FP16 : 0);
+            }
+            for (float f : v) {
+                if (half) {
+                    b.putShort(HalfFloats.floatToHalf(f));
+                } else {
+                    b.putFloat(f);
+                }
+            }
+            out.write(b.array(), 0, bytes);
+        }
+        return out.toByteArray();
+    }
+
     /** NaN or infinite weights would silently poison every interpolation that touches them. */
     static void requireFinite(NamedTensor t, String source) {
         String bad = t.nonFinite();

@@ -4,6 +4,7 @@ import java.io.Serializable;
 
 import ai.djl.ndarray.NDManager;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
@@ -13,8 +14,23 @@ import org.dnispark.core.ModelWeights;
  * @param id          short stable name, recorded in manifests
  * @param description the keys and shapes that identify it, for the "known architectures" text of errors
  * @param detector    the network for a state dict of this architecture, or null when the state dict is not one
+ * @param permutations which hidden channels of a state dict of this architecture can be reordered together (for
+ *                    {@code jobs/dni align}); it throws, naming why, when the architecture's ties are not expressed
  */
-public record Architecture(String id, String description, Detector detector) {
+public record Architecture(String id, String description, Detector detector, Permutations permutations) {
+
+    /** The permutation spec of a state dict this architecture detected; an error naming why when it has none. */
+    @FunctionalInterface
+    public interface Permutations {
+        PermutationSpec spec(ModelWeights weights);
+    }
+
+    /** For architectures whose channel ties alignment does not express: a refusal that says why. */
+    static Permutations refused(String id, String why) {
+        return w -> {
+            throw new IllegalArgumentException("architecture " + id + " cannot be aligned: " + why);
+        };
+    }
 
     /** Recognises the architecture from a state dict; null when the keys or shapes do not fit. */
     @FunctionalInterface

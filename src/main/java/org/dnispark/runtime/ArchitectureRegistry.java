@@ -2,7 +2,9 @@ package org.dnispark.runtime;
 
 import java.util.List;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.ncnn.NcnnGraph;
 
 /**
  * The built-in architectures, in the order detection tries them, so that plain state dicts load as they are. A new
@@ -40,6 +42,25 @@ public final class ArchitectureRegistry {
                 + names.size() + " tensors (first: " + names.subList(0, Math.min(4, names.size())) + ", last: "
                 + names.get(names.size() - 1) + "); built in: " + known() + ". Export the model as an ncnn graph to "
                 + "run it, or interpolate it with jobs/dni interpolate");
+    }
+
+    /**
+     * Which hidden channels of a state dict can be permuted together: the spec of the built-in architecture that
+     * detects it; an error naming why when it has none or its ties are not expressed.
+     */
+    public static PermutationSpec permutations(ModelWeights weights) {
+        for (Architecture a : BUILT_IN) {
+            if (a.detector().detect(weights) != null) {
+                return a.permutations().spec(weights);
+            }
+        }
+        detect(weights); // throws, naming what was found
+        throw new IllegalStateException("unreachable");
+    }
+
+    /** The same for an ncnn graph and its weights: chains only (see {@link NcnnPermutations}). */
+    public static PermutationSpec permutations(NcnnGraph graph, ModelWeights weights) {
+        return NcnnPermutations.spec(graph, weights);
     }
 
     /** "id: description" of every built-in architecture, for messages. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 
@@ -20,7 +21,29 @@ import org.dnispark.core.NamedTensor;
  */
 public final class DnCnn extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("dncnn", "DnCNN (KAIR): model.0 conv, then conv + "
-            + "BatchNorm blocks, last conv; output = input - noise", DnCnn::detect);
+            + "BatchNorm blocks, last conv; output = input - noise", DnCnn::detect,
+            DnCnn::permutations);
+
+    /**
+     * Each conv's outputs but the last, with the batch norm after it (scale, shift and running statistics), feed the
+     * next conv; the residual {@code input - noise} touches only the last conv's outputs, which stay.
+     */
+    static PermutationSpec permutations(ModelWeights w) {
+        Layout net = layout(w);
+        PermutationSpec.Builder b = new PermutationSpec.Builder("dncnn", w);
+        for (int i = 0; i < net.convs().size() - 1; i++) {
+            String conv = net.convs().get(i);
+            List<String> outputs = new ArrayList<>(List.of(conv + ".weight", conv + ".bias"));
+            String bn = net.norms().get(i);
+            if (bn != null) {
+                for (String part : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) {
+                    outputs.add(bn + part);
+                }
+            }
+            b.chain(conv, outputs, List.of(net.convs().get(i + 1) + ".weight"));
+        }
+        return b.build();
+    }
     static final float BN_EPS = 1e-4f;
 
     private final List<String> convs;
@@ -35,8 +58,26 @@ public final class DnCnn extends StateDictNetwork {
         this.channels = channels;
     }
 
+    /** The convs in order and, for each, the batch norm after it (or null); null when {@code w} is not DnCNN. */
+    private record Layout(List<String> convs, List<String> norms) {
+    }
+
     /** The architecture's spec when {@code w} has DnCNN's keys and shapes, else null. */
     static NetworkSpec detect(ModelWeights w) {
+        Layout layout = layout(w);
+        if (layout == null) {
+            return null;
+        }
+        List<String> convs = layout.convs();
+        List<String> norms = layout.norms();
+        int in = w.get(convs.get(0) + ".weight").shape()[1];
+        int depth = convs.size();
+        return new Architecture.BuiltIn("DnCNN(channels=" + in + ", depth=" + depth + ", features="
+                + w.get(convs.get(0) + ".weight").shape()[0] + ")", NetworkGeometry.padded(1, depth, 1),
+                m -> new DnCnn(convs, norms, in, m));
+    }
+
+    private static Layout layout(ModelWeights w) {
         Map<Integer, List<NamedTensor>> groups = new TreeMap<>();
         for (NamedTensor t : w.tensors()) {
             String[] parts = t.name().split("\\.");
@@ -80,10 +121,7 @@ public final class DnCnn extends StateDictNetwork {
         if (in != out || (in != 1 && in != 3)) {
             return null;
         }
-        int depth = convs.size();
-        return new Architecture.BuiltIn("DnCNN(channels=" + in + ", depth=" + depth + ", features="
-                + w.get(convs.get(0) + ".weight").shape()[0] + ")", NetworkGeometry.padded(1, depth, 1),
-                m -> new DnCnn(convs, norms, in, m));
+        return new Layout(convs, norms);
     }
 
     private NDArray batchNorm(NDArray x, String prefix) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
@@ -14,7 +15,35 @@ import org.dnispark.core.ModelWeights;
  */
 final class MsrResNet extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("msrresnet", "MSRResNet (BasicSR keys): conv_first, "
-            + "body.N.conv1/conv2, upconv1[/upconv2], conv_hr, conv_last", MsrResNet::detect);
+            + "body.N.conv1/conv2, upconv1[/upconv2], conv_hr, conv_last", MsrResNet::detect,
+            MsrResNet::permutations);
+
+    /**
+     * The trunk is one tie: conv_first's outputs and every block's conv2 outputs are added together, so they share
+     * one order, which every block's conv1 and upconv1 read. Each block's conv1 outputs feed its conv2; conv_hr's
+     * feed conv_last. The up-sampling convs' outputs are pixel-shuffled (a channel is a block of r*r rows) and stay.
+     */
+    static PermutationSpec permutations(ModelWeights w) {
+        int blocks = 0;
+        while (w.contains("body." + blocks + ".conv1.weight")) {
+            blocks++;
+        }
+        java.util.List<PermutationSpec.Slot> trunk = new java.util.ArrayList<>(java.util.List.of(
+                PermutationSpec.Slot.of("conv_first.weight", 0), PermutationSpec.Slot.of("conv_first.bias", 0),
+                PermutationSpec.Slot.of("upconv1.weight", 1)));
+        PermutationSpec.Builder b = new PermutationSpec.Builder("msrresnet", w);
+        for (int i = 0; i < blocks; i++) {
+            String p = "body." + i;
+            trunk.add(PermutationSpec.Slot.of(p + ".conv1.weight", 1));
+            trunk.add(PermutationSpec.Slot.of(p + ".conv2.weight", 0));
+            trunk.add(PermutationSpec.Slot.of(p + ".conv2.bias", 0));
+            b.chain(p + ".conv1", java.util.List.of(p + ".conv1.weight", p + ".conv1.bias"),
+                    java.util.List.of(p + ".conv2.weight"));
+        }
+        b.group(new PermutationSpec.Group("trunk", w.get("conv_first.weight").shape()[0], trunk));
+        b.chain("conv_hr", java.util.List.of("conv_hr.weight", "conv_hr.bias"), java.util.List.of("conv_last.weight"));
+        return b.build();
+    }
 
     private final int blocks;
     private final int scale;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
@@ -18,7 +19,56 @@ import org.dnispark.core.ModelWeights;
 public final class RrdbNet extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("rrdbnet", "RRDBNet (ESRGAN, BasicSR keys): conv_first, "
             + "body.N.rdb1..3.conv1..5, conv_body, conv_up1/2, conv_hr, conv_last; scales 4, 2 (pixel-unshuffled "
-            + "input) and 1", RrdbNet::detect);
+            + "input) and 1", RrdbNet::detect, RrdbNet::permutations);
+
+    /**
+     * The trunk is one tie: conv_first's outputs, every dense block's conv5 outputs and conv_body's outputs are added
+     * together, so they share one order, which every dense conv reads in the first num_feat channels of its
+     * concatenated input, as do conv_body and conv_up1. Each dense block's conv1..conv4 outputs are a group of their
+     * own, read by the later convs of that block at their offset in the concatenation. conv_up1, conv_up2 and conv_hr
+     * each feed the next conv.
+     */
+    static PermutationSpec permutations(ModelWeights w) {
+        int blocks = 0;
+        while (w.contains("body." + blocks + ".rdb1.conv1.weight")) {
+            blocks++;
+        }
+        int nf = w.get("conv_first.weight").shape()[0];
+        int gc = w.get("body.0.rdb1.conv1.weight").shape()[0];
+        java.util.List<PermutationSpec.Slot> trunk = new java.util.ArrayList<>();
+        for (String t : new String[] {"conv_first.weight", "conv_first.bias", "conv_body.bias"}) {
+            trunk.add(PermutationSpec.Slot.of(t, 0));
+        }
+        trunk.add(PermutationSpec.Slot.of("conv_up1.weight", 1));
+        PermutationSpec.Builder b = new PermutationSpec.Builder("rrdbnet", w);
+        for (int i = 0; i < blocks; i++) {
+            for (int r = 1; r <= 3; r++) {
+                String p = "body." + i + ".rdb" + r;
+                for (int c = 1; c <= 5; c++) {
+                    trunk.add(PermutationSpec.Slot.of(p + ".conv" + c + ".weight", 1));
+                }
+                trunk.add(PermutationSpec.Slot.of(p + ".conv5.weight", 0));
+                trunk.add(PermutationSpec.Slot.of(p + ".conv5.bias", 0));
+                for (int c = 1; c <= 4; c++) {
+                    java.util.List<PermutationSpec.Slot> dense = new java.util.ArrayList<>(java.util.List.of(
+                            PermutationSpec.Slot.of(p + ".conv" + c + ".weight", 0),
+                            PermutationSpec.Slot.of(p + ".conv" + c + ".bias", 0)));
+                    for (int later = c + 1; later <= 5; later++) {
+                        dense.add(new PermutationSpec.Slot(p + ".conv" + later + ".weight", 1, nf + (c - 1) * gc));
+                    }
+                    b.group(new PermutationSpec.Group(p + ".conv" + c, gc, dense));
+                }
+            }
+        }
+        // conv_body reads the trunk and writes into it, like each conv5: the trunk's order on both of its axes
+        trunk.add(PermutationSpec.Slot.of("conv_body.weight", 0));
+        trunk.add(PermutationSpec.Slot.of("conv_body.weight", 1));
+        b.group(new PermutationSpec.Group("trunk", nf, trunk));
+        b.chain("conv_up1", java.util.List.of("conv_up1.weight", "conv_up1.bias"), java.util.List.of("conv_up2.weight"));
+        b.chain("conv_up2", java.util.List.of("conv_up2.weight", "conv_up2.bias"), java.util.List.of("conv_hr.weight"));
+        b.chain("conv_hr", java.util.List.of("conv_hr.weight", "conv_hr.bias"), java.util.List.of("conv_last.weight"));
+        return b.build();
+    }
 
     private final int blocks;
     private final int unshuffle;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
@@ -13,7 +14,15 @@ import org.dnispark.core.ModelWeights;
  */
 final class Srcnn extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("srcnn", "SRCNN-style (the DNI paper's analysis "
-            + "network): conv1 9x9, conv2, conv3 9x9", Srcnn::detect);
+            + "network): conv1 9x9, conv2, conv3 9x9", Srcnn::detect, Srcnn::permutations);
+
+    /** conv1's outputs feed conv2, conv2's feed conv3; ReLU acts per channel. */
+    static PermutationSpec permutations(ModelWeights w) {
+        return new PermutationSpec.Builder("srcnn", w)
+                .chain("conv1", java.util.List.of("conv1.weight", "conv1.bias"), java.util.List.of("conv2.weight"))
+                .chain("conv2", java.util.List.of("conv2.weight", "conv2.bias"), java.util.List.of("conv3.weight"))
+                .build();
+    }
 
     Srcnn(NDManager parent) {
         super(parent);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
@@ -17,7 +18,22 @@ import org.dnispark.core.ModelWeights;
  */
 public final class SrvggNetCompact extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("srvggnet-compact", "SRVGGNetCompact (Real-ESRGAN "
-            + "general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r", SrvggNetCompact::detect);
+            + "general models): body.0 conv, body.1 PReLU, ..., last conv to 3*r*r", SrvggNetCompact::detect,
+            SrvggNetCompact::permutations);
+
+    /**
+     * Each conv's outputs but the last, with the PReLU slopes after it, feed the next conv. The last conv's outputs
+     * are pixel-shuffled and added to the up-sampled input, so they stay.
+     */
+    static PermutationSpec permutations(ModelWeights w) {
+        int last = 2 * ((w.tensorCount() - 5) / 3) + 2;
+        PermutationSpec.Builder b = new PermutationSpec.Builder("srvggnet-compact", w);
+        for (int i = 0; i < last; i += 2) {
+            b.chain("body." + i, List.of("body." + i + ".weight", "body." + i + ".bias", "body." + (i + 1) + ".weight"),
+                    List.of("body." + (i + 2) + ".weight"));
+        }
+        return b.build();
+    }
 
     private final int convs;
     private final int scale;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 
+import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
@@ -15,7 +16,18 @@ import org.dnispark.core.ModelWeights;
  */
 final class Vgg7 extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("vgg7", "waifu2x vgg_7 (models_rgb JSON): layer0..layer6, "
-            + "3x3 convolutions without padding", Vgg7::detect);
+            + "3x3 convolutions without padding", Vgg7::detect,
+            Vgg7::permutations);
+
+    /** Layer i's outputs feed layer i + 1; LeakyReLU acts per channel; the RGB ends stay. */
+    static PermutationSpec permutations(ModelWeights w) {
+        PermutationSpec.Builder b = new PermutationSpec.Builder("vgg7", w);
+        for (int i = 0; w.contains("layer" + (i + 1) + ".weight"); i++) {
+            b.chain("layer" + i, java.util.List.of("layer" + i + ".weight", "layer" + i + ".bias"),
+                    java.util.List.of("layer" + (i + 1) + ".weight"));
+        }
+        return b.build();
+    }
 
     private final int layers;
 

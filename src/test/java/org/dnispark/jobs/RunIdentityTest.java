@@ -76,6 +76,10 @@ class RunIdentityTest {
         RESULT.put("dni.interpolate.alpha", List.of("dni.interpolate.alpha=0.25"));
         RESULT.put("dni.interpolate.coefficients", List.of("dni.interpolate.coefficients=[0.1, 0.9]"));
         PLACEMENT.put("dni.interpolate.output", "dni.interpolate.output=out/elsewhere");
+        RESULT.put("dni.align.enabled", List.of("dni.align.enabled=true"));
+        RESULT.put("dni.align.max-passes", List.of("dni.align.enabled=true", "dni.align.max-passes=1"));
+        RESULT.put("dni.align.seed", List.of("dni.align.enabled=true", "dni.align.seed=2"));
+        PLACEMENT.put("dni.align.output", "dni.align.output=out/elsewhere");
         RESULT.put("dni.correlate.series-alphas", List.of("dni.models=[\"" + U + "noise0_scale2.0x_model\", \"" + U
                 + "noise1_scale2.0x_model\", \"" + U + "noise3_scale2.0x_model\"]", "dni.correlate.series-alphas=[0.5]"));
         RESULT.put("dni.correlate.grid-columns", List.of("dni.correlate.grid-columns=8"));
@@ -146,7 +150,7 @@ class RunIdentityTest {
 
     static List<String> base() {
         return new ArrayList<>(List.of("--config", "conf/demo.conf", "dni.model-cache=\"" + TestModels.cache() + "\"",
-                "dni.train.images=[demo/images]"));
+                "dni.train.images=[demo/images]", "dni.align.output=out/aligned"));
     }
 
     /** The command's fingerprint as the command computes it (models loaded, for their digests). */
@@ -165,6 +169,9 @@ class RunIdentityTest {
                         .models(models(config)).build().fingerprint();
             case "correlate":
                 return RunIdentity.builder(command).settings(org.dnispark.config.CorrelateSettings.from(config))
+                        .models(models(config)).build().fingerprint();
+            case "align":
+                return RunIdentity.builder(command).settings(org.dnispark.config.AlignCommandSettings.from(config))
                         .models(models(config)).build().fingerprint();
             default:
                 return RunIdentity.builder(command).settings(TrainSettings.from(config)).models(List.of()).build()
@@ -198,6 +205,9 @@ class RunIdentityTest {
         if (key.startsWith("dni.input.") || key.startsWith("dni.inference.") || key.equals("dni.degradation")) {
             return List.of("transition", "sweep");
         }
+        if (key.equals("dni.models") || key.equals("dni.align.max-passes") || key.equals("dni.align.seed")) {
+            return List.of("transition", "sweep", "interpolate", "correlate", "align");
+        }
         // correlate records the interpolation options with the rest of its common settings, conservatively
         return List.of("transition", "sweep", "interpolate", "correlate");
     }
@@ -210,7 +220,7 @@ class RunIdentityTest {
         if (!unclassified.isEmpty()) {
             fail("classify these reference.conf keys in RunIdentityTest (result or placement): " + unclassified);
         }
-        List<String> commands = List.of("transition", "sweep", "interpolate", "correlate", "train");
+        List<String> commands = List.of("transition", "sweep", "interpolate", "correlate", "align", "train");
         Map<String, String> base = new LinkedHashMap<>();
         for (String c : commands) {
             base.put(c, fingerprint(c, List.of()));
