@@ -16,6 +16,7 @@ import org.dnispark.config.InterpolateSettings;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.jobs.Renormaliser;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelSet;
@@ -58,9 +59,23 @@ final class InterpolateCommand {
         models = s.common().align().apply(models);
         double[] coefficients = s.vector();
         Interpolation.Options options = s.common().interpolation();
-        ModelWeights mix = Interpolation.interpolate(models.weights(), coefficients, options);
+        ModelWeights mix;
+        Map<String, Object> renormalisation = null;
+        if (s.renormaliseInputs() != null) {
+            org.dnispark.runtime.Engines.configure(Math.max(1, Runtime.getRuntime().availableProcessors()));
+            Renormaliser r = Renormaliser.prepare(s.common().renormalise(), null, List.of("png", "jpg", "jpeg", "bmp"),
+                    s.renormaliseInputs().degradation(), s.renormaliseInputs().seed(), models, models.network(),
+                    options, conf);
+            mix = r.build(coefficients);
+            renormalisation = r.describe();
+        } else {
+            mix = Interpolation.interpolate(models.weights(), coefficients, options);
+        }
 
         Map<String, Object> meta = metadata(s, models, mix, identity.fingerprint());
+        if (renormalisation != null) {
+            meta.put("renormalisation", renormalisation);
+        }
         String metaJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta);
         String archive = output.substring(output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
         Storage.writeAtomically(outputs.get(0), Safetensors.write(mix, Map.of("dni.metadata", JSON
@@ -87,7 +102,8 @@ final class InterpolateCommand {
                 .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started).models(models.describe())
                 .detail("coefficients", coefficients).detail("alpha_convention", ALPHA_CONVENTION)
                 .detail("integer_buffers", options.integerRule().configName())
-                .detail("alignment", models.alignment()).summary(summary).timings(timings)
+                .detail("alignment", models.alignment())
+                .detail("renormalisation", renormalisation == null ? Map.of() : renormalisation).summary(summary).timings(timings)
                 .config(JSON.readTree(s.common().renderedConfig())).build();
         Storage.writeAtomically(outputs.get(2), manifest.toJson(), conf); // last: it marks a complete export
         return summary;

@@ -21,6 +21,7 @@ import org.dnispark.storage.RunOutput;
  * @param modelCache     {@code dni.model-cache}, its default resolved
  * @param interpolation  {@code dni.interpolation.*}
  * @param align          {@code dni.align.*}: permutation alignment of every model to the first
+ * @param renormalise    {@code dni.renormalise.*}: REPAIR-style renormalisation of interpolated networks
  * @param hadoop         {@code dni.spark.hadoop}: settings for every URI
  * @param ifExists       {@code dni.output.if-exists}
  * @param renderedConfig the resolved {@code dni} tree as JSON, secrets masked
@@ -28,7 +29,8 @@ import org.dnispark.storage.RunOutput;
  *                       only; a model that is read at all gives the same results whatever the limits)
  */
 public record CommonSettings(@Placement List<String> models, @Placement String modelCache,
-        Interpolation.Options interpolation, AlignSettings align, @Placement Map<String, String> hadoop, @Placement RunOutput.Policy ifExists,
+        Interpolation.Options interpolation, AlignSettings align, RenormaliseSettings renormalise,
+        @Placement Map<String, String> hadoop, @Placement RunOutput.Policy ifExists,
         @Placement String renderedConfig, @Placement ModelPolicy modelPolicy) {
 
     public static CommonSettings read(SettingsReader r) {
@@ -39,7 +41,8 @@ public record CommonSettings(@Placement List<String> models, @Placement String m
         Interpolation.Options options = new Interpolation.Options(r.bool("dni.interpolation.allow-extrapolation"),
                 r.parsed("dni.interpolation.integer-buffers", IntegerBufferRule::parse,
                         "largest-coefficient, require-equal or round"));
-        return new CommonSettings(models, modelCache(r), options, AlignSettings.read(r), hadoop(r), ifExists(r), Redaction.render(r.config()),
+        return new CommonSettings(models, modelCache(r), options, AlignSettings.read(r), RenormaliseSettings.read(r),
+                hadoop(r), ifExists(r), Redaction.render(r.config()),
                 modelPolicy(r));
     }
 

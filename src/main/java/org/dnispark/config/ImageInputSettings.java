@@ -35,7 +35,8 @@ public record ImageInputSettings(String images, List<String> extensions, boolean
                 r.bool("dni.input.recursive"), r.string("dni.input.glob"), degradation(r.config()));
     }
 
-    private static List<DegradationStep> degradation(Config c) {
+    /** {@code dni.degradation}, validated. */
+    public static List<DegradationStep> degradation(Config c) {
         List<DegradationStep> steps = new ArrayList<>();
         List<? extends ConfigObject> list;
         try {

@@ -15,8 +15,15 @@ import org.dnispark.provenance.Placement;
  * @param coefficient the one coefficient vector: {@code dni.interpolate.coefficients}, or {@code alpha} for two
  *                    models
  * @param output      {@code dni.interpolate.output}: the URI prefix of the files written
+ * @param renormaliseInputs with {@code dni.renormalise.enabled}, {@code dni.degradation} and {@code dni.seed}, which
+ *                    make the images renormalisation measures on; null otherwise
  */
-public record InterpolateSettings(CommonSettings common, CoefficientPlan coefficient, @Placement String output) {
+public record InterpolateSettings(CommonSettings common, CoefficientPlan coefficient, @Placement String output,
+        RenormaliseInputs renormaliseInputs) {
+
+    /** The degradation and seed applied to renormalisation's images, as a sweep would apply them to its inputs. */
+    public record RenormaliseInputs(java.util.List<org.dnispark.image.DegradationStep> degradation, long seed) {
+    }
 
     public static InterpolateSettings from(Config resolved) {
         try {
@@ -39,8 +46,17 @@ public record InterpolateSettings(CommonSettings common, CoefficientPlan coeffic
             } catch (IllegalArgumentException e) {
                 throw new SettingsException("dni.interpolate: " + e.getMessage());
             }
+            RenormaliseInputs inputs = null;
+            if (common.renormalise().enabled()) {
+                if (common.renormalise().images().isEmpty()) {
+                    throw new SettingsException("dni.renormalise.images", "a folder of images to measure the "
+                            + "interpolated network's activations on (jobs/dni interpolate has no input images)", "");
+                }
+                inputs = new RenormaliseInputs(ImageInputSettings.degradation(resolved),
+                        r.longIn("dni.seed", Long.MIN_VALUE, Long.MAX_VALUE));
+            }
             return new InterpolateSettings(common, plan,
-                    r.nonBlank("dni.interpolate.output", "an output URI prefix"));
+                    r.nonBlank("dni.interpolate.output", "an output URI prefix"), inputs);
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

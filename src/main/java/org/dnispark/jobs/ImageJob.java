@@ -126,8 +126,16 @@ abstract class ImageJob<S extends ImageJobSettings> {
             long t1 = System.nanoTime();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             step(spark, s, "interpolating and broadcasting the weights of " + s.coefficients().size() + " coefficients");
-            weights = WeightSource.broadcast(jsc, plan.models().weights(), s.coefficients(), plan.pixel(),
-                    s.common().interpolation(), s.run().inference().memory().broadcastBudget());
+            if (s.common().renormalise().enabled() && !plan.pixel()) {
+                Renormaliser renormaliser = Renormaliser.prepare(s.common().renormalise(), s.run().input().images(),
+                        s.run().input().extensions(), s.run().input().degradation(), s.run().seed(), plan.models(),
+                        plan.network(), s.common().interpolation(), conf);
+                weights = WeightSource.broadcastRenormalised(jsc, plan.models().weights(), s.coefficients(),
+                        renormaliser, s.common().interpolation(), s.run().inference().memory().broadcastBudget());
+            } else {
+                weights = WeightSource.broadcast(jsc, plan.models().weights(), s.coefficients(), plan.pixel(),
+                        s.common().interpolation(), s.run().inference().memory().broadcastBudget());
+            }
             timings.put("interpolate_ms", ms(t1));
 
             long t2 = System.nanoTime();

@@ -71,6 +71,9 @@ final class Reports {
         images.put("resumed_from_checkpoint", results.resumed());
         b.detail("images", images);
         b.detail("broadcast", weights.description());
+        if (weights.renormalisation() != null) {
+            b.detail("renormalisation", weights.renormalisation());
+        }
         Map<String, Object> sparkInfo = new LinkedHashMap<>();
         sparkInfo.put("master", spark.sparkContext().master());
         sparkInfo.put("partitions", partitions);

@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -27,14 +28,42 @@ final class WeightSource implements Serializable {
     private final CoefficientPlan coefficients;
     private final Interpolation.Options options;
     private final String description;
+    /** What renormalisation did (dni.renormalise), for the manifest; null without it. Driver only. */
+    private final transient Map<String, Object> renormalisation;
 
     private WeightSource(List<Broadcast<ModelWeights>> broadcasts, boolean interpolated, CoefficientPlan coefficients,
-            Interpolation.Options options, String description) {
+            Interpolation.Options options, String description, Map<String, Object> renormalisation) {
         this.broadcasts = broadcasts;
         this.interpolated = interpolated;
         this.coefficients = coefficients;
         this.options = options;
         this.description = description;
+        this.renormalisation = renormalisation;
+    }
+
+    /**
+     * With renormalisation every coefficient's weights are built on the driver (the measurement runs there), so all
+     * of them must fit the broadcast budget.
+     */
+    static WeightSource broadcastRenormalised(JavaSparkContext jsc, List<ModelWeights> models, CoefficientPlan plan,
+            Renormaliser renormaliser, Interpolation.Options options, long budget) {
+        long all = 4L * models.get(0).parameterCount() * plan.size();
+        if (all > budget) {
+            throw new IllegalArgumentException("dni.renormalise builds every coefficient's weights on the driver: "
+                    + plan.size() + " sets need " + mib(all) + ", above dni.inference.broadcast-budget (" + mib(budget)
+                    + "); raise the budget or use fewer coefficients");
+        }
+        List<Broadcast<ModelWeights>> b = new ArrayList<>();
+        for (double[] c : plan.vectors()) {
+            b.add(jsc.broadcast(renormaliser.build(c)));
+        }
+        return new WeightSource(b, true, plan, options, plan.size() + " interpolated and renormalised weight sets "
+                + "built on the driver (" + mib(all) + ")", renormaliser.describe());
+    }
+
+    /** What renormalisation did, or null. */
+    Map<String, Object> renormalisation() {
+        return renormalisation;
     }
 
     /** Builds and broadcasts what the tasks need. */
@@ -45,7 +74,7 @@ final class WeightSource implements Serializable {
         if (pixel) {
             models.forEach(m -> b.add(jsc.broadcast(m)));
             return new WeightSource(b, false, plan, options, "the " + models.size() + " source models ("
-                    + mib(perSet * models.size()) + "); tasks blend their outputs");
+                    + mib(perSet * models.size()) + "); tasks blend their outputs", null);
         }
         long all = perSet * plan.size();
         if (all <= budget) {
@@ -53,12 +82,13 @@ final class WeightSource implements Serializable {
                 b.add(jsc.broadcast(Interpolation.interpolate(models, c, options)));
             }
             return new WeightSource(b, true, plan, options, plan.size() + " interpolated weight sets built on the "
-                    + "driver (" + mib(all) + ")");
+                    + "driver (" + mib(all) + ")", null);
         }
         models.forEach(m -> b.add(jsc.broadcast(m)));
         return new WeightSource(b, false, plan, options, "the " + models.size() + " source models (" + mib(perSet
                 * models.size()) + "); tasks interpolate each coefficient in turn, since all " + plan.size()
-                + " interpolated sets (" + mib(all) + ") exceed dni.inference.broadcast-budget (" + mib(budget) + ")");
+                + " interpolated sets (" + mib(all) + ") exceed dni.inference.broadcast-budget (" + mib(budget) + ")",
+                null);
     }
 
     private static String mib(long bytes) {

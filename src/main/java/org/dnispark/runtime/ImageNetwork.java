@@ -9,6 +9,14 @@ public interface ImageNetwork extends AutoCloseable {
     /** Runs a batch; {@code outShape} receives {channels, height, width} of each output item. */
     float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape);
 
+    /**
+     * Records every convolution's output (before its activation) into {@code stats} on the following forward passes;
+     * null stops. Networks that cannot (TorchScript modules, whose code is opaque) refuse.
+     */
+    default void probe(ActivationStatistics stats) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its activations");
+    }
+
     @Override
     void close();
 }

@@ -136,10 +136,10 @@ public final class NcnnNetwork extends StateDictNetwork {
                         break;
                     case "Convolution":
                     case "ConvolutionDepthWise":
-                        out = activate(l, convolution(l, ins.get(0)));
+                        out = activate(l, observed(l.name(), convolution(l, ins.get(0))));
                         break;
                     case "Deconvolution":
-                        out = activate(l, deconvolution(l, ins.get(0)));
+                        out = activate(l, observed(l.name(), deconvolution(l, ins.get(0))));
                         break;
                     case "ReLU": {
                         float slope = l.getFloat(0, 0f);

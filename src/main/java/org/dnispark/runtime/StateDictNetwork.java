@@ -18,6 +18,8 @@ abstract class StateDictNetwork implements ImageNetwork {
     final NDManager manager;
     private NDManager weightManager;
     Map<String, NDArray> params = Map.of();
+    /** Where convolution outputs are recorded, or null (inference). */
+    private ActivationStatistics probe;
 
     StateDictNetwork(NDManager parent) {
         this.manager = parent.newSubManager();
@@ -68,9 +70,22 @@ abstract class StateDictNetwork implements ImageNetwork {
         return m.create(t.floatValues(), new Shape(dims));
     }
 
+    @Override
+    public void probe(ActivationStatistics stats) {
+        this.probe = stats;
+    }
+
+    /** Hands a convolution's output to the probe, if one is set; returns it. */
+    NDArray observed(String name, NDArray out) {
+        if (probe != null) {
+            probe.record(name, out);
+        }
+        return out;
+    }
+
     /** Stride-1 convolution with "same" padding (k / 2), as PyTorch's {@code Conv2d(k, padding=k // 2)}. */
     NDArray conv(NDArray x, String name) {
-        return Ops.sameConv(x, params.get(name + ".weight"), params.get(name + ".bias"));
+        return observed(name, Ops.sameConv(x, params.get(name + ".weight"), params.get(name + ".bias")));
     }
 
     /** PyTorch's pixel_shuffle: [N, C*r*r, H, W] to [N, C, H*r, W*r]. */

@@ -84,6 +84,11 @@ public final class TiledPredictor implements AutoCloseable {
         network.setWeights(weights);
     }
 
+    /** Records convolution outputs into {@code stats} on the following runs (null stops); see {@link ImageNetwork#probe}. */
+    public void probe(ActivationStatistics stats) {
+        network.probe(stats);
+    }
+
     /** One tile of one image: where its input region starts, its size with context and padding, and what is kept. */
     private static final class Tile {
         int image;

@@ -62,8 +62,9 @@ final class Vgg7 extends StateDictNetwork {
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.create(input, new Shape(batch, c, height, width));
             for (int i = 0; i < layers; i++) {
-                x = Conv2d.conv2d(x, params.get("layer" + i + ".weight"), params.get("layer" + i + ".bias"),
-                        new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow();
+                x = observed("layer" + i, Conv2d.conv2d(x, params.get("layer" + i + ".weight"),
+                        params.get("layer" + i + ".bias"), new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
+                        .singletonOrThrow());
                 if (i < layers - 1) {
                     x = Activation.leakyRelu(x, 0.1f);
                 }

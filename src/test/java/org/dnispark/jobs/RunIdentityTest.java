@@ -80,6 +80,11 @@ class RunIdentityTest {
         RESULT.put("dni.align.max-passes", List.of("dni.align.enabled=true", "dni.align.max-passes=1"));
         RESULT.put("dni.align.seed", List.of("dni.align.enabled=true", "dni.align.seed=2"));
         PLACEMENT.put("dni.align.output", "dni.align.output=out/elsewhere");
+        String rn = "dni.renormalise.";
+        RESULT.put(rn + "enabled", List.of(rn + "images=demo/images", rn + "enabled=true"));
+        RESULT.put(rn + "images", List.of(rn + "enabled=true", rn + "images=demo/images", rn + "images=demo/other"));
+        RESULT.put(rn + "count", List.of(rn + "enabled=true", rn + "images=demo/images", rn + "count=2"));
+        RESULT.put(rn + "crop", List.of(rn + "enabled=true", rn + "images=demo/images", rn + "crop=48"));
         RESULT.put("dni.correlate.series-alphas", List.of("dni.models=[\"" + U + "noise0_scale2.0x_model\", \"" + U
                 + "noise1_scale2.0x_model\", \"" + U + "noise3_scale2.0x_model\"]", "dni.correlate.series-alphas=[0.5]"));
         RESULT.put("dni.correlate.grid-columns", List.of("dni.correlate.grid-columns=8"));
