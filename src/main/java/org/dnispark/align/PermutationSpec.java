@@ -66,6 +66,23 @@ public record PermutationSpec(String architecture, List<Group> groups) implement
         }
     }
 
+    /**
+     * The layers whose outputs group {@code g} orders: the prefixes of the 4-dimensional tensors it reorders on axis
+     * 0 (one for a chain, several where a residual trunk ties them).
+     */
+    public static List<String> producers(Group g, ModelWeights w) {
+        List<String> out = new ArrayList<>();
+        for (Slot s : g.slots()) {
+            if (s.axis() == 0 && s.tensor().endsWith(".weight") && w.get(s.tensor()).shape().length == 4) {
+                String p = s.tensor().substring(0, s.tensor().length() - ".weight".length());
+                if (!out.contains(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        return out;
+    }
+
     /** A builder that adds slots only for tensors the model has (optional biases), in network order. */
     public static final class Builder {
         private final String architecture;

@@ -93,6 +93,15 @@ public final class WeightMatching {
                 List.copyOf(byPass), converged, (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /** The weight-matching objective of a permutation found otherwise (activation matching), for its provenance. */
+    public static Result evaluate(ModelWeights reference, ModelWeights model, Permutation p, long millis) {
+        double norms = Math.sqrt(squaredNorm(reference) * squaredNorm(model));
+        double before = objective(reference, model, Permutation.identity(p.spec()));
+        double after = objective(reference, model, p);
+        return new Result(p, before, after, norms == 0 ? 0 : before / norms, norms == 0 ? 0 : after / norms,
+                List.of(), true, millis);
+    }
+
     /** {@code sum_t <A_t, P(B)_t>} over every floating tensor, accumulated in double. */
     public static double objective(ModelWeights reference, ModelWeights model, Permutation p) {
         double sum = 0;
@@ -176,7 +185,7 @@ public final class WeightMatching {
     }
 
     /** The order maximising {@code sum_i cost[i][order[i]]}: a perfect matching of minimal weight on max - cost. */
-    static int[] maxAssignment(double[][] cost) {
+    public static int[] maxAssignment(double[][] cost) {
         int n = cost.length;
         if (n == 1) {
             return new int[] {0};

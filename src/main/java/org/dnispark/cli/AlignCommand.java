@@ -18,6 +18,7 @@ import org.dnispark.align.WeightMatching;
 import org.dnispark.config.AlignCommandSettings;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.jobs.Alignments;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelSet;
@@ -62,9 +63,11 @@ final class AlignCommand {
             return previous;
         }
         PermutationSpec spec = models.permutationSpec(); // refuses unsupported networks before any search
-        WeightMatching.Result r = WeightMatching.align(a.weights(), b.weights(), spec, s.maxPasses(), s.seed());
-        ModelWeights aligned = r.permutation().apply(b.weights());
-        Map<String, Object> alignment = ModelSet.describe(b.reference(), r);
+        ModelSet alignedSet = Alignments.apply(s.align(), models, null, Alignments.IMAGE_EXTENSIONS, conf);
+        ModelWeights aligned = alignedSet.models().get(1).weights();
+        WeightMatching.Result r = alignedSet.alignmentResults().get(0);
+        Map<String, Object> alignment = alignedSet.alignment().get(0);
+        alignment = new LinkedHashMap<>(alignment);
         alignment.put("reference_model", a.reference());
         alignment.put("objective_by_pass", r.objectiveByPass());
 

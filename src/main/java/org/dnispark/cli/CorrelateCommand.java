@@ -79,7 +79,8 @@ final class CorrelateCommand {
         if (s.common().align().enabled()) {
             // Eq. 3 compares filters of the same index, so it is measured again once every model is lined up with the
             // first: how much of the difference was only the order of the channels
-            ModelSet aligned = s.common().align().apply(models);
+            ModelSet aligned = org.dnispark.jobs.Alignments.apply(s.common().align(), models, null,
+                    org.dnispark.jobs.Alignments.IMAGE_EXTENSIONS, conf);
             report.put("alignment", aligned.alignment());
             report.put("after_alignment", toMap(analyse(s, aligned), s.common().models()).get("pairs"));
         }

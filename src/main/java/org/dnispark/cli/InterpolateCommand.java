@@ -16,6 +16,7 @@ import org.dnispark.config.InterpolateSettings;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.PyTorchCheckpoint;
+import org.dnispark.jobs.Alignments;
 import org.dnispark.jobs.Renormaliser;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.models.LoadedModel;
@@ -56,14 +57,14 @@ final class InterpolateCommand {
         if (previous != null) {
             return previous;
         }
-        models = s.common().align().apply(models);
+        models = Alignments.apply(s.common().align(), models, null, Alignments.IMAGE_EXTENSIONS, conf);
         double[] coefficients = s.vector();
         Interpolation.Options options = s.common().interpolation();
         ModelWeights mix;
         Map<String, Object> renormalisation = null;
         if (s.renormaliseInputs() != null) {
             org.dnispark.runtime.Engines.configure(Math.max(1, Runtime.getRuntime().availableProcessors()));
-            Renormaliser r = Renormaliser.prepare(s.common().renormalise(), null, List.of("png", "jpg", "jpeg", "bmp"),
+            Renormaliser r = Renormaliser.prepare(s.common().renormalise(), null, Alignments.IMAGE_EXTENSIONS,
                     s.renormaliseInputs().degradation(), s.renormaliseInputs().seed(), models, models.network(),
                     options, conf);
             mix = r.build(coefficients);

@@ -11,11 +11,10 @@ import org.dnispark.provenance.Placement;
  * @param common    models, cache, storage and output policy (the identity records the models' digests; the
  *                  interpolation options and {@code dni.align.enabled} do not concern this command, which always
  *                  aligns)
- * @param maxPasses {@code dni.align.max-passes}
- * @param seed      {@code dni.align.seed}
+ * @param align     {@code dni.align} as the command uses it: always enabled
  * @param output    {@code dni.align.output}: the URI prefix of the files written
  */
-public record AlignCommandSettings(@Placement CommonSettings common, int maxPasses, long seed,
+public record AlignCommandSettings(@Placement CommonSettings common, AlignSettings align,
         @Placement String output) {
 
     public static AlignCommandSettings from(Config resolved) {
@@ -26,7 +25,9 @@ public record AlignCommandSettings(@Placement CommonSettings common, int maxPass
                 throw new SettingsException("dni.models", "two models: the reference, then the model to align",
                         common.models());
             }
-            return new AlignCommandSettings(common, common.align().maxPasses(), common.align().seed(), r.nonBlank("dni.align.output", "an output URI prefix"));
+            AlignSettings a = common.align();
+            return new AlignCommandSettings(common, new AlignSettings(true, a.method(), a.maxPasses(), a.seed(),
+                    a.images(), a.count(), a.crop()), r.nonBlank("dni.align.output", "an output URI prefix"));
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

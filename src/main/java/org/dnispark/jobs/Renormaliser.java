@@ -1,6 +1,5 @@
 package org.dnispark.jobs;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,12 +12,10 @@ import org.dnispark.config.RenormaliseSettings;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.image.DegradationStep;
-import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
 import org.dnispark.models.ModelSet;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.Renormalisation;
-import org.dnispark.storage.Storage;
 
 /**
  * The driver's side of {@code dni.renormalise}: the few images renormalisation measures on (read once, centre-cropped
@@ -26,8 +23,6 @@ import org.dnispark.storage.Storage;
  * one-hot coefficient is an endpoint, which is returned as it is (bit for bit, as without renormalisation).
  */
 public final class Renormaliser {
-    private static final long MAX_IMAGE_BYTES = 256L << 20;
-
     private final ModelSet models;
     private final NetworkSpec network;
     private final PermutationSpec spec;
@@ -53,36 +48,10 @@ public final class Renormaliser {
     public static Renormaliser prepare(RenormaliseSettings s, String defaultImages, List<String> extensions,
             List<DegradationStep> degradation, long seed, ModelSet models, NetworkSpec network,
             Interpolation.Options options, Configuration conf) {
-        String folder = s.images().isEmpty() ? defaultImages : s.images();
-        if (folder == null || folder.isEmpty()) {
-            throw new IllegalArgumentException("dni.renormalise.images: a folder of images is needed to measure the "
-                    + "activations on");
-        }
-        List<String> files;
-        try {
-            files = Storage.listFiles(folder, extensions, conf);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("dni.renormalise.images: cannot list " + folder + ": " + e.getMessage(), e);
-        }
-        if (files.isEmpty()) {
-            throw new IllegalArgumentException("dni.renormalise.images: no " + extensions + " images in " + folder);
-        }
-        List<RgbImage> images = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String f : files.subList(0, Math.min(s.count(), files.size()))) {
-            String name = f.substring(f.lastIndexOf('/') + 1);
-            RgbImage img;
-            try {
-                img = ImageCodec.decode(Storage.readAll(f, conf, MAX_IMAGE_BYTES, "dni.renormalise.images"), f);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("dni.renormalise.images: cannot read " + f + ": " + e.getMessage(), e);
-            }
-            int w = Math.min(s.crop(), img.width());
-            int h = Math.min(s.crop(), img.height());
-            RgbImage crop = img.cropReplicate((img.width() - w) / 2, (img.height() - h) / 2, w, h);
-            images.add(DegradationStep.applyAll(degradation, crop, network.geometry().scale(), seed, name));
-            names.add(name);
-        }
+        MeasurementImages m = MeasurementImages.read("dni.renormalise.images", s.images().isEmpty() ? defaultImages
+                : s.images(), s.count(), s.crop(), extensions, degradation, seed, network.geometry().scale(), conf);
+        List<RgbImage> images = m.images();
+        List<String> names = m.names();
         return new Renormaliser(models, network, images, names, options);
     }
 

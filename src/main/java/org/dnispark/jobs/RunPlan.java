@@ -22,8 +22,9 @@ import org.dnispark.runtime.NetworkSpec;
 record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) {
 
     static RunPlan resolve(ImageJobSettings s, Configuration conf) {
-        ModelSet models = s.common().align().apply(ModelSet.load(s.common().models(),
-                new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy())));
+        ModelSet models = Alignments.apply(s.common().align(), ModelSet.load(s.common().models(),
+                new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy())), s.run().input().images(),
+                s.run().input().extensions(), conf);
         return new RunPlan(s, models, models.network());
     }
 

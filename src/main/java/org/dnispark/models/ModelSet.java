@@ -27,11 +27,14 @@ public final class ModelSet {
     private final boolean trustCode;
     /** What {@link #aligned} did to each model after the first, for manifests; empty when not aligned. */
     private final List<Map<String, Object>> alignment;
+    private final List<WeightMatching.Result> alignmentResults;
 
-    private ModelSet(List<LoadedModel> models, boolean trustCode, List<Map<String, Object>> alignment) {
+    private ModelSet(List<LoadedModel> models, boolean trustCode, List<Map<String, Object>> alignment,
+            List<WeightMatching.Result> alignmentResults) {
         this.models = List.copyOf(models);
         this.trustCode = trustCode;
         this.alignment = List.copyOf(alignment);
+        this.alignmentResults = List.copyOf(alignmentResults);
     }
 
     /** Reads every reference through {@code store} and checks that the models can be interpolated. */
@@ -68,7 +71,7 @@ public final class ModelSet {
         List<ModelWeights> weights = new ArrayList<>();
         loaded.forEach(m -> weights.add(m.weights()));
         Interpolation.checkCompatible(weights);
-        return new ModelSet(loaded, trustCode, List.of());
+        return new ModelSet(loaded, trustCode, List.of(), List.of());
     }
 
     /**
@@ -89,22 +92,38 @@ public final class ModelSet {
         }
     }
 
+    /** Finds the order of one model's channels that lines it up with the reference. */
+    @FunctionalInterface
+    public interface Aligner {
+        WeightMatching.Result align(ModelWeights reference, ModelWeights model, PermutationSpec spec);
+    }
+
     /**
      * The same models with every model after the first permuted to line up with the first (weight matching, at most
      * {@code maxPasses} passes visiting the layers in an order seeded by {@code seed}); each computes what it computed
      * before.
      */
     public ModelSet aligned(int maxPasses, long seed) {
+        return aligned("weight matching (Git Re-Basin), coordinate descent with exact linear assignment",
+                (a, b, spec) -> WeightMatching.align(a, b, spec, maxPasses, seed));
+    }
+
+    /** The same models with every model after the first permuted by {@code aligner} ({@code method} names it). */
+    public ModelSet aligned(String method, Aligner aligner) {
         PermutationSpec spec = permutationSpec();
         List<LoadedModel> out = new ArrayList<>(List.of(first()));
         List<Map<String, Object>> report = new ArrayList<>();
+        List<WeightMatching.Result> results = new ArrayList<>();
         for (LoadedModel m : models.subList(1, models.size())) {
-            WeightMatching.Result r = WeightMatching.align(first().weights(), m.weights(), spec, maxPasses, seed);
+            WeightMatching.Result r = aligner.align(first().weights(), m.weights(), spec);
+            results.add(r);
             out.add(new LoadedModel(m.reference(), m.format(), m.files(), r.permutation().apply(m.weights()),
                     m.graph(), m.torchScript()));
-            report.add(describe(m.reference(), r));
+            Map<String, Object> e = describe(m.reference(), r);
+            e.put("method", method);
+            report.add(e);
         }
-        return new ModelSet(out, trustCode, report);
+        return new ModelSet(out, trustCode, report, results);
     }
 
     /** One alignment's provenance: the permutation's digest, the objective before and after, the search's cost. */
@@ -125,6 +144,11 @@ public final class ModelSet {
         e.put("converged", r.converged());
         e.put("millis", r.millis());
         return e;
+    }
+
+    /** The alignment of each model after the first (empty when not aligned). */
+    public List<WeightMatching.Result> alignmentResults() {
+        return alignmentResults;
     }
 
     /** What alignment did to each model after the first (empty when the models were not aligned). */

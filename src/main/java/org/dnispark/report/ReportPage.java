@@ -379,12 +379,43 @@ public final class ReportPage {
                     .append(Charts.number(p.path("lowest_layer_median").asDouble())).append("</td><td class=\"verdict\">")
                     .append(esc(p.path("verdict").asText())).append("</td></tr>");
         }
-        html.append("</table>\n<div class=\"charts\">\n");
+        html.append("</table>\n");
+        if (report.path("after_alignment").isArray()) {
+            // dni.align.enabled: Eq. 3 again once every model is permuted to line up with the first
+            html.append("<h3>After permutation alignment</h3><table class=\"pairs aligned\"><tr><th>a</th><th>b</th>"
+                    + "<th>median of layer medians</th><th>lowest layer median</th><th>verdict</th></tr>");
+            for (JsonNode p : report.path("after_alignment")) {
+                html.append("<tr><td>").append(esc(shortName(p.path("a").asText()))).append("</td><td>")
+                        .append(esc(shortName(p.path("b").asText()))).append("</td><td class=\"median\">")
+                        .append(Charts.number(p.path("median_of_layer_medians").asDouble())).append("</td><td>")
+                        .append(Charts.number(p.path("lowest_layer_median").asDouble()))
+                        .append("</td><td class=\"verdict\">").append(esc(p.path("verdict").asText()))
+                        .append("</td></tr>");
+            }
+            html.append("</table>\n<table class=\"alignment\"><tr><th>aligned model</th><th>channels moved</th>"
+                    + "<th>weight cosine before</th><th>after</th><th>permutation SHA-256</th></tr>");
+            for (JsonNode a : report.path("alignment")) {
+                html.append("<tr><td>").append(esc(shortName(a.path("reference").asText()))).append("</td><td>")
+                        .append(a.path("moved_channels").asInt()).append(" of ").append(a.path("channels").asInt())
+                        .append("</td><td>").append(Charts.number(a.path("cosine_before").asDouble()))
+                        .append("</td><td>").append(Charts.number(a.path("cosine_after").asDouble()))
+                        .append("</td><td><code>").append(esc(a.path("permutation_sha256").asText()))
+                        .append("</code></td></tr>");
+            }
+            html.append("</table>\n");
+        }
+        html.append("<div class=\"charts\">\n");
         double lower = 1;
         List<Charts.Box> boxes = new ArrayList<>();
         int layers = 0;
-        for (JsonNode p : report.path("pairs")) {
-            String pair = shortName(p.path("a").asText()) + " vs " + shortName(p.path("b").asText());
+        List<JsonNode> pairs = new ArrayList<>();
+        report.path("pairs").forEach(pairs::add);
+        int plain = pairs.size();
+        report.path("after_alignment").forEach(pairs::add);
+        for (int pi = 0; pi < pairs.size(); pi++) {
+            JsonNode p = pairs.get(pi);
+            String pair = shortName(p.path("a").asText()) + " vs " + shortName(p.path("b").asText())
+                    + (pi >= plain ? ", aligned" : "");
             int count = 0;
             for (JsonNode l : p.path("layers")) {
                 double min = l.path("min").asDouble();

@@ -71,12 +71,7 @@ public final class Renormalisation {
                     norm = s.tensor().substring(0, s.tensor().length() - ".running_mean".length());
                 }
             }
-            for (PermutationSpec.Slot s : g.slots()) {
-                String t = s.tensor();
-                if (s.axis() == 0 && t.endsWith(".weight") && w.get(t).shape().length == 4) {
-                    producers.add(t.substring(0, t.length() - ".weight".length()));
-                }
-            }
+            producers.addAll(PermutationSpec.producers(g, w));
             if (producers.size() == 1) {
                 out.add(new Target(producers.get(0), norm));
             }

@@ -149,6 +149,20 @@ class AlignmentTest {
     }
 
     @Test
+    void activationMatchingRecoversAPlantedPermutation() throws IOException {
+        List<RgbImage> photos = List.of(photo("astronaut.png", 40, 36), photo("coffee.png", 40, 36));
+        for (String fixture : List.of("srcnn_a.pth", "dncnn_small_a.pth", "srvgg_small_a.pth")) {
+            ModelWeights a = pth(fixture);
+            PermutationSpec spec = ArchitectureRegistry.permutations(a);
+            ModelWeights b = Permutation.random(spec, 11).apply(a);
+            WeightMatching.Result r = org.dnispark.runtime.ActivationMatching.align(ArchitectureRegistry.detect(a),
+                    spec, a, b, photos);
+            assertEquals(a.asMap(), r.permutation().apply(b).asMap(), fixture + ": B' is A, bit for bit");
+            assertEquals(1.0, r.cosineAfter(), 1e-9, fixture);
+        }
+    }
+
+    @Test
     void theObjectiveNeverDecreases() throws IOException {
         // two independently initialised pairs: nothing to recover exactly, so the descent does real work
         for (String[] pair : new String[][] {{"srcnn_a.pth", "srcnn_b.pth"}, {"dncnn_small_a.pth", "dncnn_small_b.pth"},

@@ -80,6 +80,15 @@ class RunIdentityTest {
         RESULT.put("dni.align.max-passes", List.of("dni.align.enabled=true", "dni.align.max-passes=1"));
         RESULT.put("dni.align.seed", List.of("dni.align.enabled=true", "dni.align.seed=2"));
         PLACEMENT.put("dni.align.output", "dni.align.output=out/elsewhere");
+        String al = "dni.align.";
+        // (one small crop: the transition and sweep fingerprints are taken after the models are aligned)
+        String small = al + "count=1", tiny = al + "crop=16";
+        RESULT.put(al + "method", List.of(al + "enabled=true", small, tiny, al + "images=demo/images",
+                al + "method=activations"));
+        RESULT.put(al + "images", List.of(al + "enabled=true", small, tiny, al + "method=activations",
+                al + "images=demo/images"));
+        RESULT.put(al + "count", List.of(al + "enabled=true", small, tiny, al + "method=activations", al + "count=2"));
+        RESULT.put(al + "crop", List.of(al + "enabled=true", small, tiny, al + "method=activations", al + "crop=24"));
         String rn = "dni.renormalise.";
         RESULT.put(rn + "enabled", List.of(rn + "images=demo/images", rn + "enabled=true"));
         RESULT.put(rn + "images", List.of(rn + "enabled=true", rn + "images=demo/images", rn + "images=demo/other"));
@@ -210,7 +219,7 @@ class RunIdentityTest {
         if (key.startsWith("dni.input.") || key.startsWith("dni.inference.") || key.equals("dni.degradation")) {
             return List.of("transition", "sweep");
         }
-        if (key.equals("dni.models") || key.equals("dni.align.max-passes") || key.equals("dni.align.seed")) {
+        if (key.equals("dni.models") || (key.startsWith("dni.align.") && !key.equals("dni.align.enabled"))) {
             return List.of("transition", "sweep", "interpolate", "correlate", "align");
         }
         // correlate records the interpolation options with the rest of its common settings, conservatively
