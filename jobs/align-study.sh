@@ -8,7 +8,8 @@
 #   pretrained: upconv_7 scale2.0x -> noise3 (the demo's photos, its degradation) and models_rgb noise0 -> noise3
 #               (the demo's photos, JPEG q30): jobs/fetch-models.sh first.
 #   scratch:    the from-scratch SRCNN-style and DnCNN N20 / N20b pairs of jobs/reproduce-paper.sh (MODELS, default
-#               out/paper/<arch>) on TEST (default ../shared/data/BSD68) at sigma 20, the noise both were trained for.
+#               out/paper/<arch>) on TEST (default ../shared/data/BSD68) at sigma 20, the noise both were trained for;
+#               ARCHS="srcnn" or "dncnn" runs one of them.
 # Renormalisation measures on RENORM_IMAGES (default: the training photographs, jobs/training-photos.sh), 4 centre
 # crops of 96 pixels degraded as each sweep degrades its inputs: none of them is a test image.
 # Build first: mvn -B -q package -DskipTests.
@@ -51,7 +52,7 @@ fi
 if [ "$stage" = scratch ] || [ "$stage" = all ]; then
   test=${TEST:-$root/../shared/data/BSD68}
   [ -d "$test" ] || { echo "align-study: test set $test not found (set TEST=folder of greyscale images)" >&2; exit 1; }
-  for arch in srcnn dncnn; do
+  for arch in ${ARCHS:-srcnn dncnn}; do
     m=${MODELS:-$root/out/paper/$arch}
     study $arch-scratch "[\"$m/N20.safetensors\",\"$m/N20b.safetensors\"]" --config "$root/conf/paper-sweep.conf" \
       "dni.input.images=\"$test\"" "dni.degradation=[{type=gaussian-noise,sigma=20,clip=false}]"

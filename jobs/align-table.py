@@ -45,6 +45,19 @@ def main(out):
             curves.append((name, label, " ".join("%.2f" % e[metric] for e in s["per_coefficient"])))
         print("| %s | %s | %.3f → %.3f | %s | %s |" % (name, meta, before, after, " | ".join(dips), ends))
     print()
+    print("| pair | Eq. 3 per-layer medians, plain | after alignment | weight cosine before → after | channels moved |")
+    print("|---|---|---|---|---|")
+    for name in sorted(os.listdir(out)):
+        corr = os.path.join(out, name, "correlate", "correlation.json")
+        if not os.path.exists(corr):
+            continue
+        c = load(corr)
+        per = lambda pair: " ".join("%.3f" % l["median"] for l in pair["layers"])
+        a = c["alignment"][0]
+        print("| %s | %s | %s | %.3f → %.3f | %d of %d |" % (name, per(c["pairs"][0]), per(c["after_alignment"][0]),
+                                                        a["cosine_before"], a["cosine_after"], a["moved_channels"],
+                                                        a["channels"]))
+    print()
     print("| pair | variant | alpha 0, 0.1, ..., 1 |")
     print("|---|---|---|")
     for name, label, curve in curves:

@@ -107,4 +107,27 @@ class CorrelateCommandTest {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("_dni-staging")));
         }
     }
+
+    @Test
+    void eq3IsReportedBeforeAndAfterAlignment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // B is A with its hidden channels shuffled: Eq. 3 cannot see the match, alignment recovers it exactly
+        java.nio.file.Path a = TestModels.fixture("srcnn_a.pth");
+        org.dnispark.core.ModelWeights wa = org.dnispark.formats.PyTorchCheckpoint.read(
+                java.nio.file.Files.readAllBytes(a), "a").weights;
+        org.dnispark.core.ModelWeights shuffled = org.dnispark.align.Permutation.random(
+                org.dnispark.runtime.ArchitectureRegistry.permutations(wa), 4).apply(wa);
+        java.nio.file.Path b = dir.resolve("shuffled.safetensors");
+        java.nio.file.Files.write(b, org.dnispark.formats.Safetensors.write(shuffled, Map.of()));
+        String out = dir.resolve("corr").toString();
+        Map<String, Object> report = CorrelateCommand.run(ConfigLoader.load(List.of("dni.models=[\"" + a + "\", \""
+                + b + "\"]", "dni.align.enabled=true", "dni.correlate.output=\"" + out + "\"")));
+        Map<String, Object> before = CorrelateCommand.castMap(((List<?>) report.get("pairs")).get(0));
+        Map<String, Object> after = CorrelateCommand.castMap(((List<?>) report.get("after_alignment")).get(0));
+        assertTrue((Double) before.get("median_of_layer_medians") < 0.5, before.toString());
+        assertEquals(1.0, (Double) after.get("median_of_layer_medians"), 1e-6);
+        String html = java.nio.file.Files.readString(java.nio.file.Path.of(out, "report.html"));
+        assertTrue(html.contains("After permutation alignment") && html.contains(
+                (String) CorrelateCommand.castMap(((List<?>) report.get("alignment")).get(0)).get("permutation_sha256")));
+    }
 }
