@@ -24,7 +24,9 @@ import org.dnispark.image.RgbImage;
  *       deviation interpolated from the endpoints' ({@code sum_i c_i mu_i}, {@code sum_i c_i sigma_i}):
  *       {@code w' = w * s}, {@code b' = (b - mu) * s + mu_target}, {@code s = sigma_target / sigma}.</li>
  * </ul>
- * Channels tied across layers (a residual trunk) are left as they are. The error reported for a batch-norm layer is
+ * The output convolution is rescaled too, toward the endpoints' interpolated output statistics: interpolating two
+ * unrelated last layers shrinks the output itself. Channels tied across layers (a residual trunk) are left as they
+ * are. The error reported for a batch-norm layer is
  * that of its normalised output, {@code |gamma| sigma / sqrt(var + eps)}, against the endpoints' interpolated. Statistics are measured before the
  * activation, on the images as given (the caller degrades them as the run does). Every change is measured: the
  * result reports, per layer, how far the standard deviations were from their targets before and after.
@@ -60,20 +62,35 @@ public final class Renormalisation {
     private record Target(String conv, String norm) {
     }
 
-    /** The hidden convolutions of {@code spec}: each group produced by one convolution (ties are skipped). */
-    private static List<Target> targets(PermutationSpec spec, ModelWeights w) {
-        List<Target> out = new ArrayList<>();
+    /**
+     * The convolutions to renormalise, in the order the network runs them ({@code recorded}): each permutation group
+     * produced by one convolution (with its batch norm, if any), and every convolution that no group orders (the
+     * output layer, pixel-shuffled up-sampling convolutions). Convolutions tied by a residual trunk are skipped.
+     */
+    private static List<Target> targets(PermutationSpec spec, ModelWeights w, List<String> recorded) {
+        Map<String, Target> grouped = new LinkedHashMap<>();
+        java.util.Set<String> tied = new java.util.HashSet<>();
         for (PermutationSpec.Group g : spec.groups()) {
-            List<String> producers = new ArrayList<>();
             String norm = null;
             for (PermutationSpec.Slot s : g.slots()) {
                 if (s.axis() == 0 && s.tensor().endsWith(".running_mean")) {
                     norm = s.tensor().substring(0, s.tensor().length() - ".running_mean".length());
                 }
             }
-            producers.addAll(PermutationSpec.producers(g, w));
+            List<String> producers = PermutationSpec.producers(g, w);
             if (producers.size() == 1) {
-                out.add(new Target(producers.get(0), norm));
+                grouped.put(producers.get(0), new Target(producers.get(0), norm));
+            } else {
+                tied.addAll(producers);
+            }
+        }
+        List<Target> out = new ArrayList<>();
+        for (String layer : recorded) {
+            if (grouped.containsKey(layer)) {
+                out.add(grouped.get(layer));
+            } else if (!tied.contains(layer) && w.contains(layer + ".weight")
+                    && w.get(layer + ".weight").shape().length == 4) {
+                out.add(new Target(layer, null));
             }
         }
         return out;
@@ -88,7 +105,6 @@ public final class Renormalisation {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("renormalisation needs at least one image");
         }
-        List<Target> targets = targets(spec, mix);
         int tile = 1;
         for (RgbImage i : images) {
             tile = Math.max(tile, Math.max(i.width(), i.height()));
@@ -96,11 +112,15 @@ public final class Renormalisation {
         try (TiledPredictor p = new TiledPredictor(net, tile, 1, null, false)) {
             Map<String, double[]> targetMean = new LinkedHashMap<>();
             Map<String, double[]> targetStd = new LinkedHashMap<>();
+            List<Target> targets = null;
             for (int i = 0; i < endpoints.size(); i++) {
                 if (coefficients[i] == 0) {
                     continue;
                 }
                 ActivationStatistics s = measure(p, endpoints.get(i), images);
+                if (targets == null) {
+                    targets = targets(spec, mix, s.layers());
+                }
                 for (Target t : targets) {
                     accumulate(targetMean, t.conv(), outputMean(endpoints.get(i), t, s.mean(t.conv())),
                             coefficients[i]);
