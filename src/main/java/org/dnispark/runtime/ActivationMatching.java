@@ -34,8 +34,8 @@ public final class ActivationMatching {
         ActivationStatistics a = ActivationStatistics.retaining();
         ActivationStatistics b = ActivationStatistics.retaining();
         try (TiledPredictor p = new TiledPredictor(net, tile, 1, null, false)) {
-            run(p, reference, a, images);
-            run(p, model, b, images);
+            Renormalisation.measure(p, reference, images, a);
+            Renormalisation.measure(p, model, images, b);
         }
         Map<String, int[]> orders = new HashMap<>();
         for (PermutationSpec.Group g : spec.groups()) {
@@ -56,17 +56,5 @@ public final class ActivationMatching {
         }
         return WeightMatching.evaluate(reference, model, new Permutation(spec, orders),
                 (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    private static void run(TiledPredictor p, ModelWeights w, ActivationStatistics into, List<RgbImage> images) {
-        p.setWeights(w);
-        p.probe(into);
-        try {
-            for (RgbImage i : images) {
-                p.run(i);
-            }
-        } finally {
-            p.probe(null);
-        }
     }
 }

@@ -182,9 +182,14 @@ public final class Renormalisation {
     }
 
     static ActivationStatistics measure(TiledPredictor p, ModelWeights w, List<RgbImage> images) {
-        ActivationStatistics s = new ActivationStatistics();
+        return measure(p, w, images, new ActivationStatistics());
+    }
+
+    /** Runs {@code w} on every image with {@code into} as the probe; returns {@code into}. */
+    static ActivationStatistics measure(TiledPredictor p, ModelWeights w, List<RgbImage> images,
+            ActivationStatistics into) {
         p.setWeights(w);
-        p.probe(s);
+        p.probe(into);
         try {
             for (RgbImage i : images) {
                 p.run(i);
@@ -192,7 +197,7 @@ public final class Renormalisation {
         } finally {
             p.probe(null);
         }
-        return s;
+        return into;
     }
 
     private static void accumulate(Map<String, double[]> into, String key, double[] v, double c) {
