@@ -3,12 +3,34 @@ package org.dnispark.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
+import org.dnispark.core.AlphaSearch;
 import org.dnispark.core.CoefficientPlan;
+import org.dnispark.core.Coefficients;
 import org.dnispark.provenance.Placement;
 
 /** The sweep job: a metric for every image at every coefficient, its mean per coefficient, and the best one. */
 public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, Method method,
-        @Placement String output, Scoring scoring) implements ImageJobSettings {
+        @Placement String output, Scoring scoring, Search search) implements ImageJobSettings {
+
+    /**
+     * {@code dni.sweep.search}: instead of running every coefficient of the grid, search for the best one by the mean
+     * metric, one Spark stage per point (see {@link AlphaSearch}); null when {@code method = off}. The bracket is the
+     * alpha grid's start and end for two models, and the path parameter {@code [0, models - 1]} (a point {@code t}
+     * mixes models {@code floor(t)} and {@code floor(t) + 1}) for a path through more.
+     */
+    public record Search(AlphaSearch.Method method, double tolerance, int maxEvaluations, double lo, double hi) {
+        /** The coefficient vector of point {@code t} of the bracket, for {@code models} models. */
+        public double[] vector(double t, int models) {
+            if (models == 2) {
+                return Coefficients.forAlpha(t);
+            }
+            int seg = Math.min((int) Math.floor(t), models - 2);
+            double[] v = new double[models];
+            v[seg] = 1 - (t - seg);
+            v[seg + 1] = t - seg;
+            return v;
+        }
+    }
 
     /** Which mean score picks the best coefficient; {@link #column()} names its column in the result tables. */
     public enum Metric {
@@ -39,6 +61,45 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
         }
     }
 
+    private static Search search(SettingsReader r, CommonSettings common) {
+        Object chosen = r.choice("dni.sweep.search.method", SettingsReader.choices("off", "off", "golden",
+                AlphaSearch.Method.GOLDEN, "brent", AlphaSearch.Method.BRENT));
+        AlphaSearch.Method method = chosen instanceof AlphaSearch.Method m ? m : null;
+        double tolerance = r.number("dni.sweep.search.tolerance");
+        int max = r.intIn("dni.sweep.search.max-evaluations", 2, 1000);
+        if (method == null) {
+            return null;
+        }
+        int models = common.models().size();
+        double lo;
+        double hi;
+        if (models == 2) {
+            if (!r.numbers("dni.sweep.alphas").isEmpty() || !r.numberRows("dni.sweep.coefficients", "[[0.5, 0.5]]")
+                    .isEmpty()) {
+                throw new SettingsException("dni.sweep.search: the search's bracket is dni.sweep.alpha-grid's start "
+                        + "and end, so dni.sweep.alphas and dni.sweep.coefficients must be empty");
+            }
+            lo = r.number("dni.sweep.alpha-grid.start");
+            hi = r.number("dni.sweep.alpha-grid.end");
+        } else {
+            if (!(r.number("dni.sweep.path-step") > 0)) {
+                throw new SettingsException("dni.sweep.search: " + models + " models are searched along the path "
+                        + "through them; set dni.sweep.path-step (the grid it replaces) and no explicit coefficients");
+            }
+            lo = 0;
+            hi = models - 1;
+        }
+        if (!(hi > lo)) {
+            throw new SettingsException("dni.sweep.search: the bracket [" + lo + ", " + hi + "] is empty; expected "
+                    + "alpha-grid.start < alpha-grid.end");
+        }
+        if (!(tolerance > 0) || tolerance > (hi - lo) / 2) {
+            throw new SettingsException("dni.sweep.search.tolerance", "a number in (0, " + (hi - lo) / 2
+                    + "] (half the bracket [" + lo + ", " + hi + "])", tolerance);
+        }
+        return new Search(method, tolerance, max, lo, hi);
+    }
+
     @Override
     public String command() {
         return "sweep";
@@ -55,8 +116,9 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
                 throw new SettingsException("dni.degradation: the sweep's synthetic mode (no dni.sweep.ground-truth) "
                         + "needs at least one degradation step, else inputs equal the ground truth");
             }
-            return new SweepSettings(run, CoefficientReader.read(r, "dni.sweep", run.common()),
-                    Method.read(r, "dni.sweep.method"), r.nonBlank("dni.sweep.output", "an output folder URI"), scoring);
+            CoefficientPlan grid = CoefficientReader.read(r, "dni.sweep", run.common());
+            return new SweepSettings(run, grid, Method.read(r, "dni.sweep.method"),
+                    r.nonBlank("dni.sweep.output", "an output folder URI"), scoring, search(r, run.common()));
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

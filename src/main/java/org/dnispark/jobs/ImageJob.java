@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 import org.dnispark.config.ImageJobSettings;
+import org.dnispark.core.CoefficientPlan;
 import org.dnispark.provenance.RunIdentity;
 import org.dnispark.report.Report;
 import org.dnispark.storage.RunOutput;
@@ -32,7 +33,7 @@ import org.dnispark.storage.Storage;
 abstract class ImageJob<S extends ImageJobSettings> {
 
     /** Names the driver's current step in the Spark UI and, unless progress is off, on stderr. */
-    private static <S extends ImageJobSettings> void step(SparkSession spark, S s, String what) {
+    static void step(SparkSession spark, ImageJobSettings s, String what) {
         spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": " + what);
         if (s.run().spark().progressMillis() > 0) {
             System.err.println("dni: " + s.command() + ": " + what);
@@ -52,7 +53,82 @@ abstract class ImageJob<S extends ImageJobSettings> {
     abstract BlockWork work(S s, RunPlan plan);
 
     /** Writes the job's reports from all result rows into the staging folder; returns the summary. */
-    abstract Map<String, Object> reports(SparkSession spark, S s, RunPlan plan, Results results, RunOutput out);
+    abstract Map<String, Object> reports(SparkSession spark, S s, RunPlan plan, Inference inference, Results results,
+            RunOutput out);
+
+    /**
+     * What the inference stage has to work with: the session, settings and plan, the tasks still to do (sorted into
+     * name ranges), where the outcome rows go, the job's work, the progress counters and the timings to fill in.
+     */
+    record Stage(SparkSession spark, JavaSparkContext jsc, ImageJobSettings settings, RunPlan plan, Configuration conf,
+            RunOutput out, RunIdentity identity, JavaRDD<Row> tasks, long count, String outcomes, BlockWork work,
+            ExecutorPlan.Progress progress, Map<String, Object> timings) {
+
+        /** The executor plan for these weights and coefficients; a resumable run checkpoints unless told not to. */
+        ExecutorPlan executorPlan(WeightSource weights, CoefficientPlan coefficients, boolean checkpoint) {
+            ImageJobSettings s = settings;
+            return ExecutorPlan.builder().setNetwork(plan.network()).setWeights(weights, plan.pixel())
+                    .setCoefficients(coefficients).setInference(s.run().inference()).setStaging(out.stagingUri())
+                    .optDegradation(s.run().input().degradation(), s.run().seed()).optHadoop(hadoop(conf))
+                    .optCheckpoint(checkpoint && out.policy() == RunOutput.Policy.RESUME ? identity.fingerprint()
+                            : null)
+                    .optProgress(progress).build();
+        }
+    }
+
+    /**
+     * What the inference ran: the coefficients, in the order of the indices its result rows carry; what was
+     * broadcast; what renormalisation did (or null); and the job's own manifest details (empty for most).
+     */
+    record Inference(CoefficientPlan coefficients, String broadcast, Map<String, Object> renormalisation,
+            Map<String, Object> details) {
+    }
+
+    /**
+     * The inference stage: every coefficient's weights (interpolated, or renormalised, on the driver within the
+     * broadcast budget) broadcast, and every task streamed through them once; the outcome rows are written to
+     * {@code outcomes} by the executors. The sweep's search overrides it.
+     */
+    Inference infer(Stage st) {
+        ImageJobSettings s = st.settings();
+        RunPlan plan = st.plan();
+        long t1 = System.nanoTime();
+        step(st.spark(), s, "interpolating and broadcasting the weights of " + s.coefficients().size()
+                + " coefficients");
+        WeightSource weights;
+        if (s.common().renormalise().enabled() && !plan.pixel()) {
+            Renormaliser renormaliser = Renormaliser.prepare(s.common().renormalise(), s.run().input().images(),
+                    s.run().input().extensions(), s.run().input().degradation(), s.run().seed(), plan.models(),
+                    plan.network(), s.common().interpolation(), st.conf());
+            weights = WeightSource.broadcastRenormalised(st.jsc(), plan.models().weights(), s.coefficients(),
+                    renormaliser, s.common().interpolation(), s.run().inference().memory().broadcastBudget());
+        } else {
+            weights = WeightSource.broadcast(st.jsc(), plan.models().weights(), s.coefficients(), plan.pixel(),
+                    s.common().interpolation(), s.run().inference().memory().broadcastBudget());
+        }
+        try {
+            st.timings().put("interpolate_ms", ms(t1));
+            long t2 = System.nanoTime();
+            ExecutorPlan exec = st.executorPlan(weights, s.coefficients(), true);
+            if (st.count() > 0) {
+                step(st.spark(), s, "inference of " + st.count() + " images at " + s.coefficients().size()
+                        + " coefficients");
+                try (ProgressReporter reporter = ProgressReporter.start(st.spark().sparkContext(), System.err,
+                        s.command(), st.progress(), st.count(), st.count() * s.coefficients().size(),
+                        s.run().spark().progressMillis())) {
+                    st.spark().createDataFrame(st.tasks().mapPartitions(new PartitionRunner(exec, st.work())),
+                            Outcomes.schema(st.work().columns())).write().parquet(st.outcomes());
+                    if (reporter != null) {
+                        reporter.finish(true);
+                    }
+                }
+            }
+            st.timings().put("inference_ms", ms(t2));
+            return new Inference(s.coefficients(), weights.description(), weights.renormalisation(), Map.of());
+        } finally {
+            weights.destroy();
+        }
+    }
 
     /**
      * Every result row of the run, and its counts: images with results, rejections, result rows, and images
@@ -94,7 +170,6 @@ abstract class ImageJob<S extends ImageJobSettings> {
         }
         out.refuseToReplaceInputs(inputs);
         out.lock();
-        WeightSource weights = null;
         ImageCatalog.Listing listing = null;
         Results results = null;
         try {
@@ -123,47 +198,16 @@ abstract class ImageJob<S extends ImageJobSettings> {
             JavaRDD<Row> todo = done.remaining(listing.tasks());
             timings.put("list_ms", ms(t0) - (Long) timings.get("load_models_ms"));
 
-            long t1 = System.nanoTime();
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            step(spark, s, "interpolating and broadcasting the weights of " + s.coefficients().size() + " coefficients");
-            if (s.common().renormalise().enabled() && !plan.pixel()) {
-                Renormaliser renormaliser = Renormaliser.prepare(s.common().renormalise(), s.run().input().images(),
-                        s.run().input().extensions(), s.run().input().degradation(), s.run().seed(), plan.models(),
-                        plan.network(), s.common().interpolation(), conf);
-                weights = WeightSource.broadcastRenormalised(jsc, plan.models().weights(), s.coefficients(),
-                        renormaliser, s.common().interpolation(), s.run().inference().memory().broadcastBudget());
-            } else {
-                weights = WeightSource.broadcast(jsc, plan.models().weights(), s.coefficients(), plan.pixel(),
-                        s.common().interpolation(), s.run().inference().memory().broadcastBudget());
-            }
-            timings.put("interpolate_ms", ms(t1));
-
-            long t2 = System.nanoTime();
             ExecutorPlan.Progress progress = ExecutorPlan.Progress.register(spark.sparkContext());
-            ExecutorPlan exec = ExecutorPlan.builder().setNetwork(plan.network()).setWeights(weights, plan.pixel())
-                    .setCoefficients(s.coefficients()).setInference(s.run().inference()).setStaging(out.stagingUri())
-                    .optDegradation(s.run().input().degradation(), s.run().seed()).optHadoop(hadoop(conf))
-                    .optCheckpoint(out.policy() == RunOutput.Policy.RESUME ? identity.fingerprint() : null)
-                    .optProgress(progress).build();
             long count = listing.count() - done.images();
             int partitions = partitions(s, count, jsc.defaultParallelism());
-            if (count > 0) {
-                step(spark, s, "inference of " + count + " images at " + s.coefficients().size() + " coefficients");
-                // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
-                // task's images in name order
-                JavaRDD<Row> tasks = todo.keyBy(t -> t.getString(0)).sortByKey(true,
-                        partitions).values();
-                try (ProgressReporter reporter = ProgressReporter.start(spark.sparkContext(), System.err,
-                        s.command(), progress, count, count * s.coefficients().size(),
-                        s.run().spark().progressMillis())) {
-                    spark.createDataFrame(tasks.mapPartitions(new PartitionRunner(exec, blockWork)),
-                            Outcomes.schema(blockWork.columns())).write().parquet(outcomes);
-                    if (reporter != null) {
-                        reporter.finish(true);
-                    }
-                }
-            }
-            timings.put("inference_ms", ms(t2));
+            // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
+            // task's images in name order
+            JavaRDD<Row> tasks = count == 0 ? todo : todo.keyBy(t -> t.getString(0)).sortByKey(true, partitions)
+                    .values();
+            Inference inference = infer(new Stage(spark, jsc, s, plan, conf, out, identity, tasks, count, outcomes,
+                    blockWork, progress, timings));
             timings.put("task_time", progress.taskTime());
 
             long t3 = System.nanoTime();
@@ -174,13 +218,13 @@ abstract class ImageJob<S extends ImageJobSettings> {
                 throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));
             }
             Reports.rejections(spark, results, out);
-            Map<String, Object> summary = reports(spark, s, plan, results, out);
+            Map<String, Object> summary = reports(spark, s, plan, inference, results, out);
             Storage.delete(work, conf);
             Storage.delete(out.file(Checkpoint.DIR), conf);
             timings.put("reports_ms", ms(t3));
             timings.put("total_ms", ms(t0));
             Storage.writeAtomically(out.file("manifest.json"), Reports.manifest(spark, plan, identity, out, runId,
-                    started, results, weights, partitions, summary, timings).toJson(), conf);
+                    started, results, inference, partitions, summary, timings).toJson(), conf);
             if (s.run().report().html()) {
                 step(spark, s, "writing report.html");
                 Report.writeForRun(out.stagingUri(), s.output(), s.run().report(), conf);
@@ -201,9 +245,6 @@ abstract class ImageJob<S extends ImageJobSettings> {
                     e);
         } finally {
             spark.sparkContext().setJobDescription(null);
-            if (weights != null) {
-                weights.destroy();
-            }
             if (listing != null) {
                 listing.release();
             }
@@ -225,7 +266,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
         return (int) Math.max(1, Math.min(images, Math.min(p, 1_000_000)));
     }
 
-    private static Map<String, String> hadoop(Configuration conf) {
+    static Map<String, String> hadoop(Configuration conf) {
         Map<String, String> m = new LinkedHashMap<>();
         conf.forEach(e -> m.put(e.getKey(), e.getValue()));
         return m;

@@ -1,6 +1,7 @@
 package org.dnispark.jobs;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,16 +34,84 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         this.work = work;
     }
 
+    /**
+     * An image decoded once for the stages of a sweep's search (Spark keeps these between stages, in memory and
+     * spilling to disk), or the reason it was rejected.
+     */
+    record Decoded(String name, String uri, RgbImage input, RgbImage truth, String reason) implements Serializable {
+        boolean accepted() {
+            return reason == null;
+        }
+    }
+
+    /** Reads and decodes each task, one at a time, rejecting what a pass would reject (with the same messages). */
+    record Decoder(ExecutorPlan plan, BlockWork work) implements FlatMapFunction<Iterator<Row>, Decoded> {
+        @Override
+        public Iterator<Decoded> call(Iterator<Row> tasks) {
+            Configuration conf = plan.hadoopConf();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return tasks.hasNext();
+                }
+
+                @Override
+                public Decoded next() {
+                    Row task = tasks.next();
+                    String name = task.getString(0);
+                    String uri = task.getString(1);
+                    if (!task.isNullAt(3)) {
+                        return new Decoded(name, uri, null, null, task.getString(3));
+                    }
+                    try {
+                        BlockWork.Pending pending = work.read(task, plan, conf);
+                        String over = overBudget(pending, plan, plan.pixel ? plan.weights.sources() + 1 : 1);
+                        if (over != null) {
+                            return new Decoded(name, uri, null, null, over);
+                        }
+                        BlockWork.Item item = work.decode(pending, plan);
+                        return new Decoded(name, uri, item.input, item.truth, null);
+                    } catch (IOException | IllegalArgumentException e) {
+                        return new Decoded(name, uri, null, null, e.getMessage());
+                    } catch (OutOfMemoryError e) {
+                        throw TaskMemory.exhausted(e, List.of(name), plan.inference.memory().blockBytes());
+                    }
+                }
+            };
+        }
+    }
+
+    /** One stage of the search: accepted decoded images, run at the plan's coefficients. */
+    static FlatMapFunction<Iterator<Decoded>, Row> overDecoded(ExecutorPlan plan, BlockWork work) {
+        PartitionRunner runner = new PartitionRunner(plan, work);
+        return images -> runner.new Stream(images, true);
+    }
+
+    /** Why an image cannot be held in a task's block (its footprint over the budget), or null. */
+    static String overBudget(BlockWork.Pending pending, ExecutorPlan plan, int outputsHeld) {
+        long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld);
+        long budget = plan.inference.memory().blockBytes();
+        if (bytes <= budget) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "a %dx%d image needs about %d MiB in a task, more than "
+                + "dni.inference.block-bytes = %d MiB (the per-task budget); raise it, and the executor "
+                + "memory, to process it", pending.input().size().width(), pending.input().size().height(),
+                bytes >> 20, budget >> 20);
+    }
+
     /** Where a task's time goes. */
     private enum Phase { DECODE, WEIGHTS, FORWARD, OUTPUTS }
 
     @Override
     public Iterator<Row> call(Iterator<Row> tasks) {
-        return new Stream(tasks);
+        return new Stream(tasks, false);
     }
 
     private final class Stream implements Iterator<Row> {
-        private final Iterator<Row> tasks;
+        /** Task rows, or (for the search) accepted {@link Decoded} images. */
+        private final Iterator<?> tasks;
+        private final boolean decoded;
         private final Configuration conf = plan.hadoopConf();
         private final StructType schema = Outcomes.schema(work.columns());
         private final ArrayDeque<Row> ready = new ArrayDeque<>();
@@ -54,8 +123,9 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         private TiledPredictor predictor;
         private String poolKey;
 
-        Stream(Iterator<Row> tasks) {
+        Stream(Iterator<?> tasks, boolean decoded) {
             this.tasks = tasks;
+            this.decoded = decoded;
             this.outputsHeld = plan.pixel ? plan.weights.sources() + 1 : 1;
             TaskContext context = TaskContext.get();
             if (context != null) {
@@ -69,7 +139,11 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
             try {
                 while (ready.isEmpty()) {
                     if (tasks.hasNext()) {
-                        take(tasks.next());
+                        if (decoded) {
+                            add((Decoded) tasks.next());
+                        } else {
+                            take((Row) tasks.next());
+                        }
                     } else if (!block.isEmpty()) {
                         flush();
                     } else {
@@ -123,16 +197,14 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
             } finally {
                 time(Phase.DECODE, t0);
             }
-            long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld);
-            long budget = plan.inference.memory().blockBytes();
-            if (bytes > budget) {
-                reject(name, uri, String.format(Locale.ROOT, "a %dx%d image needs about %d MiB in a task, more than "
-                        + "dni.inference.block-bytes = %d MiB (the per-task budget); raise it, and the executor "
-                        + "memory, to process it", pending.input().size().width(), pending.input().size().height(),
-                        bytes >> 20, budget >> 20));
+            String over = overBudget(pending, plan, outputsHeld);
+            if (over != null) {
+                reject(name, uri, over);
                 return;
             }
-            if (block.size() >= plan.inference.memory().blockImages() || blockBytes + bytes > budget) {
+            long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld);
+            if (block.size() >= plan.inference.memory().blockImages()
+                    || blockBytes + bytes > plan.inference.memory().blockBytes()) {
                 flush();
             }
             long t1 = System.nanoTime();
@@ -143,6 +215,21 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                 reject(name, uri, e.getMessage());
             }
             time(Phase.DECODE, t1);
+        }
+
+        /** Adds an image the search decoded earlier to the block; a full block is run first. */
+        private void add(Decoded image) {
+            reading = image.name();
+            // the decoded pixels and the outputs alive at once, as floats (no decoder buffers: it is decoded)
+            long in = (long) image.input().width() * image.input().height();
+            long gt = image.truth() == null ? 0 : (long) image.truth().width() * image.truth().height();
+            long bytes = 12 * (in + gt + in * plan.scale() * plan.scale() * outputsHeld);
+            if (block.size() >= plan.inference.memory().blockImages()
+                    || blockBytes + bytes > plan.inference.memory().blockBytes()) {
+                flush();
+            }
+            block.add(new BlockWork.Item(image.name(), image.uri(), image.input(), image.truth()));
+            blockBytes += bytes;
         }
 
         private void reject(String name, String uri, String reason) {

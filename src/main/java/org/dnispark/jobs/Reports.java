@@ -59,21 +59,22 @@ final class Reports {
     }
 
     static RunManifest manifest(SparkSession spark, RunPlan plan, RunIdentity identity, RunOutput out, String runId,
-            Instant started, ImageJob.Results results, WeightSource weights, int partitions,
+            Instant started, ImageJob.Results results, ImageJob.Inference inference, int partitions,
             Map<String, Object> summary, Map<String, Object> timings) throws IOException {
         RunManifest.Builder b = RunManifest.builder(plan.settings().command(), identity).runId(runId)
                 .output(plan.settings().output(), out.policy().name().toLowerCase(Locale.ROOT)).started(started)
                 .models(plan.models().describe());
-        plan.details().forEach(b::detail);
+        plan.details(inference.coefficients()).forEach(b::detail);
         Map<String, Object> images = new LinkedHashMap<>();
         images.put("accepted", results.images());
         images.put("rejected", results.rejected());
         images.put("resumed_from_checkpoint", results.resumed());
         b.detail("images", images);
-        b.detail("broadcast", weights.description());
-        if (weights.renormalisation() != null) {
-            b.detail("renormalisation", weights.renormalisation());
+        b.detail("broadcast", inference.broadcast());
+        if (inference.renormalisation() != null) {
+            b.detail("renormalisation", inference.renormalisation());
         }
+        inference.details().forEach(b::detail);
         Map<String, Object> sparkInfo = new LinkedHashMap<>();
         sparkInfo.put("master", spark.sparkContext().master());
         sparkInfo.put("partitions", partitions);

@@ -46,8 +46,8 @@ record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) 
                 .put("network", network.name()).put("inputs", inputs).build();
     }
 
-    /** The run's own manifest entries: network, method, geometry, coefficients, degradation and seed. */
-    Map<String, Object> details() {
+    /** The run's own manifest entries: network, method, geometry, the coefficients run, degradation and seed. */
+    Map<String, Object> details(CoefficientPlan coefficients) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("network", network.name());
         d.put("method", pixel() ? "pixel interpolation of the models' outputs (baseline)"
@@ -62,7 +62,7 @@ record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) 
         g.put("block_images", settings.run().inference().memory().blockImages());
         g.put("block_bytes", settings.run().inference().memory().blockBytes());
         d.put("geometry", g);
-        d.put("coefficients", coefficientEntries(settings.coefficients()));
+        d.put("coefficients", coefficientEntries(coefficients));
         d.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
         d.put("degradation", settings.run().input().degradation().stream().map(DegradationStep::toString).toList());
         d.put("seed", settings.run().seed());

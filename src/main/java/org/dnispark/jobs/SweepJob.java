@@ -111,9 +111,17 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
     }
 
+    /** With {@code dni.sweep.search}, a search's points instead of the grid ({@link SearchRun}). */
     @Override
-    Map<String, Object> reports(SparkSession spark, SweepSettings s, RunPlan plan, Results results, RunOutput out) {
-        CoefficientPlan coefficients = s.coefficients();
+    Inference infer(Stage st) {
+        SweepSettings s = (SweepSettings) st.settings();
+        return s.search() == null ? super.infer(st) : SearchRun.run(st, s);
+    }
+
+    @Override
+    Map<String, Object> reports(SparkSession spark, SweepSettings s, RunPlan plan, Inference inference,
+            Results results, RunOutput out) {
+        CoefficientPlan coefficients = inference.coefficients();
         JavaRDD<Row> scores = results.accepted();
         StructType parquet = new StructType().add("image", DataTypes.StringType, false)
                 .add("index", DataTypes.IntegerType, false).add("label", DataTypes.StringType, false)
@@ -191,6 +199,9 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             worst.add(e);
         }
         summary.put("worst_images", worst);
+        if (inference.details().containsKey("search")) {
+            summary.put("search", inference.details().get("search"));
+        }
         Storage.writeAtomically(out.file("summary.json"), Json.bytes(summary), out.conf());
         return summary;
     }

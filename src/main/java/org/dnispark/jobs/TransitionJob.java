@@ -101,9 +101,9 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
     }
 
     @Override
-    Map<String, Object> reports(SparkSession spark, TransitionSettings s, RunPlan plan, Results results,
-            RunOutput out) {
-        CoefficientPlan coefficients = s.coefficients();
+    Map<String, Object> reports(SparkSession spark, TransitionSettings s, RunPlan plan, Inference inference,
+            Results results, RunOutput out) {
+        CoefficientPlan coefficients = inference.coefficients();
         JavaRDD<Row> frames = results.accepted();
         StructType parquet = new StructType().add("image", DataTypes.StringType, false)
                 .add("index", DataTypes.IntegerType, false).add("label", DataTypes.StringType, false)

@@ -91,6 +91,28 @@ final class WeightSource implements Serializable {
                 null);
     }
 
+    /**
+     * The sweep's search: the source models, broadcast once for every point it evaluates; see {@link #at}. Tasks
+     * interpolate a point's weights themselves (DNI) or blend the models' outputs (pixel).
+     */
+    static WeightSource sources(JavaSparkContext jsc, List<ModelWeights> models, boolean pixel,
+            Interpolation.Options options) {
+        long perSet = 4L * models.get(0).parameterCount();
+        List<Broadcast<ModelWeights>> b = new ArrayList<>();
+        models.forEach(m -> b.add(jsc.broadcast(m)));
+        return new WeightSource(b, false, null, options, "the " + models.size() + " source models (" + mib(perSet
+                * models.size()) + "), once for the whole search; tasks " + (pixel ? "blend their outputs"
+                : "interpolate each point's weights"), null);
+    }
+
+    /** The same broadcasts for other coefficients (the search's current point). */
+    WeightSource at(CoefficientPlan plan) {
+        if (interpolated) {
+            throw new IllegalStateException("interpolated weights are fixed to their coefficients");
+        }
+        return new WeightSource(broadcasts, false, plan, options, description, renormalisation);
+    }
+
     private static String mib(long bytes) {
         return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }

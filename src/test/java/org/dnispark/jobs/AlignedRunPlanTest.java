@@ -35,9 +35,9 @@ class AlignedRunPlanTest {
     void theSweepManifestRecordsTheAlignment() {
         RunPlan plain = RunPlan.resolve(sweep(), new Configuration());
         RunPlan aligned = RunPlan.resolve(sweep("dni.align.enabled=true"), new Configuration());
-        assertFalse(plain.details().containsKey("alignment"));
+        assertFalse(plain.details(plain.settings().coefficients()).containsKey("alignment"));
         @SuppressWarnings("unchecked")
-        Map<String, Object> a = ((List<Map<String, Object>>) aligned.details().get("alignment")).get(0);
+        Map<String, Object> a = ((List<Map<String, Object>>) aligned.details(aligned.settings().coefficients()).get("alignment")).get(0);
         assertTrue(((String) a.get("permutation_sha256")).matches("[0-9a-f]{64}"), a.toString());
         assertTrue((Integer) a.get("moved_channels") > 0, a.toString());
         assertTrue((Double) a.get("objective_after") > (Double) a.get("objective_before"), a.toString());

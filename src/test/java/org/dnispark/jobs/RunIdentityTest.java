@@ -73,6 +73,12 @@ class RunIdentityTest {
         RESULT.put("dni.sweep.ground-truth", List.of("dni.sweep.ground-truth=demo/truth"));
         RESULT.put("dni.sweep.crop-border", List.of("dni.sweep.crop-border=3"));
         RESULT.put("dni.sweep.metric", List.of("dni.sweep.metric=rgb"));
+        // the search runs other points, so it is part of what the sweep computes (the grid is its bracket)
+        RESULT.put("dni.sweep.search.method", List.of("dni.sweep.search.method=golden"));
+        RESULT.put("dni.sweep.search.tolerance", List.of("dni.sweep.search.method=brent",
+                "dni.sweep.search.tolerance=0.1"));
+        RESULT.put("dni.sweep.search.max-evaluations", List.of("dni.sweep.search.method=brent",
+                "dni.sweep.search.max-evaluations=5"));
         RESULT.put("dni.interpolate.alpha", List.of("dni.interpolate.alpha=0.25"));
         RESULT.put("dni.interpolate.coefficients", List.of("dni.interpolate.coefficients=[0.1, 0.9]"));
         PLACEMENT.put("dni.interpolate.output", "dni.interpolate.output=out/elsewhere");

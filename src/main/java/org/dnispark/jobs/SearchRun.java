@@ -1,0 +1,166 @@
+package org.dnispark.jobs;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+import org.dnispark.config.SweepSettings;
+import org.dnispark.core.AlphaSearch;
+import org.dnispark.core.CoefficientPlan;
+
+/**
+ * The sweep's search ({@code dni.sweep.search}) as the inference stage: the images are decoded once into a cached
+ * RDD; each point the {@link AlphaSearch} asks for is one Spark stage over them, whose per-image scores the executors
+ * write and whose mean (computed as the sweep computes it) the driver reads back; at the end the points' rows become
+ * the outcome rows of a sweep over the points evaluated, indexed in alpha order. The source models are broadcast
+ * once and the tasks interpolate each point's weights (the same code, so the same bits, as the driver would).
+ */
+final class SearchRun {
+    private SearchRun() {
+    }
+
+    static ImageJob.Inference run(ImageJob.Stage st, SweepSettings s) {
+        SweepSettings.Search settings = s.search();
+        RunPlan plan = st.plan();
+        if (s.common().renormalise().enabled() && !plan.pixel()) {
+            throw new IllegalArgumentException("dni.sweep.search cannot renormalise (dni.renormalise builds every "
+                    + "coefficient on the driver before the run); turn one of them off");
+        }
+        int models = plan.models().weights().size();
+        StructType schema = Outcomes.schema(st.work().columns());
+        String metric = s.scoring().metric().column();
+        String folder = st.outcomes() + "-search";
+        WeightSource sources = WeightSource.sources(st.jsc(), plan.models().weights(), plan.pixel(),
+                s.common().interpolation());
+        JavaRDD<PartitionRunner.Decoded> decoded = null;
+        try {
+            AlphaSearch search = new AlphaSearch(settings.method(), settings.lo(), settings.hi(),
+                    settings.tolerance(), settings.maxEvaluations());
+            CoefficientPlan first = CoefficientPlan.ofVectors(List.of(settings.vector(settings.lo(), models)), models);
+            ExecutorPlan decodePlan = st.executorPlan(sources.at(first), first, false);
+            decoded = st.tasks().mapPartitions(new PartitionRunner.Decoder(decodePlan, st.work()))
+                    .persist(StorageLevel.MEMORY_AND_DISK_SER());
+            long t0 = System.nanoTime();
+            ImageJob.step(st.spark(), s, "decoding " + st.count() + " images for the search");
+            long accepted = decoded.filter(PartitionRunner.Decoded::accepted).count();
+            st.timings().put("decode_ms", ImageJob.ms(t0));
+            JavaRDD<PartitionRunner.Decoded> usable = decoded.filter(PartitionRunner.Decoded::accepted);
+            List<Point> points = new ArrayList<>();
+            long t1 = System.nanoTime();
+            for (OptionalDouble next = accepted == 0 ? OptionalDouble.empty() : search.next(); next.isPresent();
+                    next = search.next()) {
+                double x = next.getAsDouble();
+                int n = points.size() + 1;
+                double[] vector = settings.vector(x, models);
+                CoefficientPlan one = CoefficientPlan.ofVectors(List.of(vector), models);
+                String path = folder + "/point-" + n;
+                ImageJob.step(st.spark(), s, String.format(Locale.ROOT, "search point %d: %s %s over %d images", n,
+                        models == 2 ? "alpha" : "t", CoefficientPlan.format(x), accepted));
+                long p0 = System.nanoTime();
+                ExecutorPlan exec = st.executorPlan(sources.at(one), one, false);
+                st.spark().createDataFrame(usable.mapPartitions(PartitionRunner.overDecoded(exec, st.work())), schema)
+                        .write().parquet(path);
+                JavaRDD<Row> rows = st.spark().read().schema(schema).parquet(path).javaRDD()
+                        .filter(r -> !Outcomes.isRejection(r));
+                double mean = SweepStatistics.of(rows, SweepJob.METRICS, 1).stat(metric, 0).mean();
+                search.tell(mean);
+                long millis = ImageJob.ms(p0);
+                points.add(new Point(n, x, vector, mean, search.evaluations().get(n - 1).step(), millis, path));
+                if (s.run().spark().progressMillis() > 0) {
+                    System.err.printf(Locale.ROOT, "dni: sweep: search point %d (%s): mean %s %.4f in %.1f s%n", n,
+                            points.get(n - 1).step(), metric, mean, millis / 1000.0);
+                }
+            }
+            st.timings().put("inference_ms", ImageJob.ms(t1));
+
+            // the points in alpha (or t) order become the run's coefficients; each point's rows take its new index
+            List<Point> sorted = new ArrayList<>(points);
+            sorted.sort(Comparator.comparingDouble(Point::x));
+            List<double[]> vectors = new ArrayList<>();
+            Map<Integer, Integer> indexOf = new LinkedHashMap<>();
+            for (Point p : sorted) {
+                indexOf.put(p.number(), vectors.size());
+                vectors.add(p.vector());
+            }
+            JavaRDD<Row> all = decoded.filter(d -> !d.accepted())
+                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason()));
+            for (Point p : points) {
+                int index = indexOf.get(p.number());
+                all = all.union(st.spark().read().schema(schema).parquet(p.path()).javaRDD()
+                        .map(r -> withIndex(r, index)));
+            }
+            st.spark().createDataFrame(all, schema).write().parquet(st.outcomes());
+            CoefficientPlan evaluated = points.isEmpty() ? CoefficientPlan.ofVectors(List.of(settings.vector(
+                    settings.lo(), models)), models) : CoefficientPlan.ofVectors(vectors, models);
+            return new ImageJob.Inference(evaluated, sources.description(), null,
+                    Map.of("search", describe(s, search, points, accepted, models)));
+        } finally {
+            if (decoded != null) {
+                decoded.unpersist(false);
+            }
+            sources.destroy();
+        }
+    }
+
+    /** One evaluated point: its number, where, its vector, the mean metric, the kind of step, its cost, its rows. */
+    record Point(int number, double x, double[] vector, double mean, String step, long millis, String path) {
+    }
+
+    private static Row withIndex(Row r, int index) {
+        Object[] v = new Object[r.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.get(i);
+        }
+        v[2] = index;
+        return RowFactory.create(v);
+    }
+
+    /** The search's report: settings, every point in evaluation order, the answer, and its cost beside the grid's. */
+    static Map<String, Object> describe(SweepSettings s, AlphaSearch search, List<Point> points, long images,
+            int models) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("method", search.method().name().toLowerCase(Locale.ROOT));
+        d.put("parameter", models == 2 ? "alpha" : "t (the path through the models: t in [k, k + 1] mixes models k "
+                + "and k + 1)");
+        d.put("metric", s.scoring().metric().column());
+        d.put("tolerance", search.tolerance());
+        d.put("bracket", List.of(s.search().lo(), s.search().hi()));
+        d.put("max_evaluations", s.search().maxEvaluations());
+        d.put("converged", search.converged());
+        if (!points.isEmpty()) {
+            d.put("best", search.best());
+            d.put("best_mean", search.bestScore());
+            d.put("final_bracket", List.of(search.bracket()[0], search.bracket()[1]));
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Point p : points) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("number", p.number());
+            e.put(models == 2 ? "alpha" : "t", p.x());
+            e.put("coefficients", p.vector());
+            e.put("mean", p.mean());
+            e.put("step", p.step());
+            e.put("inferences", images);
+            e.put("millis", p.millis());
+            list.add(e);
+        }
+        d.put("evaluations", list);
+        d.put("images", images);
+        d.put("inferences", images * points.size());
+        long gridPoints = s.coefficients().size();
+        d.put("grid_points", gridPoints);
+        d.put("grid_inferences", images * gridPoints);
+        d.put("fraction_of_grid", gridPoints == 0 ? null : points.size() / (double) gridPoints);
+        return d;
+    }
+}
