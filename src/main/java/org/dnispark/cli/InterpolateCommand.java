@@ -70,10 +70,12 @@ final class InterpolateCommand {
             mix = r.build(coefficients);
             renormalisation = r.describe();
         } else {
-            mix = Interpolation.interpolate(models.weights(), coefficients, options);
+            mix = Interpolation.interpolate(models.weights(), s.coefficient().get(0), options);
         }
 
         Map<String, Object> meta = metadata(s, models, mix, identity.fingerprint());
+        Map<String, Object> schedule = s.coefficient().get(0).hasSchedule()
+                ? s.coefficient().get(0).schedule().describe(models.weights().get(0)) : null;
         if (renormalisation != null) {
             meta.put("renormalisation", renormalisation);
         }
@@ -101,7 +103,8 @@ final class InterpolateCommand {
         RunManifest manifest = RunManifest.builder("interpolate", identity)
                 .runId(identity.fingerprint().substring(0, 16))
                 .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started).models(models.describe())
-                .detail("coefficients", coefficients).detail("alpha_convention", ALPHA_CONVENTION)
+                .detail("coefficients", coefficients).detail("schedule", schedule == null ? Map.of() : schedule)
+                .detail("alpha_convention", ALPHA_CONVENTION)
                 .detail("integer_buffers", options.integerRule().configName())
                 .detail("alignment", models.alignment())
                 .detail("renormalisation", renormalisation == null ? Map.of() : renormalisation).summary(summary).timings(timings)
@@ -119,6 +122,10 @@ final class InterpolateCommand {
         meta.put("coefficients", s.vector());
         if (s.coefficient().get(0).hasAlpha()) {
             meta.put("alpha", s.coefficient().get(0).alpha());
+        }
+        if (s.coefficient().get(0).hasSchedule()) {
+            // a file that says which alpha each layer got, so the export explains itself
+            meta.put("schedule", s.coefficient().get(0).schedule().describe(models.weights().get(0)));
         }
         meta.put("alpha_convention", ALPHA_CONVENTION);
         List<Object> sources = new ArrayList<>();

@@ -61,6 +61,16 @@ final class CoefficientReader {
         } catch (IllegalArgumentException e) {
             throw new SettingsException(block + " coefficients: " + e.getMessage());
         }
+        plan = ScheduleReader.apply(r, block, common, plan);
+        if (plan.hasSchedules()) {
+            if (r.string(block + ".method").equals("pixel")) {
+                throw new SettingsException(block + ".method = pixel blends output images, which have no layers; "
+                        + "per-layer schedules need method = dni");
+            }
+            if (common.renormalise().enabled()) {
+                throw new SettingsException("dni.renormalise does not take per-layer schedules yet; turn one off");
+            }
+        }
         return plan;
     }
 

@@ -46,6 +46,10 @@ public record InterpolateSettings(CommonSettings common, CoefficientPlan coeffic
             } catch (IllegalArgumentException e) {
                 throw new SettingsException("dni.interpolate: " + e.getMessage());
             }
+            plan = ScheduleReader.applyToInterpolate(r, common, plan);
+            if (plan.hasSchedules() && common.renormalise().enabled()) {
+                throw new SettingsException("dni.renormalise does not take per-layer schedules yet; turn one off");
+            }
             RenormaliseInputs inputs = null;
             if (common.renormalise().enabled()) {
                 if (common.renormalise().images().isEmpty()) {

@@ -93,6 +93,11 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
             throw new SettingsException("dni.sweep.search: the bracket [" + lo + ", " + hi + "] is empty; expected "
                     + "alpha-grid.start < alpha-grid.end");
         }
+        if (r.numberRows("dni.sweep.schedules", "[[0.2, 0.8]]").size() > 0
+                || r.number("dni.sweep.schedule-grid.step") > 0) {
+            throw new SettingsException("dni.sweep.search searches one alpha; it cannot search dni.sweep.schedules or "
+                    + "dni.sweep.schedule-grid (dni.schedule.rules apply at every point)");
+        }
         if (!(tolerance > 0) || tolerance > (hi - lo) / 2) {
             throw new SettingsException("dni.sweep.search.tolerance", "a number in (0, " + (hi - lo) / 2
                     + "] (half the bracket [" + lo + ", " + hi + "])", tolerance);

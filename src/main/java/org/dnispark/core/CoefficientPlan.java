@@ -17,14 +17,20 @@ public record CoefficientPlan(List<Coefficient> entries) implements Serializable
     /**
      * One coefficient vector. {@code alpha} is the weight of the second of two models ({@code (1 - alpha) * A +
      * alpha * B}); null when the vector mixes three or more models. {@code position} is where its frame sits on a
-     * strip, in [0, 1]: the alpha when there is one, else the index spread evenly.
+     * strip, in [0, 1]: the alpha when there is one, else the index spread evenly. {@code schedule}, when not null,
+     * gives every tensor its own alpha ({@link LayerSchedule}, two models); {@code vector} is then the mean of
+     * {@code front} and {@code back}, for reports that need one number.
      */
-    public record Coefficient(int index, double[] vector, String label, Double alpha, double position)
-            implements Serializable {
+    public record Coefficient(int index, double[] vector, String label, Double alpha, double position,
+            LayerSchedule schedule) implements Serializable {
         public Coefficient {
             Objects.requireNonNull(vector, "vector");
             Objects.requireNonNull(label, "label");
             vector = vector.clone();
+        }
+
+        public boolean hasSchedule() {
+            return schedule != null;
         }
 
         public boolean hasAlpha() {
@@ -100,9 +106,32 @@ public record CoefficientPlan(List<Coefficient> entries) implements Serializable
             Double alpha = alphas.get(i);
             double position = alpha != null ? alpha : (n == 1 ? 1.0 : i / (n - 1.0));
             out.add(new Coefficient(i, vectors.get(i), alpha != null ? format(alpha) : label(vectors.get(i)), alpha,
-                    position));
+                    position, null));
         }
         return new CoefficientPlan(out);
+    }
+
+    /**
+     * One coefficient per schedule, in order (two models). A uniform schedule without rules is plain DNI at its
+     * alpha; the others are labelled by their front and back alphas and placed on strips by their index.
+     */
+    public static CoefficientPlan ofSchedules(List<LayerSchedule> schedules) {
+        List<Coefficient> out = new ArrayList<>();
+        int n = schedules.size();
+        for (int i = 0; i < n; i++) {
+            LayerSchedule sc = schedules.get(i);
+            double mean = 0.5 * (sc.front() + sc.back());
+            // one alpha when front and back agree (rules aside), so curves can place it; else placed by index
+            Double alpha = sc.front() == sc.back() ? sc.front() : null;
+            out.add(new Coefficient(i, Coefficients.forAlpha(mean), sc.isUniform() ? format(mean) : sc.label(), alpha,
+                    alpha != null ? alpha : (n == 1 ? 1.0 : i / (n - 1.0)), sc.isUniform() ? null : sc));
+        }
+        return new CoefficientPlan(out);
+    }
+
+    /** Whether any coefficient has a per-layer schedule. */
+    public boolean hasSchedules() {
+        return entries.stream().anyMatch(Coefficient::hasSchedule);
     }
 
     /**
@@ -113,6 +142,11 @@ public record CoefficientPlan(List<Coefficient> entries) implements Serializable
         for (Coefficient c : entries) {
             try {
                 Coefficients.validate(c.vector(), modelCount, allowExtrapolation);
+                if (c.hasSchedule()) {
+                    for (double a : c.schedule().extremes()) {
+                        Coefficients.validate(Coefficients.forAlpha(a), modelCount, allowExtrapolation);
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException((entries.size() > 1 ? "vector " + c.index() + ": " : "")
                         + e.getMessage(), e);

@@ -3,6 +3,7 @@ package org.dnispark.core;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,6 +29,43 @@ public final class Interpolation {
     /** Two models, our alpha convention: {@code (1 - alpha) * a + alpha * b}. */
     public static ModelWeights lerp(ModelWeights a, ModelWeights b, double alpha, Options options) {
         return interpolate(List.of(a, b), Coefficients.forAlpha(alpha), options);
+    }
+
+    /** One coefficient of a run: its vector, or its per-layer schedule when it has one. */
+    public static ModelWeights interpolate(List<ModelWeights> models, CoefficientPlan.Coefficient c, Options options) {
+        return c.hasSchedule() ? interpolate(models, c.schedule(), options) : interpolate(models, c.vector(), options);
+    }
+
+    /**
+     * Two models with a coefficient per tensor ({@link LayerSchedule}): each tensor is mixed exactly as
+     * {@link #interpolate(List, double[], Options)} mixes it with {@code [1 - a_t, a_t]}, so a schedule and an
+     * explicit per-tensor interpolation agree bit for bit.
+     */
+    public static ModelWeights interpolate(List<ModelWeights> models, LayerSchedule schedule, Options options) {
+        if (models == null || models.size() != 2) {
+            throw new IllegalArgumentException("a per-layer schedule mixes two models, not "
+                    + (models == null ? 0 : models.size()));
+        }
+        for (double a : schedule.extremes()) {
+            Coefficients.validate(Coefficients.forAlpha(a), 2, options.allowExtrapolation());
+        }
+        checkCompatible(models);
+        List<String> unmatched = schedule.unmatchedRules(models.get(0));
+        if (!unmatched.isEmpty()) {
+            throw new IllegalArgumentException("schedule rules match no tensor of '" + models.get(0).label() + "': "
+                    + unmatched + " (patterns are globs over whole tensor names, e.g. conv_last.*)");
+        }
+        ModelWeights first = models.get(0);
+        Map<String, Double> alphas = schedule.alphas(first);
+        List<NamedTensor> out = new ArrayList<>(first.tensorCount());
+        for (String name : first.names()) {
+            NamedTensor proto = first.get(name);
+            double[] c = Coefficients.forAlpha(alphas.get(name));
+            out.add(proto.dtype().isFloating() ? mixFloats(models, name, proto, c)
+                    : mixIntegers(models, name, proto, c, options.integerRule()));
+        }
+        return new ModelWeights("dni(" + schedule.label() + ": " + models.get(0).label() + " -> "
+                + models.get(1).label() + ")", out);
     }
 
     public static ModelWeights interpolate(List<ModelWeights> models, double[] coefficients, Options options) {

@@ -63,6 +63,15 @@ record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) 
         g.put("block_bytes", settings.run().inference().memory().blockBytes());
         d.put("geometry", g);
         d.put("coefficients", coefficientEntries(coefficients));
+        if (coefficients.hasSchedules()) {
+            // which alpha each layer of these models got, once per schedule
+            java.util.List<Object> layers = new java.util.ArrayList<>();
+            for (CoefficientPlan.Coefficient c : coefficients.entries()) {
+                layers.add(c.hasSchedule() ? c.schedule().describe(models.weights().get(0)).get("alpha_by_layer")
+                        : Map.of("*", c.alpha()));
+            }
+            d.put("schedule_alphas_by_layer", layers);
+        }
         d.put("alpha_convention", "theta = (1 - alpha) * models[0] + alpha * models[1]");
         d.put("degradation", settings.run().input().degradation().stream().map(DegradationStep::toString).toList());
         d.put("seed", settings.run().seed());
@@ -89,6 +98,9 @@ record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) 
             e.put("alpha", c.alpha());
         }
         e.put("coefficients", c.vector());
+        if (c.hasSchedule()) {
+            e.put("schedule", c.schedule().describe(null));
+        }
         return e;
     }
 }

@@ -17,6 +17,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.core.AlphaSearch;
 import org.dnispark.core.CoefficientPlan;
+import org.dnispark.core.LayerSchedule;
 
 /**
  * The sweep's search ({@code dni.sweep.search}) as the inference stage: the images are decoded once into a cached
@@ -62,7 +63,7 @@ final class SearchRun {
                 double x = next.getAsDouble();
                 int n = points.size() + 1;
                 double[] vector = settings.vector(x, models);
-                CoefficientPlan one = CoefficientPlan.ofVectors(List.of(vector), models);
+                CoefficientPlan one = pointPlan(s, x, vector, models);
                 String path = folder + "/point-" + n;
                 ImageJob.step(st.spark(), s, String.format(Locale.ROOT, "search point %d: %s %s over %d images", n,
                         models == 2 ? "alpha" : "t", CoefficientPlan.format(x), accepted));
@@ -100,8 +101,10 @@ final class SearchRun {
                         .map(r -> withIndex(r, index)));
             }
             st.spark().createDataFrame(all, schema).write().parquet(st.outcomes());
-            CoefficientPlan evaluated = points.isEmpty() ? CoefficientPlan.ofVectors(List.of(settings.vector(
-                    settings.lo(), models)), models) : CoefficientPlan.ofVectors(vectors, models);
+            CoefficientPlan evaluated = points.isEmpty() ? first : rules(s).isEmpty()
+                    ? CoefficientPlan.ofVectors(vectors, models)
+                    : CoefficientPlan.ofSchedules(sorted.stream().map(p -> LayerSchedule.uniform(p.x(), rules(s)))
+                            .toList());
             return new ImageJob.Inference(evaluated, sources.description(), null,
                     Map.of("search", describe(s, search, points, accepted, models)));
         } finally {
@@ -110,6 +113,19 @@ final class SearchRun {
             }
             sources.destroy();
         }
+    }
+
+    /** dni.schedule.rules, which apply at every point (the settings turned each grid alpha into a schedule). */
+    private static List<LayerSchedule.Rule> rules(SweepSettings s) {
+        CoefficientPlan.Coefficient c = s.coefficients().get(0);
+        return c.hasSchedule() ? c.schedule().rules() : List.of();
+    }
+
+    /** Point {@code x} as a run of one coefficient. */
+    private static CoefficientPlan pointPlan(SweepSettings s, double x, double[] vector, int models) {
+        List<LayerSchedule.Rule> rules = rules(s);
+        return rules.isEmpty() ? CoefficientPlan.ofVectors(List.of(vector), models)
+                : CoefficientPlan.ofSchedules(List.of(LayerSchedule.uniform(x, rules)));
     }
 
     /** One evaluated point: its number, where, its vector, the mean metric, the kind of step, its cost, its rows. */

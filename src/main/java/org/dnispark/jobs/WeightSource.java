@@ -78,7 +78,7 @@ final class WeightSource implements Serializable {
         }
         long all = perSet * plan.size();
         if (all <= budget) {
-            for (double[] c : plan.vectors()) {
+            for (CoefficientPlan.Coefficient c : plan.entries()) {
                 b.add(jsc.broadcast(Interpolation.interpolate(models, c, options)));
             }
             return new WeightSource(b, true, plan, options, plan.size() + " interpolated weight sets built on the "
@@ -129,7 +129,7 @@ final class WeightSource implements Serializable {
         }
         List<ModelWeights> sources = new ArrayList<>();
         broadcasts.forEach(s -> sources.add(s.value()));
-        return Interpolation.interpolate(sources, coefficients.get(k).vector(), options);
+        return Interpolation.interpolate(sources, coefficients.get(k), options);
     }
 
     /** Source model {@code m} (pixel blending). */

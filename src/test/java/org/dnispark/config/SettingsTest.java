@@ -167,4 +167,89 @@ class SettingsTest {
         assertEquals("TOPSECRET123", s.common().hadoop().get("fs.s3a.secret.key"));
         assertTrue(!s.common().renderedConfig().contains("TOPSECRET123"), s.common().renderedConfig());
     }
+
+    @Test
+    void theSearchTakesItsBracketFromTheGridAndRefusesWhatItCannotSearch() {
+        assertEquals(null, ((SweepSettings) settings(Job.SWEEP)).search());
+        SweepSettings brent = settings(Job.SWEEP, "dni.sweep.search.method=brent");
+        assertEquals(org.dnispark.core.AlphaSearch.Method.BRENT, brent.search().method());
+        assertEquals(0.025, brent.search().tolerance());
+        assertEquals(30, brent.search().maxEvaluations());
+        assertEquals(0.0, brent.search().lo());
+        assertEquals(1.0, brent.search().hi());
+        assertEquals(21, brent.coefficients().size(), "the grid stays: its size is the search's yardstick");
+        SweepSettings narrow = settings(Job.SWEEP, "dni.sweep.search.method=golden", "dni.sweep.alpha-grid.start=0.2",
+                "dni.sweep.alpha-grid.end=0.6");
+        assertEquals(0.2, narrow.search().lo());
+        assertEquals(0.6, narrow.search().hi());
+        SweepSettings path = settings(Job.SWEEP, "dni.models=[a,b,c]", "dni.sweep.path-step=0.25",
+                "dni.sweep.search.method=brent", "dni.sweep.search.tolerance=0.05");
+        assertEquals(2.0, path.search().hi());
+        assertArrayEquals(new double[] {0, 0.75, 0.25}, path.search().vector(1.25, 3), 1e-15);
+        assertArrayEquals(new double[] {0, 0, 1}, path.search().vector(2.0, 3), 1e-15);
+        assertArrayEquals(new double[] {0.7, 0.3}, brent.search().vector(0.3, 2), 1e-15);
+
+        assertTrue(error(Job.SWEEP, "dni.sweep.search.method=newton").contains("dni.sweep.search.method"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.search.tolerance=0")
+                .contains("dni.sweep.search.tolerance"));
+        String half = error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.search.tolerance=0.3",
+                "dni.sweep.alpha-grid.end=0.5");
+        assertTrue(half.contains("dni.sweep.search.tolerance") && half.contains("half the bracket"), half);
+        assertTrue(error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.search.max-evaluations=1")
+                .contains("dni.sweep.search.max-evaluations"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.alphas=[0.1, 0.2]")
+                .contains("dni.sweep.alphas"));
+        assertTrue(error(Job.SWEEP, "dni.models=[a,b,c]", "dni.sweep.coefficients=[[1,0,0],[0,0,1]]",
+                "dni.sweep.search.method=brent").contains("path-step"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.schedules=[[0.2, 0.8]]")
+                .contains("cannot search dni.sweep.schedules"));
+    }
+
+    @Test
+    void perLayerSchedulesRulesAndTheirErrors() {
+        SweepSettings two = settings(Job.SWEEP, "dni.sweep.schedules=[[0.2, 0.8], [0.5, 0.5]]");
+        assertEquals(2, two.coefficients().size());
+        org.dnispark.core.CoefficientPlan.Coefficient g = two.coefficients().get(0);
+        assertEquals(0.2, g.schedule().front());
+        assertEquals(0.8, g.schedule().back());
+        assertEquals(null, g.alpha());
+        assertEquals("0.2>0.8", g.label());
+        assertArrayEquals(new double[] {0.5, 0.5}, g.vector(), 1e-15);
+        org.dnispark.core.CoefficientPlan.Coefficient u = two.coefficients().get(1);
+        assertTrue(!u.hasSchedule() && u.alpha() == 0.5, "a uniform schedule is plain DNI");
+        SweepSettings grid = settings(Job.SWEEP, "dni.sweep.schedule-grid.step=0.5");
+        assertEquals(9, grid.coefficients().size());
+        assertEquals(List.of("0.0", "0.0>0.5", "0.0>1.0", "0.5>0.0", "0.5", "0.5>1.0", "1.0>0.0", "1.0>0.5", "1.0"),
+                grid.coefficients().labels(), "front-major");
+        SweepSettings ruled = settings(Job.SWEEP, "dni.schedule.rules=[{tensors = \"conv*\", alpha = 0}]");
+        assertEquals(21, ruled.coefficients().size());
+        assertEquals(0.35, ruled.coefficients().get(7).alpha(), 1e-12);
+        assertEquals(List.of(new org.dnispark.core.LayerSchedule.Rule("conv*", 0)),
+                ruled.coefficients().get(7).schedule().rules());
+        TransitionSettings t = settings(Job.TRANSITION, "dni.transition.alphas=[]", "dni.transition.schedules=[[0, 1]]");
+        assertTrue(t.coefficients().get(0).hasSchedule());
+        InterpolateSettings i = InterpolateSettings.from(ConfigLoader.load(List.of("--config", "conf/demo.conf",
+                "dni.interpolate.schedule=[0.1, 0.9]")));
+        assertEquals(0.9, i.coefficient().get(0).schedule().back());
+
+        assertTrue(error(Job.SWEEP, "dni.sweep.schedules=[[0.2]]").contains("dni.sweep.schedules[0]"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.schedules=[[0.2, 1.5]]").contains("dni.sweep.schedules[0]"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.schedules=[[0.2, 0.8]]", "dni.sweep.alphas=[0.5]")
+                .contains("replace the alphas"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.schedules=[[0.2, 0.8]]", "dni.sweep.schedule-grid.step=0.5")
+                .contains("both set"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.schedule-grid.step=0.001").contains("dni.limits.coefficients"));
+        assertTrue(error(Job.SWEEP, "dni.schedule.rules=[{tensors = \"conv*\"}]").contains("dni.schedule.rules[0]"));
+        assertTrue(error(Job.SWEEP, "dni.schedule.rules=[{tensors = \"\", alpha = 0}]")
+                .contains("dni.schedule.rules[0].tensors"));
+        assertTrue(error(Job.SWEEP, "dni.schedule.rules=[{tensors = \"x\", alpha = 2}]")
+                .contains("dni.schedule.rules[0].alpha"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.schedules=[[0.2, 0.8]]", "dni.sweep.method=pixel")
+                .contains("no layers"));
+        assertTrue(error(Job.SWEEP, "dni.models=[a,b,c]", "dni.sweep.path-step=0.5", "dni.sweep.schedules=[[0, 1]]")
+                .contains("two models"));
+        assertTrue(assertThrows(SettingsException.class, () -> InterpolateSettings.from(ConfigLoader.load(List.of(
+                "--config", "conf/demo.conf", "dni.interpolate.schedule=[0.1]")))).getMessage()
+                .contains("dni.interpolate.schedule"));
+    }
 }

@@ -66,6 +66,12 @@ class RunIdentityTest {
             RESULT.put(b + "coefficients", List.of(b + "coefficients=[[1, 0], [0, 1]]"));
             RESULT.put(b + "path-step", List.of(b + "path-step=0.5"));
             RESULT.put(b + "method", List.of(b + "method=pixel"));
+            RESULT.put(b + "schedules", List.of(b + "alphas=[]", b + "schedules=[[0.2, 0.8]]"));
+            RESULT.put(b + "schedule-grid.step", List.of(b + "alphas=[]", b + "schedule-grid.step=0.5"));
+            RESULT.put(b + "schedule-grid.start", List.of(b + "alphas=[]", b + "schedule-grid.step=0.5",
+                    b + "schedule-grid.start=0.5"));
+            RESULT.put(b + "schedule-grid.end", List.of(b + "alphas=[]", b + "schedule-grid.step=0.5",
+                    b + "schedule-grid.end=0.5"));
             PLACEMENT.put(b + "output", b + "output=out/elsewhere");
         }
         RESULT.put("dni.transition.strip-height", List.of("dni.transition.strip-height=100"));
@@ -81,6 +87,8 @@ class RunIdentityTest {
                 "dni.sweep.search.max-evaluations=5"));
         RESULT.put("dni.interpolate.alpha", List.of("dni.interpolate.alpha=0.25"));
         RESULT.put("dni.interpolate.coefficients", List.of("dni.interpolate.coefficients=[0.1, 0.9]"));
+        RESULT.put("dni.interpolate.schedule", List.of("dni.interpolate.schedule=[0.1, 0.9]"));
+        RESULT.put("dni.schedule.rules", List.of("dni.schedule.rules=[{tensors = \"conv1_layer.*\", alpha = 0}]"));
         PLACEMENT.put("dni.interpolate.output", "dni.interpolate.output=out/elsewhere");
         RESULT.put("dni.align.enabled", List.of("dni.align.enabled=true"));
         RESULT.put("dni.align.max-passes", List.of("dni.align.enabled=true", "dni.align.max-passes=1"));
@@ -218,6 +226,9 @@ class RunIdentityTest {
         }
         if (key.startsWith("dni.correlate.")) {
             return List.of("correlate");
+        }
+        if (key.startsWith("dni.schedule.")) {
+            return List.of("transition", "sweep", "interpolate");
         }
         if (key.startsWith("dni.train.") || key.equals("dni.seed") || key.equals("dni.input.extensions")) {
             return key.startsWith("dni.train.") ? List.of("train") : List.of("train", "transition", "sweep");
