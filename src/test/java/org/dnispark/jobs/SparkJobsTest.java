@@ -458,4 +458,82 @@ class SparkJobsTest {
         assertTrue(rejected.contains("huge") && rejected.contains("dni.inference.block-bytes = 64 MiB")
                 && rejected.contains("2000x1500"), rejected);
     }
+
+    @Test
+    void theSearchScoresEachPointAsTheGridWouldAndReportsWhatItCost() throws IOException {
+        Path out = tmp.resolve("search");
+        Map<String, Object> summary = SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                "dni.sweep.search.method=golden", "dni.sweep.search.tolerance=0.1"));
+        JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile());
+        JsonNode search = sum.get("search");
+        assertEquals(JSON.valueToTree(summary.get("search")).toString(), search.toString());
+        int n = search.get("evaluations").size();
+        assertTrue(n >= 3 && n <= 8, "golden section to 0.1 on [0, 1] takes about 5 points, not " + n);
+        assertTrue(search.get("converged").asBoolean());
+        assertEquals(2, search.get("images").asInt(), "the broken file is rejected once, not once per point");
+        assertEquals(2L * n, search.get("inferences").asLong());
+        assertEquals(2L * 21, search.get("grid_inferences").asLong());
+        assertEquals(1, sum.get("rejected").asInt());
+        List<String> rejected = lines(out.resolve("rejected.csv"));
+        assertEquals(2, rejected.size(), rejected.toString());
+        // per_alpha.csv holds the points evaluated, in alpha order, and the best is the best of them
+        List<String> perAlpha = lines(out.resolve("per_alpha.csv"));
+        assertEquals(1 + n, perAlpha.size());
+        double previous = -1;
+        double bestMean = Double.NEGATIVE_INFINITY;
+        for (String line : perAlpha.subList(1, perAlpha.size())) {
+            double alpha = Double.parseDouble(line.split(",")[2]);
+            assertTrue(alpha > previous && alpha > 0 && alpha < 1, line);
+            previous = alpha;
+        }
+        for (JsonNode e : search.get("evaluations")) {
+            bestMean = Math.max(bestMean, e.get("mean").asDouble());
+        }
+        assertEquals(bestMean, search.get("best_mean").asDouble());
+        assertEquals(search.get("best").asDouble(), sum.get("best").get("alpha").asDouble());
+        assertEquals(1 + 2 * n, lines(out.resolve("psnr.csv")).size());
+
+        // a grid sweep at the first two points gives the same means, to the last bit
+        JsonNode first = search.get("evaluations").get(0);
+        JsonNode second = search.get("evaluations").get(1);
+        Path grid = tmp.resolve("search-as-grid");
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + grid + "\"", "dni.sweep.alphas=["
+                + first.get("alpha").asDouble() + ", " + second.get("alpha").asDouble() + "]"));
+        JsonNode gridSum = JSON.readTree(grid.resolve("summary.json").toFile());
+        assertEquals(first.get("mean").asDouble(), gridSum.get("per_coefficient").get(0).get("mean_psnr_y").asDouble());
+        assertEquals(second.get("mean").asDouble(), gridSum.get("per_coefficient").get(1).get("mean_psnr_y").asDouble());
+        JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
+        assertEquals(n, manifest.get("coefficients").size());
+        assertEquals(search.toString(), manifest.get("search").toString());
+    }
+
+    @Test
+    void aScheduledSweepInterpolatesEachLayerAtItsOwnAlpha() throws IOException {
+        Path out = tmp.resolve("scheduled");
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                "dni.sweep.schedules=[[0.0, 1.0], [0.5, 0.5]]",
+                "dni.schedule.rules=[{tensors = \"conv7_layer.*\", alpha = 0.25}]"));
+        List<Row> rows = spark.read().parquet(out.resolve("psnr.parquet").toString()).collectAsList();
+        Row chelsea = rows.stream().filter(r -> r.getString(0).equals("chelsea") && r.getInt(1) == 0).findFirst()
+                .orElseThrow();
+        NcnnModel a = TestModels.read(TestModels.cache().resolve(UPCONV + "noise0_scale2.0x_model"));
+        NcnnModel b = TestModels.read(TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model"));
+        RgbImage truth = TestModels.readImage(images.resolve("chelsea.png")).modCrop(2);
+        RgbImage input = DegradationStep.applyAll(List.of(DegradationStep.bicubicDown(0), DegradationStep.jpeg(40)),
+                truth, 2, 20190616L, "chelsea");
+        org.dnispark.core.LayerSchedule schedule = new org.dnispark.core.LayerSchedule(0, 1,
+                List.of(new org.dnispark.core.LayerSchedule.Rule("conv7_layer.*", 0.25)));
+        try (TiledPredictor p = new TiledPredictor(a.graph(), 256)) {
+            p.setWeights(Interpolation.interpolate(List.of(a.weights(), b.weights()), schedule,
+                    Interpolation.Options.defaults()));
+            assertEquals(Psnr.y(p.run(input), truth, 2), chelsea.getDouble(6), 1e-9);
+        }
+        JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
+        JsonNode layers = manifest.get("schedule_alphas_by_layer").get(0);
+        assertEquals(0.0, layers.get("conv1_layer").asDouble());
+        assertEquals(0.5, layers.get("conv4_layer").asDouble());
+        assertEquals(0.25, layers.get("conv7_layer").asDouble(), "the rule wins over the gradient");
+        assertEquals("0.0>1.0+1rule", manifest.get("coefficients").get(0).get("label").asText());
+        assertEquals(0.25, manifest.get("schedule_alphas_by_layer").get(1).get("conv7_layer").asDouble());
+    }
 }
