@@ -1,5 +1,7 @@
 package org.dnispark.config;
 
+import java.util.List;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 
@@ -10,7 +12,20 @@ import org.dnispark.provenance.Placement;
 
 /** The sweep job: a metric for every image at every coefficient, its mean per coefficient, and the best one. */
 public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, Method method,
-        @Placement String output, Scoring scoring, Search search) implements ImageJobSettings {
+        @Placement String output, Scoring scoring, Search search, List<String> predictorFitFrom, Adaptive adaptive)
+        implements ImageJobSettings {
+
+    /**
+     * {@code dni.sweep.region-adaptive}: an alpha per pixel ({@link org.dnispark.image.RegionAlpha}) and the
+     * composite of the outputs at {@code levels} (alphas of the sweep, ascending; {@code levelIndices} are their
+     * coefficients), scored like every output; frames for the images named in {@code frames}. Null when off.
+     */
+    public record Adaptive(List<Double> levels, List<Integer> levelIndices, double flat, double textured,
+            double smoothing, List<String> frames) {
+        public double[] levelArray() {
+            return levels.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+    }
 
     /**
      * {@code dni.sweep.search}: instead of running every coefficient of the grid, search for the best one by the mean
@@ -59,6 +74,55 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
         public boolean paired() {
             return !groundTruth.isEmpty();
         }
+    }
+
+    private static Adaptive adaptive(SettingsReader r, CoefficientPlan grid, Search search) {
+        String b = "dni.sweep.region-adaptive.";
+        boolean enabled = r.bool(b + "enabled");
+        List<Double> levels = r.numbers(b + "levels");
+        double flat = r.number(b + "flat-alpha");
+        double textured = r.number(b + "textured-alpha");
+        double smoothing = r.numberIn(b + "smoothing", 0.5, 256);
+        List<String> frames = r.strings(b + "frames");
+        if (!enabled) {
+            return null;
+        }
+        if (search != null) {
+            throw new SettingsException("dni.sweep.region-adaptive composites outputs of the sweep's alphas; "
+                    + "dni.sweep.search runs other points, so turn one of them off");
+        }
+        if (levels.size() < 2) {
+            throw new SettingsException(b + "levels", "at least two alphas of the sweep, ascending", levels);
+        }
+        List<Integer> indices = new java.util.ArrayList<>();
+        for (int i = 0; i < levels.size(); i++) {
+            if (i > 0 && !(levels.get(i) > levels.get(i - 1))) {
+                throw new SettingsException(b + "levels", "ascending alphas", levels);
+            }
+            int found = -1;
+            for (CoefficientPlan.Coefficient c : grid.entries()) {
+                if (c.hasAlpha() && !c.hasSchedule() && Math.abs(c.alpha() - levels.get(i)) < 1e-9) {
+                    found = c.index();
+                }
+            }
+            if (found < 0) {
+                throw new SettingsException(b + "levels", "alphas the sweep runs (its grid or alphas; plain DNI or "
+                        + "pixel, two models)", levels.get(i) + " is not one of them");
+            }
+            if (!indices.isEmpty() && found < indices.get(indices.size() - 1)) {
+                throw new SettingsException(b + "levels: the sweep must run its alphas in ascending order");
+            }
+            indices.add(found);
+        }
+        double lo = levels.get(0);
+        double hi = levels.get(levels.size() - 1);
+        for (String k : List.of("flat-alpha", "textured-alpha")) {
+            double v = k.equals("flat-alpha") ? flat : textured;
+            if (v < lo || v > hi) {
+                throw new SettingsException(b + k, "an alpha within the levels [" + lo + ", " + hi + "]", v);
+            }
+        }
+        return new Adaptive(List.copyOf(levels), List.copyOf(indices), flat, textured, smoothing, List.copyOf(frames));
     }
 
     private static Search search(SettingsReader r, CommonSettings common) {
@@ -122,8 +186,15 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
                         + "needs at least one degradation step, else inputs equal the ground truth");
             }
             CoefficientPlan grid = CoefficientReader.read(r, "dni.sweep", run.common());
+            Search search = search(r, run.common());
+            List<String> fitFrom = r.strings("dni.sweep.predictor.fit-from");
+            if (!fitFrom.isEmpty() && run.common().models().size() != 2) {
+                throw new SettingsException("dni.sweep.predictor.fit-from: the predictor predicts an alpha, so it "
+                        + "needs two models, not " + run.common().models().size());
+            }
             return new SweepSettings(run, grid, Method.read(r, "dni.sweep.method"),
-                    r.nonBlank("dni.sweep.output", "an output folder URI"), scoring, search(r, run.common()));
+                    r.nonBlank("dni.sweep.output", "an output folder URI"), scoring, search, fitFrom,
+                    adaptive(r, grid, search));
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

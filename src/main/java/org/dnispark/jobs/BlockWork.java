@@ -38,6 +38,11 @@ interface BlockWork extends Serializable {
     void accept(Item item, int k, RgbImage output, ExecutorPlan plan, Configuration conf, List<Row> rows)
             throws IOException;
 
+    /** Outputs an image keeps across coefficients (the sweep's region-adaptive levels), for the block budget. */
+    default int outputsKept() {
+        return 0;
+    }
+
     /** After every output of {@code item}: anything that needs them all (a contact strip). */
     default void finish(Item item, ExecutorPlan plan, Configuration conf, List<Row> rows) throws IOException {
     }
@@ -84,6 +89,8 @@ interface BlockWork extends Serializable {
         /** The transition's animation frames, as uint8 RGB (a quarter of a float image's memory). */
         final List<RgbImage.Uint8> animated = new java.util.ArrayList<>();
         final List<Row> rows = new java.util.ArrayList<>();
+        /** The sweep's noise estimate of the input, computed at its first output (NaN before). */
+        double inputNoise = Double.NaN;
 
         Item(String name, String uri, RgbImage input, RgbImage truth) {
             this.name = name;

@@ -65,7 +65,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                     }
                     try {
                         BlockWork.Pending pending = work.read(task, plan, conf);
-                        String over = overBudget(pending, plan, plan.pixel ? plan.weights.sources() + 1 : 1);
+                        String over = overBudget(pending, plan,
+                                (plan.pixel ? plan.weights.sources() + 1 : 1) + work.outputsKept());
                         if (over != null) {
                             return new Decoded(name, uri, null, null, over);
                         }
@@ -126,7 +127,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         Stream(Iterator<?> tasks, boolean decoded) {
             this.tasks = tasks;
             this.decoded = decoded;
-            this.outputsHeld = plan.pixel ? plan.weights.sources() + 1 : 1;
+            this.outputsHeld = (plan.pixel ? plan.weights.sources() + 1 : 1) + work.outputsKept();
             TaskContext context = TaskContext.get();
             if (context != null) {
                 // a task that fails or is killed closes its predictor instead of returning it to the pool

@@ -16,6 +16,9 @@ import org.dnispark.config.Method;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.image.DegradationStep;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RegionAlpha;
+import org.dnispark.metrics.NoiseEstimate;
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Psnr;
 import org.dnispark.metrics.Ssim;
@@ -67,18 +70,26 @@ public final class SweepJob extends ImageJob<SweepSettings> {
 
     @Override
     BlockWork work(SweepSettings s, RunPlan plan) {
-        return new Scores(cropBorder(s, plan));
+        return new Scores(cropBorder(s, plan), s.adaptive());
     }
 
-    /** Scores every output against the image's ground truth. */
-    record Scores(int crop) implements BlockWork {
+    /**
+     * Scores every output against the image's ground truth, with the noise its input shows; with region-adaptive
+     * alpha, also the composite of the levels' outputs (a row with index one past the last coefficient).
+     */
+    record Scores(int crop, SweepSettings.Adaptive adaptive) implements BlockWork {
         @Override
         public StructType columns() {
             StructType t = new StructType();
             for (String m : METRICS) {
                 t = t.add(m, DataTypes.DoubleType);
             }
-            return t;
+            return t.add("input_noise", DataTypes.DoubleType);
+        }
+
+        @Override
+        public int outputsKept() {
+            return adaptive == null ? 0 : adaptive.levels().size() + 1;
         }
 
         @Override
@@ -104,11 +115,54 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
 
         @Override
-        public void accept(Item item, int k, RgbImage output, ExecutorPlan plan, Configuration conf, List<Row> rows) {
-            rows.add(Outcomes.accepted(item.name, item.uri, k, Psnr.rgb(output, item.truth, crop),
-                    Psnr.y(output, item.truth, crop), Ssim.rgb(output, item.truth, crop),
-                    Ssim.y(output, item.truth, crop)));
+        public void accept(Item item, int k, RgbImage output, ExecutorPlan plan, Configuration conf, List<Row> rows)
+                throws java.io.IOException {
+            if (Double.isNaN(item.inputNoise)) {
+                item.inputNoise = NoiseEstimate.sigma(item.input);
+            }
+            rows.add(score(item, k, output));
+            if (adaptive != null) {
+                if (adaptive.levelIndices().contains(k)) {
+                    item.collected.add(output);
+                }
+                if (adaptive.frames().contains(item.name)) {
+                    Storage.writeAtomically(plan.output(framesOf(item.name) + "/" + String.format(java.util.Locale.ROOT,
+                            "%02d_%s.png", k, plan.coefficients.get(k).label())), ImageCodec.encodePng(output), conf);
+                }
+            }
         }
+
+        private Row score(Item item, int k, RgbImage output) {
+            return Outcomes.accepted(item.name, item.uri, k, Psnr.rgb(output, item.truth, crop),
+                    Psnr.y(output, item.truth, crop), Ssim.rgb(output, item.truth, crop),
+                    Ssim.y(output, item.truth, crop), item.inputNoise);
+        }
+
+        @Override
+        public void finish(Item item, ExecutorPlan plan, Configuration conf, List<Row> rows) throws java.io.IOException {
+            if (adaptive == null) {
+                return;
+            }
+            float[] map = RegionAlpha.map(item.input, adaptive.smoothing(), adaptive.flat(), adaptive.textured(),
+                    adaptive.levelArray());
+            RgbImage composite = RegionAlpha.composite(item.collected.toArray(RgbImage[]::new),
+                    adaptive.levelArray(), map, item.input.width(), plan.scale());
+            item.collected.clear();
+            rows.add(score(item, plan.coefficients.size(), composite));
+            if (adaptive.frames().contains(item.name)) {
+                String dir = framesOf(item.name);
+                Storage.writeAtomically(plan.output(dir + "/input.png"), ImageCodec.encodePng(item.input), conf);
+                Storage.writeAtomically(plan.output(dir + "/alpha-map.png"), ImageCodec.encodePng(
+                        RegionAlpha.picture(map, item.input.width(), item.input.height())), conf);
+                Storage.writeAtomically(plan.output(dir + "/region-adaptive.png"), ImageCodec.encodePng(composite),
+                        conf);
+            }
+        }
+    }
+
+    /** Where the region-adaptive frames of an image go. */
+    static String framesOf(String image) {
+        return "region-adaptive/" + image;
     }
 
     /** With {@code dni.sweep.search}, a search's points instead of the grid ({@link SearchRun}). */
@@ -122,7 +176,9 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     Map<String, Object> reports(SparkSession spark, SweepSettings s, RunPlan plan, Inference inference,
             Results results, RunOutput out) {
         CoefficientPlan coefficients = inference.coefficients();
-        JavaRDD<Row> scores = results.accepted();
+        int n = coefficients.size();
+        // the region-adaptive composites carry the index one past the last coefficient
+        JavaRDD<Row> scores = s.adaptive() == null ? results.accepted() : results.accepted().filter(r -> r.getInt(2) < n);
         StructType parquet = new StructType().add("image", DataTypes.StringType, false)
                 .add("index", DataTypes.IntegerType, false).add("label", DataTypes.StringType, false)
                 .add("alpha", DataTypes.DoubleType, true)
@@ -175,9 +231,24 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Storage.writeAtomically(out.file("per_alpha.csv"), per.bytes(), out.conf());
         Map<String, Object> summary = summary(s, plan, results, perList, means, best);
-        PerImageBest.Result perImage = PerImageBest.of(scores, 4 + METRICS.indexOf(metric), best,
-                s.run().report().worstImages());
+        PerImageBest.Predictor predictor = s.predictorFitFrom().isEmpty() ? null
+                : fitPredictor(spark, s.predictorFitFrom(), out);
+        PerImageBest.Result perImage = PerImageBest.of(scores, 4 + METRICS.indexOf(metric), 4 + METRICS.size(), best,
+                s.run().report().worstImages(), predictor, coefficients, metric, out.file("per_image.csv"));
         summary.put("per_image_best_mean", Double.isFinite(perImage.oracleMean()) ? perImage.oracleMean() : null);
+        if (predictor != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("formula", "alpha = clamp(intercept + slope * input_noise, 0, 1), then the nearest alpha run");
+            p.put("intercept", predictor.intercept());
+            p.put("slope", predictor.slope());
+            p.put("fitted_on_images", predictor.fittedOn());
+            p.put("fit_from", predictor.fitFrom());
+            p.put("mean_at_predicted", Double.isFinite(perImage.predictedMean()) ? perImage.predictedMean() : null);
+            summary.put("predictor", p);
+        }
+        if (s.adaptive() != null) {
+            summary.put("region_adaptive", regionAdaptive(s, results.accepted().filter(r -> r.getInt(2) == n), out));
+        }
         List<Map<String, Object>> preferring = new ArrayList<>();
         for (CoefficientPlan.Coefficient c : coefficients.entries()) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -204,6 +275,90 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Storage.writeAtomically(out.file("summary.json"), Json.bytes(summary), out.conf());
         return summary;
+    }
+
+    /**
+     * Fits {@code alpha = intercept + slope * input_noise} by least squares on the per-image best alphas of earlier
+     * sweeps (their {@code per_image.csv}), summed in Spark.
+     */
+    static PerImageBest.Predictor fitPredictor(SparkSession spark, List<String> folders, RunOutput out) {
+        List<String> files = new ArrayList<>();
+        for (String f : folders) {
+            String csv = f.replaceAll("/+$", "") + "/per_image.csv";
+            if (!Storage.exists(csv, out.conf())) {
+                throw new IllegalArgumentException("dni.sweep.predictor.fit-from: " + csv + " not found; expected "
+                        + "the output folder of a finished sweep of two models");
+            }
+            files.add(csv);
+        }
+        org.apache.spark.sql.Dataset<Row> d = spark.read().option("header", "true").csv(files.toArray(String[]::new));
+        for (String c : List.of("input_noise", "best_alpha")) {
+            if (!List.of(d.columns()).contains(c)) {
+                throw new IllegalArgumentException("dni.sweep.predictor.fit-from: " + files + " have no column " + c
+                        + "; expected per_image.csv of a sweep of two models");
+            }
+        }
+        Row sums = d.selectExpr("cast(input_noise as double) as x", "cast(best_alpha as double) as y")
+                .filter("x is not null and y is not null and not isnan(x) and not isnan(y)")
+                .selectExpr("count(*)", "sum(x)", "sum(y)", "sum(x * x)", "sum(x * y)").first();
+        long count = sums.getLong(0);
+        if (count < 2) {
+            throw new IllegalArgumentException("dni.sweep.predictor.fit-from: " + files + " hold " + count
+                    + " images with a noise estimate and a best alpha; expected at least 2 to fit a line");
+        }
+        double sx = sums.getDouble(1);
+        double sy = sums.getDouble(2);
+        double sxx = sums.getDouble(3);
+        double sxy = sums.getDouble(4);
+        double den = count * sxx - sx * sx;
+        double slope = Math.abs(den) < 1e-12 * Math.max(1, count * sxx) ? 0 : (count * sxy - sx * sy) / den;
+        double intercept = (sy - slope * sx) / count;
+        return new PerImageBest.Predictor(intercept, slope, count, List.copyOf(folders));
+    }
+
+    /** The composites' scores: adaptive.csv, and their means beside the levels'. */
+    private static Map<String, Object> regionAdaptive(SweepSettings s, JavaRDD<Row> rows, RunOutput out) {
+        SweepSettings.Adaptive a = s.adaptive();
+        ResultFiles.sortedCsv(rows, "image," + String.join(",", METRICS) + ",input_noise", new ResultFiles.Line() {
+            @Override
+            public String key(Row r) {
+                return r.getString(0);
+            }
+
+            @Override
+            public String line(Row r) {
+                List<Object> v = new ArrayList<>(List.of(r.getString(0)));
+                for (int m = 0; m < METRICS.size(); m++) {
+                    v.add(METRICS.get(m).startsWith("ssim") ? Csv.decimals6(r.getDouble(4 + m))
+                            : Csv.decimals4(r.getDouble(4 + m)));
+                }
+                v.add(Csv.decimals4(r.getDouble(4 + METRICS.size())));
+                return Csv.line(v.toArray());
+            }
+        }, out.file("adaptive.csv"));
+        SweepStatistics stats = SweepStatistics.of(rows.map(r -> withIndex(r, 0)), METRICS, 1);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("levels", a.levels());
+        d.put("flat_alpha", a.flat());
+        d.put("textured_alpha", a.textured());
+        d.put("smoothing", a.smoothing());
+        d.put("images", stats.count(0));
+        for (String m : METRICS) {
+            d.put("mean_" + m, stats.count(0) == 0 ? null : stats.stat(m, 0).mean());
+        }
+        List<String> frames = new ArrayList<>();
+        a.frames().forEach(f -> frames.add(framesOf(f)));
+        d.put("frames", frames);
+        return d;
+    }
+
+    private static Row withIndex(Row r, int index) {
+        Object[] v = new Object[r.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.get(i);
+        }
+        v[2] = index;
+        return org.apache.spark.sql.RowFactory.create(v);
     }
 
     private static Map<String, Object> summary(SweepSettings s, RunPlan plan, Results results,
