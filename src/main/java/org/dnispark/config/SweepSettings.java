@@ -21,7 +21,7 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
      * coefficients), scored like every output; frames for the images named in {@code frames}. Null when off.
      */
     public record Adaptive(List<Double> levels, List<Integer> levelIndices, double flat, double textured,
-            double smoothing, List<String> frames) {
+            double smoothing, List<String> frames) implements java.io.Serializable {
         public double[] levelArray() {
             return levels.stream().mapToDouble(Double::doubleValue).toArray();
         }

@@ -13,8 +13,8 @@ import org.dnispark.metrics.NoiseEstimate;
  *   <li>the local signal standard deviation {@code t(x) = sqrt(max(0, var_x - s^2))}, where {@code var_x} is the
  *       input's variance under a Gaussian window of standard deviation {@code smoothing} pixels;</li>
  *   <li>{@code alpha(x) = flat + (textured - flat) * t / (t + s)}: where the signal is weak against the noise (sky)
- *       it tends to {@code flat}, where it is strong (grass) to {@code textured}. The map is as smooth as the
- *       window;</li>
+ *       it tends to {@code flat}, where it is strong (grass) to {@code textured}; clamped to the levels, then
+ *       smoothed by the same window (the square root is steep where the signal just clears the noise);</li>
  *   <li>each output pixel blends the outputs of the two levels either side of its alpha, linearly, so the weights
  *       are as smooth as the map and sum to 1.</li>
  * </ol>
@@ -45,7 +45,8 @@ public final class RegionAlpha {
             double a = flat + (textured - flat) * snr;
             out[i] = (float) Math.min(hi, Math.max(lo, a));
         }
-        return out;
+        // the square root makes the map steep where the signal just clears the noise: smooth it once more
+        return blur(out, w, h, smoothing);
     }
 
     /**

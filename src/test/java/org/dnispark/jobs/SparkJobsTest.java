@@ -536,4 +536,61 @@ class SparkJobsTest {
         assertEquals("0.0>1.0+1rule", manifest.get("coefficients").get(0).get("label").asText());
         assertEquals(0.25, manifest.get("schedule_alphas_by_layer").get(1).get("conv7_layer").asDouble());
     }
+
+    @Test
+    void regionAdaptiveCompositesAndThePerImagePredictorAreScoredLikeAnyOutput() throws IOException {
+        Path out = tmp.resolve("adaptive");
+        Map<String, Object> summary = SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
+                "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.region-adaptive.enabled=true",
+                "dni.sweep.region-adaptive.levels=[0, 0.5, 1]", "dni.sweep.region-adaptive.flat-alpha=1",
+                "dni.sweep.region-adaptive.textured-alpha=0", "dni.sweep.region-adaptive.frames=[chelsea]"));
+        assertEquals(1 + 2 * 3, lines(out.resolve("psnr.csv")).size(), "composites are not coefficients");
+        List<String> adaptive = lines(out.resolve("adaptive.csv"));
+        assertEquals("image,psnr_rgb,psnr_y,ssim_rgb,ssim_y,input_noise", adaptive.get(0));
+        assertEquals(3, adaptive.size());
+        for (String f : List.of("input.png", "alpha-map.png", "region-adaptive.png", "00_0.0.png", "02_1.0.png")) {
+            assertTrue(Files.exists(out.resolve("region-adaptive/chelsea/" + f)), f);
+        }
+        // chelsea's composite, recomputed: the outputs at the three levels, the alpha map of its input
+        NcnnModel a = TestModels.read(TestModels.cache().resolve(UPCONV + "noise0_scale2.0x_model"));
+        NcnnModel b = TestModels.read(TestModels.cache().resolve(UPCONV + "noise3_scale2.0x_model"));
+        RgbImage truth = TestModels.readImage(images.resolve("chelsea.png")).modCrop(2);
+        RgbImage input = DegradationStep.applyAll(List.of(DegradationStep.bicubicDown(0), DegradationStep.jpeg(40)),
+                truth, 2, 20190616L, "chelsea");
+        double[] levels = {0, 0.5, 1};
+        RgbImage[] outputs = new RgbImage[3];
+        try (TiledPredictor p = new TiledPredictor(a.graph(), 256)) {
+            for (int k = 0; k < 3; k++) {
+                p.setWeights(Interpolation.lerp(a.weights(), b.weights(), levels[k], Interpolation.Options.defaults()));
+                outputs[k] = p.run(input);
+            }
+        }
+        float[] map = org.dnispark.image.RegionAlpha.map(input, 8, 1, 0, levels);
+        RgbImage composite = org.dnispark.image.RegionAlpha.composite(outputs, levels, map, input.width(), 2);
+        String chelsea = adaptive.stream().filter(l -> l.startsWith("chelsea,")).findFirst().orElseThrow();
+        assertEquals(Psnr.y(composite, truth, 2), Double.parseDouble(chelsea.split(",")[2]), 1e-4);
+        JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile()).get("region_adaptive");
+        assertEquals(2, sum.get("images").asInt());
+        assertTrue(Double.isFinite(sum.get("mean_psnr_y").asDouble()));
+        assertEquals(JSON.valueToTree(summary.get("region_adaptive")).toString(), sum.toString());
+
+        // per_image.csv: each image's best and its input's noise; a predictor fitted on this sweep, used by another
+        List<String> perImage = lines(out.resolve("per_image.csv"));
+        assertEquals("image,input_noise,best_index,best_label,best_alpha,best_psnr_y,at_dataset_best", perImage.get(0));
+        assertEquals(3, perImage.size());
+        Path predicted = tmp.resolve("predicted");
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + predicted + "\"",
+                "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.predictor.fit-from=[\"" + out + "\"]"));
+        JsonNode p = JSON.readTree(predicted.resolve("summary.json").toFile());
+        JsonNode pred = p.get("predictor");
+        assertEquals(2, pred.get("fitted_on_images").asInt());
+        // two points: the line passes through both (noise, best alpha), so each image is predicted its own best
+        assertEquals(p.get("per_image_best_mean").asDouble(), pred.get("mean_at_predicted").asDouble(), 1e-9);
+        List<String> predictedRows = lines(predicted.resolve("per_image.csv"));
+        assertTrue(predictedRows.get(0).endsWith(",predicted_alpha,predicted_index,predicted_label,at_predicted"));
+        String missing = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark, settings(Job.SWEEP,
+                "dni.sweep.output=\"" + tmp.resolve("never") + "\"", "dni.sweep.alphas=[0, 1]",
+                "dni.sweep.predictor.fit-from=[\"" + tmp.resolve("no-such-sweep") + "\"]"))).getMessage();
+        assertTrue(missing.contains("no-such-sweep/per_image.csv") && missing.contains("not found"), missing);
+    }
 }
