@@ -247,7 +247,8 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             summary.put("predictor", p);
         }
         if (s.adaptive() != null) {
-            summary.put("region_adaptive", regionAdaptive(s, results.accepted().filter(r -> r.getInt(2) == n), out));
+            summary.put("region_adaptive", regionAdaptive(s, results.accepted().filter(r -> r.getInt(2) == n), scores,
+                    best, coefficients, out));
         }
         List<Map<String, Object>> preferring = new ArrayList<>();
         for (CoefficientPlan.Coefficient c : coefficients.entries()) {
@@ -317,7 +318,8 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     }
 
     /** The composites' scores: adaptive.csv, and their means beside the levels'. */
-    private static Map<String, Object> regionAdaptive(SweepSettings s, JavaRDD<Row> rows, RunOutput out) {
+    private static Map<String, Object> regionAdaptive(SweepSettings s, JavaRDD<Row> rows, JavaRDD<Row> scores,
+            int best, CoefficientPlan coefficients, RunOutput out) {
         SweepSettings.Adaptive a = s.adaptive();
         ResultFiles.sortedCsv(rows, "image," + String.join(",", METRICS) + ",input_noise", new ResultFiles.Line() {
             @Override
@@ -346,8 +348,26 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         for (String m : METRICS) {
             d.put("mean_" + m, stats.count(0) == 0 ? null : stats.stat(m, 0).mean());
         }
-        List<String> frames = new ArrayList<>();
-        a.frames().forEach(f -> frames.add(framesOf(f)));
+        // the framed images (a few, by name): their composite's scores beside those at the dataset's best coefficient
+        List<String> named = a.frames();
+        Map<String, Row> composites = new java.util.HashMap<>();
+        Map<String, Row> atBest = new java.util.HashMap<>();
+        rows.filter(r -> named.contains(r.getString(0))).collect().forEach(r -> composites.put(r.getString(0), r));
+        scores.filter(r -> r.getInt(2) == best && named.contains(r.getString(0))).collect()
+                .forEach(r -> atBest.put(r.getString(0), r));
+        List<Map<String, Object>> frames = new ArrayList<>();
+        for (String f : named) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("image", f);
+            e.put("folder", framesOf(f));
+            e.put("best_frame", framesOf(f) + "/" + String.format(java.util.Locale.ROOT, "%02d_%s.png", best,
+                    coefficients.get(best).label()));
+            for (String m : METRICS) {
+                e.put(m, composites.containsKey(f) ? composites.get(f).getDouble(4 + METRICS.indexOf(m)) : null);
+                e.put(m + "_at_best", atBest.containsKey(f) ? atBest.get(f).getDouble(4 + METRICS.indexOf(m)) : null);
+            }
+            frames.add(e);
+        }
         d.put("frames", frames);
         return d;
     }

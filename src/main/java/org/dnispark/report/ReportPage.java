@@ -162,6 +162,19 @@ public final class ReportPage {
         if (s.has("per_image_best_mean")) {
             row("mean when every image gets its own best", Charts.number(s.path("per_image_best_mean").asDouble()));
         }
+        if (s.has("predictor") && s.path("predictor").has("mean_at_predicted")) {
+            row("mean at each image's predicted alpha", Charts.number(s.path("predictor").path("mean_at_predicted")
+                    .asDouble()) + " (alpha = " + Charts.number(s.path("predictor").path("intercept").asDouble())
+                    + " + " + Charts.number(s.path("predictor").path("slope").asDouble()) + " x input noise, fitted on "
+                    + s.path("predictor").path("fitted_on_images").asText() + " other images)");
+        }
+        if (s.has("search")) {
+            JsonNode q = s.path("search");
+            row("search", q.path("method").asText() + " to " + q.path("tolerance").asText() + ": "
+                    + q.path("evaluations").size() + " points, " + q.path("inferences").asText() + " inferences ("
+                    + q.path("grid_inferences").asText() + " for the " + q.path("grid_points").asText()
+                    + "-point grid)");
+        }
         row("images", s.path("images").asText() + " scored, " + s.path("rejected").asText() + " rejected");
         html.append("</table></div>\n<div class=\"charts\">\n");
         List<Charts.Mark> marks = List.of(new Charts.Mark(c.x(best), bestLabel(c, best) + " (by "
@@ -221,6 +234,56 @@ public final class ReportPage {
             html.append("<td>").append(row.path("images").asText()).append("</td></tr>");
         }
         html.append("</table></details>\n");
+        regionAdaptive(r, s, metric);
+    }
+
+    /**
+     * The sweep's region-adaptive composites: their means beside the best single alpha's, and for each framed image
+     * its input, alpha map, the output at the best alpha and the composite, side by side.
+     */
+    private void regionAdaptive(RunFolder r, JsonNode s, String metric) {
+        JsonNode a = s.path("region_adaptive");
+        if (a.isMissingNode()) {
+            return;
+        }
+        JsonNode best = s.path("best");
+        html.append("<section class=\"adaptive\"><h3>Region-adaptive alpha</h3><table>");
+        row("levels", a.path("levels").toString());
+        row("flat / textured alpha", a.path("flat_alpha").asText() + " / " + a.path("textured_alpha").asText()
+                + " (window " + a.path("smoothing").asText() + " px)");
+        for (String m : METRICS) {
+            if (a.has("mean_" + m)) {
+                row(METRIC_TITLES.get(m), "region-adaptive " + Charts.number(a.path("mean_" + m).asDouble())
+                        + ", best single alpha (" + best.path("label").asText() + ") "
+                        + Charts.number(best.path("mean_" + m).asDouble()));
+            }
+        }
+        html.append("</table>\n");
+        for (JsonNode f : a.path("frames")) {
+            String dir = f.path("folder").asText();
+            String image = f.path("image").asText();
+            html.append("<figure class=\"adaptive-frames\" data-image=\"").append(esc(image)).append("\">");
+            String[][] panels = {
+                {dir + "/input.png", "input"},
+                {dir + "/alpha-map.png", "alpha map (black 0, white 1)"},
+                {f.path("best_frame").asText(), "best single alpha " + best.path("label").asText() + ": "
+                        + Charts.number(f.path(metric + "_at_best").asDouble())},
+                {dir + "/region-adaptive.png", "region-adaptive: " + Charts.number(f.path(metric).asDouble())},
+            };
+            for (String[] p : panels) {
+                try {
+                    html.append("<div class=\"panel\"><img alt=\"").append(esc(p[1])).append("\" src=\"")
+                            .append(pngData(r.bytes(p[0], conf), r.uri() + "/" + p[0], settings.frameHeight()))
+                            .append("\"><div>").append(esc(p[1])).append("</div></div>");
+                } catch (RuntimeException e) {
+                    html.append("<div class=\"panel missing\">").append(esc(p[0])).append(": ")
+                            .append(esc(e.getMessage())).append("</div>");
+                }
+            }
+            html.append("<figcaption>").append(esc(image)).append(" (")
+                    .append(esc(METRIC_TITLES.getOrDefault(metric, metric))).append(")</figcaption></figure>\n");
+        }
+        html.append("</section>\n");
     }
 
     /** Several sweeps on one chart per metric, and side by side in a table. */
@@ -566,6 +629,7 @@ public final class ReportPage {
             text-align:left;vertical-align:top} .headline th{width:16em}
             .charts{display:flex;flex-wrap:wrap;gap:1em} figure{margin:.5em 0} figure.chart{flex:1 1 540px;
             max-width:620px} figure.chart.wide{max-width:100%;flex-basis:100%} svg{width:100%;height:auto}
+            figure.adaptive-frames{display:flex;flex-wrap:wrap;gap:.5em} .panel{text-align:center;font-size:90%}
             figcaption{font-size:.85em;color:#555} .pair{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
             .pair img.frame{image-rendering:pixelated;max-width:100%} .pair .curve{flex:1 1 420px;max-width:560px}
             img.strip{max-width:100%;display:block;margin-top:.4em} .slider{display:block;margin:.4em 0}
