@@ -573,6 +573,15 @@ class SparkJobsTest {
         assertEquals(2, sum.get("images").asInt());
         assertTrue(Double.isFinite(sum.get("mean_psnr_y").asDouble()));
         assertEquals(JSON.valueToTree(summary.get("region_adaptive")).toString(), sum.toString());
+        JsonNode frame = sum.get("frames").get(0);
+        assertEquals(Double.parseDouble(chelsea.split(",")[2]), frame.get("psnr_y").asDouble(), 1e-4);
+        // the report shows chelsea's four panels: input, alpha map, the best single alpha's output, the composite
+        String html = Files.readString(out.resolve("report.html"));
+        int at = html.indexOf("class=\"adaptive-frames\" data-image=\"chelsea\"");
+        assertTrue(at > 0, "no region-adaptive frames in the report");
+        String figure = html.substring(at, html.indexOf("</figure>", at));
+        assertEquals(4, figure.split("<img ", -1).length - 1, "panels");
+        assertFalse(figure.contains("panel missing"), figure.substring(0, Math.min(400, figure.length())));
 
         // per_image.csv: each image's best and its input's noise; a predictor fitted on this sweep, used by another
         List<String> perImage = lines(out.resolve("per_image.csv"));
