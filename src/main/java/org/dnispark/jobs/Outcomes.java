@@ -51,6 +51,16 @@ final class Outcomes {
         return RowFactory.create(v);
     }
 
+    /** The same row at another coefficient index (the search renumbers its points in alpha order). */
+    static Row withIndex(Row r, int index) {
+        Object[] v = new Object[r.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.get(i);
+        }
+        v[2] = index;
+        return RowFactory.create(v);
+    }
+
     static boolean isRejection(Row r) {
         return !r.isNullAt(3);
     }

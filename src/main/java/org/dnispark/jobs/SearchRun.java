@@ -98,7 +98,7 @@ final class SearchRun {
             for (Point p : points) {
                 int index = indexOf.get(p.number());
                 all = all.union(st.spark().read().schema(schema).parquet(p.path()).javaRDD()
-                        .map(r -> withIndex(r, index)));
+                        .map(r -> Outcomes.withIndex(r, index)));
             }
             st.spark().createDataFrame(all, schema).write().parquet(st.outcomes());
             CoefficientPlan evaluated = points.isEmpty() ? first : rules(s).isEmpty()
@@ -130,15 +130,6 @@ final class SearchRun {
 
     /** One evaluated point: its number, where, its vector, the mean metric, the kind of step, its cost, its rows. */
     record Point(int number, double x, double[] vector, double mean, String step, long millis, String path) {
-    }
-
-    private static Row withIndex(Row r, int index) {
-        Object[] v = new Object[r.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = r.get(i);
-        }
-        v[2] = index;
-        return RowFactory.create(v);
     }
 
     /** The search's report: settings, every point in evaluation order, the answer, and its cost beside the grid's. */

@@ -338,7 +338,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
                 return Csv.line(v.toArray());
             }
         }, out.file("adaptive.csv"));
-        SweepStatistics stats = SweepStatistics.of(rows.map(r -> withIndex(r, 0)), METRICS, 1);
+        SweepStatistics stats = SweepStatistics.of(rows.map(r -> Outcomes.withIndex(r, 0)), METRICS, 1);
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("levels", a.levels());
         d.put("flat_alpha", a.flat());
@@ -370,15 +370,6 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         d.put("frames", frames);
         return d;
-    }
-
-    private static Row withIndex(Row r, int index) {
-        Object[] v = new Object[r.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = r.get(i);
-        }
-        v[2] = index;
-        return org.apache.spark.sql.RowFactory.create(v);
     }
 
     private static Map<String, Object> summary(SweepSettings s, RunPlan plan, Results results,
