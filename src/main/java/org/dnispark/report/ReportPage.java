@@ -629,7 +629,8 @@ public final class ReportPage {
             text-align:left;vertical-align:top} .headline th{width:16em}
             .charts{display:flex;flex-wrap:wrap;gap:1em} figure{margin:.5em 0} figure.chart{flex:1 1 540px;
             max-width:620px} figure.chart.wide{max-width:100%;flex-basis:100%} svg{width:100%;height:auto}
-            figure.adaptive-frames{display:flex;flex-wrap:wrap;gap:.5em} .panel{text-align:center;font-size:90%}
+            figure.adaptive-frames{display:flex;flex-wrap:wrap;gap:.5em} figure.adaptive-frames figcaption{flex-basis:100%}
+            .panel{text-align:center;font-size:90%}
             figcaption{font-size:.85em;color:#555} .pair{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
             .pair img.frame{image-rendering:pixelated;max-width:100%} .pair .curve{flex:1 1 420px;max-width:560px}
             img.strip{max-width:100%;display:block;margin-top:.4em} .slider{display:block;margin:.4em 0}
