@@ -132,16 +132,14 @@ public record LayerSchedule(double front, double back, List<Rule> rules) impleme
         return out;
     }
 
-    /** "0.2>0.8" (front and back), with the rules, for labels and file names. */
+    /**
+     * "f0.2-b0.8" (front and back), "0.5" when they agree, with "-r2" for two rules: a label that is also a safe
+     * file name (frames are named by it).
+     */
     public String label() {
-        StringBuilder sb = new StringBuilder(CoefficientPlan.format(front));
-        if (front != back) {
-            sb.append('>').append(CoefficientPlan.format(back));
-        }
-        if (!rules.isEmpty()) {
-            sb.append("+").append(rules.size()).append(rules.size() == 1 ? "rule" : "rules");
-        }
-        return sb.toString();
+        String ends = front == back ? CoefficientPlan.format(front)
+                : "f" + CoefficientPlan.format(front) + "-b" + CoefficientPlan.format(back);
+        return rules.isEmpty() ? ends : ends + "-r" + rules.size();
     }
 
     /** For manifests: front, back, rules and the alpha of each layer of {@code model}. */

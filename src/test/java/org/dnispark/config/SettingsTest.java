@@ -213,13 +213,14 @@ class SettingsTest {
         assertEquals(0.2, g.schedule().front());
         assertEquals(0.8, g.schedule().back());
         assertEquals(null, g.alpha());
-        assertEquals("0.2>0.8", g.label());
+        assertEquals("f0.2-b0.8", g.label());
         assertArrayEquals(new double[] {0.5, 0.5}, g.vector(), 1e-15);
         org.dnispark.core.CoefficientPlan.Coefficient u = two.coefficients().get(1);
         assertTrue(!u.hasSchedule() && u.alpha() == 0.5, "a uniform schedule is plain DNI");
         SweepSettings grid = settings(Job.SWEEP, "dni.sweep.schedule-grid.step=0.5");
         assertEquals(9, grid.coefficients().size());
-        assertEquals(List.of("0.0", "0.0>0.5", "0.0>1.0", "0.5>0.0", "0.5", "0.5>1.0", "1.0>0.0", "1.0>0.5", "1.0"),
+        assertEquals(List.of("0.0", "f0.0-b0.5", "f0.0-b1.0", "f0.5-b0.0", "0.5", "f0.5-b1.0", "f1.0-b0.0", "f1.0-b0.5",
+                "1.0"),
                 grid.coefficients().labels(), "front-major");
         SweepSettings ruled = settings(Job.SWEEP, "dni.schedule.rules=[{tensors = \"conv*\", alpha = 0}]");
         assertEquals(21, ruled.coefficients().size());

@@ -533,7 +533,7 @@ class SparkJobsTest {
         assertEquals(0.0, layers.get("conv1_layer").asDouble());
         assertEquals(0.5, layers.get("conv4_layer").asDouble());
         assertEquals(0.25, layers.get("conv7_layer").asDouble(), "the rule wins over the gradient");
-        assertEquals("0.0>1.0+1rule", manifest.get("coefficients").get(0).get("label").asText());
+        assertEquals("f0.0-b1.0-r1", manifest.get("coefficients").get(0).get("label").asText());
         assertEquals(0.25, manifest.get("schedule_alphas_by_layer").get(1).get("conv7_layer").asDouble());
     }
 
