@@ -95,4 +95,40 @@ class InterpolateCommandTest {
         assertTrue(manifest.get("git").get("commit").asText().matches("[0-9a-f]{40}|unknown"));
         assertTrue(manifest.get("versions").has("djl") && manifest.get("versions").has("pytorch"));
     }
+
+    @Test
+    void exportsAPerLayerScheduleAndSaysWhichAlphaEachLayerGot() throws Exception {
+        Path a = TestModels.fixture("formats/mixed_a.pth");
+        Path b = TestModels.fixture("formats/mixed_b.pth");
+        String out = tmp.resolve("scheduled").toString();
+        ModelWeights aw = PyTorchCheckpoint.read(Files.readAllBytes(a), "a").weights;
+        ModelWeights bw = PyTorchCheckpoint.read(Files.readAllBytes(b), "b").weights;
+        String first = org.dnispark.core.LayerSchedule.layers(aw).get(0);
+        assertEquals(0, Main.run(new String[] {"interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
+            "dni.interpolate.schedule=[0.2, 0.9]", "dni.schedule.rules=[{tensors = \"" + first + ".*\", alpha = 1}]",
+            "dni.interpolate.output=\"" + out + "\""}));
+        org.dnispark.core.LayerSchedule schedule = new org.dnispark.core.LayerSchedule(0.2, 0.9,
+                List.of(new org.dnispark.core.LayerSchedule.Rule(first + ".*", 1)));
+        ModelWeights expected = Interpolation.interpolate(List.of(aw, bw), schedule, Interpolation.Options.defaults());
+        Safetensors.Loaded st = Safetensors.read(Files.readAllBytes(Path.of(out + ".safetensors")), "o");
+        assertEquals(expected.asMap(), st.weights.asMap());
+        // the first layer took b's tensors (alpha 1), bit for bit
+        for (String name : aw.names()) {
+            if (name.startsWith(first + ".")) {
+                assertEquals(bw.get(name), st.weights.get(name), name);
+            }
+        }
+        JsonNode meta = new ObjectMapper().readTree(st.metadata.get("dni.metadata"));
+        JsonNode layers = meta.get("schedule").get("alpha_by_layer");
+        assertEquals(1.0, layers.get(first).asDouble());
+        List<String> names = org.dnispark.core.LayerSchedule.layers(aw);
+        assertEquals(0.9, layers.get(names.get(names.size() - 1)).asDouble());
+        JsonNode manifest = new ObjectMapper().readTree(Files.readString(Path.of(out + ".json")));
+        assertEquals(0.2, manifest.get("schedule").get("front").asDouble());
+        // a rule that matches nothing is refused as bad input (exit 2), and nothing is written
+        assertEquals(2, Main.run(new String[] {"interpolate", "dni.models=[\"" + a + "\", \"" + b + "\"]",
+            "dni.interpolate.schedule=[0.2, 0.9]", "dni.schedule.rules=[{tensors = \"no_such_layer.*\", alpha = 1}]",
+            "dni.interpolate.output=\"" + tmp.resolve("never") + "\""}));
+        assertTrue(!Files.exists(tmp.resolve("never.safetensors")));
+    }
 }
