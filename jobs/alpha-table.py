@@ -68,6 +68,13 @@ def main(out):
         u = max(uniform, key=lambda c: c["mean_psnr_rgb"])
         print(f"\nThe schedule sweep's own uniform diagonal (front = back) peaks at alpha {u['alpha']:.1f}: "
               f"{u['mean_psnr_rgb']:.4f} dB.")
+    held = os.path.join(out, "set12-sigma40-best-schedule", "summary.json")
+    if os.path.exists(held):
+        h = json.load(open(held))["best"]
+        g = json.load(open(os.path.join(out, "set12-sigma40", "summary.json")))["best"]
+        print(f"\nThe best BSD68 schedule ({ends(sb)}) on Set12 at sigma 40, held out: {h['mean_psnr_rgb']:.4f} dB, "
+              f"SSIM {h['mean_ssim_rgb']:.4f}; Set12's best single alpha ({g['label']}): {g['mean_psnr_rgb']:.4f} dB, "
+              f"SSIM {g['mean_ssim_rgb']:.4f} ({h['mean_psnr_rgb'] - g['mean_psnr_rgb']:+.4f} dB).")
     variants = sorted(d for d in os.listdir(out) if d.startswith("set12-sigma40-adaptive-"))
     if variants:
         print("\nRegion-adaptive parameters tried on Set12, sigma 40 (the highest mean PSNR is used on BSD68):\n")
