@@ -1,5 +1,6 @@
 /**
  * Images: the planar float {@link org.dnispark.image.RgbImage}, decoding and encoding, MATLAB-compatible bicubic
- * down-scaling, seeded synthetic degradations and transition contact strips. No Spark, no DJL.
+ * down-scaling, seeded synthetic degradations, transition contact strips and the region-adaptive alpha map
+ * and composite ({@link org.dnispark.image.RegionAlpha}). No Spark, no DJL.
  */
 package org.dnispark.image;
