@@ -63,8 +63,11 @@ sweep BSD68 40 bsd68-sigma40 "${adaptive[@]}" dni.sweep.region-adaptive.flat-alp
 echo "== BSD68 at sigma 40: two-parameter per-layer schedules"
 sweep BSD68 40 bsd68-sigma40-schedules "dni.sweep.schedule-grid={start=0.3,end=1.0,step=0.1}"
 # the schedule was chosen on BSD68 itself: check the winner on Set12 (held out), beside Set12's best single alpha
-fb=$(/usr/bin/python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["best"]; s=b.get("schedule")
-print(f"[{s[\"front\"]}, {s[\"back\"]}]" if s else f"[{b[\"alpha\"]}, {b[\"alpha\"]}]")' "$out/bsd68-sigma40-schedules/summary.json")
+fb=$(/usr/bin/python3 -c '
+import json, sys
+b = json.load(open(sys.argv[1]))["best"]
+s = b.get("schedule") or {"front": b["alpha"], "back": b["alpha"]}
+print("[%s, %s]" % (s["front"], s["back"]))' "$out/bsd68-sigma40-schedules/summary.json")
 echo "== Set12 at sigma 40: the best BSD68 schedule $fb, held out"
 sweep Set12 40 set12-sigma40-best-schedule "dni.sweep.schedules=[$fb]"
 /usr/bin/python3 "$root/jobs/alpha-table.py" "$out" | tee "$out/table.md"
