@@ -79,6 +79,17 @@ class RunIdentityTest {
         RESULT.put("dni.sweep.ground-truth", List.of("dni.sweep.ground-truth=demo/truth"));
         RESULT.put("dni.sweep.crop-border", List.of("dni.sweep.crop-border=3"));
         RESULT.put("dni.sweep.metric", List.of("dni.sweep.metric=rgb"));
+        RESULT.put("dni.sweep.predictor.fit-from", List.of("dni.sweep.predictor.fit-from=[\"out/some-sweep\"]"));
+        String adaptive = "dni.sweep.region-adaptive.enabled=true";
+        RESULT.put("dni.sweep.region-adaptive.enabled", List.of(adaptive));
+        RESULT.put("dni.sweep.region-adaptive.levels", List.of(adaptive, "dni.sweep.region-adaptive.levels=[0.2, 1.0]"));
+        RESULT.put("dni.sweep.region-adaptive.flat-alpha", List.of(adaptive,
+                "dni.sweep.region-adaptive.flat-alpha=0.8"));
+        RESULT.put("dni.sweep.region-adaptive.textured-alpha", List.of(adaptive,
+                "dni.sweep.region-adaptive.textured-alpha=0.4"));
+        RESULT.put("dni.sweep.region-adaptive.smoothing", List.of(adaptive, "dni.sweep.region-adaptive.smoothing=4"));
+        // frames are outputs of the run (files it writes), so they are part of what it computes
+        RESULT.put("dni.sweep.region-adaptive.frames", List.of(adaptive, "dni.sweep.region-adaptive.frames=[coffee]"));
         // the search runs other points, so it is part of what the sweep computes (the grid is its bracket)
         RESULT.put("dni.sweep.search.method", List.of("dni.sweep.search.method=golden"));
         RESULT.put("dni.sweep.search.tolerance", List.of("dni.sweep.search.method=brent",
