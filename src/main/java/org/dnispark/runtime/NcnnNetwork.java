@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -28,7 +30,7 @@ public final class NcnnNetwork extends StateDictNetwork {
     /** Layer types this runtime executes. */
     public static final Set<String> SUPPORTED = Set.of("Input", "Convolution", "ConvolutionDepthWise", "Deconvolution",
             "ReLU", "Sigmoid", "Split", "Pooling", "InnerProduct", "BinaryOp", "Crop", "PReLU", "PixelShuffle",
-            "Interp");
+            "Interp", "Concat", "Eltwise");
 
     private final NcnnGraph graph;
     private final String outputBlob;
@@ -175,6 +177,12 @@ public final class NcnnNetwork extends StateDictNetwork {
                     case "Interp":
                         out = interp(l, ins.get(0), scope);
                         break;
+                    case "Concat":
+                        out = concat(l, ins);
+                        break;
+                    case "Eltwise":
+                        out = eltwise(l, ins);
+                        break;
                     default:
                         throw new IllegalStateException("unreachable: " + l.type());
                 }
@@ -265,6 +273,50 @@ public final class NcnnNetwork extends StateDictNetwork {
     }
 
     /** Element-wise ops; a per-channel [N, C] operand broadcasts over [N, C, H, W] as in ncnn. */
+    /** Concat along channels (ncnn axis 0 of a CHW blob; NCHW axis 1 here): the only axis image networks use. */
+    private static NDArray concat(NcnnLayer l, List<NDArray> ins) {
+        if (l.getInt(0, 0) != 0) {
+            throw new NcnnFormatException(l + ": Concat along axis " + l.getInt(0, 0) + " is not supported; expected "
+                    + "0 (channels)");
+        }
+        NDList list = new NDList(ins.toArray(NDArray[]::new));
+        return NDArrays.concat(list, 1);
+    }
+
+    /**
+     * Eltwise: 0 product, 1 sum (each input times its coefficient from 1=, all 1 without), 2 maximum. ESRGAN's
+     * residual scaling (0.2 x block + 1 x input) is a weighted sum.
+     */
+    private static NDArray eltwise(NcnnLayer l, List<NDArray> ins) {
+        int op = l.getInt(0, 1);
+        float[] coeffs = l.getArray(1);
+        if (coeffs.length != 0 && coeffs.length != ins.size()) {
+            throw new NcnnFormatException(l + ": " + coeffs.length + " coefficients for " + ins.size() + " inputs");
+        }
+        for (NDArray x : ins) {
+            if (!x.getShape().equals(ins.get(0).getShape())) {
+                throw new NcnnFormatException(l + ": operands " + ins.get(0).getShape() + " and " + x.getShape()
+                        + " do not match");
+            }
+        }
+        NDArray out = null;
+        for (int i = 0; i < ins.size(); i++) {
+            NDArray x = ins.get(i);
+            if (op == 1) {
+                NDArray term = coeffs.length == 0 || coeffs[i] == 1f ? x : x.mul(coeffs[i]);
+                out = out == null ? term : out.add(term);
+            } else if (op == 0) {
+                out = out == null ? x : out.mul(x);
+            } else if (op == 2) {
+                out = out == null ? x : out.maximum(x);
+            } else {
+                throw new NcnnFormatException(l + ": Eltwise operation " + op + " is not supported; expected 0 "
+                        + "(product), 1 (sum) or 2 (max)");
+            }
+        }
+        return out;
+    }
+
     private static NDArray binaryOp(NcnnLayer l, List<NDArray> ins) {
         int op = l.getInt(0, 0);
         NDArray a = ins.get(0);

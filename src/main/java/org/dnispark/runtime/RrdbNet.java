@@ -73,6 +73,87 @@ public final class RrdbNet extends StateDictNetwork {
     private final int blocks;
     private final int unshuffle;
 
+    /**
+     * An RRDBNet exported to ncnn the way Real-ESRGAN ships it (realesrgan-x4plus, -x4plus-anime), as a state dict
+     * with BasicSR's keys: the file's convolutions, in its order, are conv_first, the 15 of each block (rdb1..3,
+     * conv1..5), conv_body, conv_up1, conv_up2, conv_hr and conv_last. The graph is checked first: the convolution
+     * count, one Eltwise per dense block and per block (residual scaling), two Interp (the up-samplings), one
+     * BinaryOp (the trunk) and every tensor's shape. Values are copied exactly (fp16 stays fp16).
+     */
+    public static ModelWeights fromNcnn(org.dnispark.ncnn.NcnnModel model) {
+        java.util.List<String> names = ncnnOrder(model);
+        java.util.List<String> convs = new java.util.ArrayList<>();
+        for (org.dnispark.ncnn.NcnnLayer l : model.graph().layers()) {
+            if (l.type().equals("Convolution")) {
+                convs.add(l.name());
+            }
+        }
+        java.util.List<org.dnispark.core.NamedTensor> out = new java.util.ArrayList<>();
+        for (int i = 0; i < convs.size(); i++) {
+            for (String part : new String[] {"weight", "bias"}) {
+                org.dnispark.core.NamedTensor t = model.weights().get(convs.get(i) + "." + part);
+                if (t == null) {
+                    throw new IllegalArgumentException(model.graph().source() + ": convolution " + convs.get(i)
+                            + " has no " + part + "; expected an RRDBNet export with biases");
+                }
+                out.add(org.dnispark.core.NamedTensor.ofFloats(names.get(i) + "." + part, t.shape(), t.dtype(),
+                        t.floatValues()));
+            }
+        }
+        ModelWeights w = new ModelWeights(model.weights().label(), out);
+        NetworkSpec spec = detect(w); // shapes: the built-in architecture must accept it as it is
+        if (spec == null) {
+            throw new IllegalArgumentException(model.graph().source() + ": its convolutions do not form an RRDBNet");
+        }
+        return w;
+    }
+
+    /** The reverse of {@link #fromNcnn}: a state dict back under the ncnn file's layer names (for its .bin). */
+    public static ModelWeights toNcnn(ModelWeights stateDict, org.dnispark.ncnn.NcnnModel like) {
+        java.util.List<String> names = ncnnOrder(like);
+        java.util.List<org.dnispark.core.NamedTensor> out = new java.util.ArrayList<>();
+        int i = 0;
+        for (org.dnispark.ncnn.NcnnLayer l : like.graph().layers()) {
+            if (l.type().equals("Convolution")) {
+                for (String part : new String[] {"weight", "bias"}) {
+                    org.dnispark.core.NamedTensor t = stateDict.get(names.get(i) + "." + part);
+                    if (t == null) {
+                        throw new IllegalArgumentException("state dict has no " + names.get(i) + "." + part);
+                    }
+                    out.add(org.dnispark.core.NamedTensor.ofFloats(l.name() + "." + part, t.shape(), t.dtype(),
+                            t.floatValues()));
+                }
+                i++;
+            }
+        }
+        return new ModelWeights(stateDict.label(), out);
+    }
+
+    /** BasicSR's names of an ncnn RRDBNet's convolutions, in the file's order, after checking its topology. */
+    private static java.util.List<String> ncnnOrder(org.dnispark.ncnn.NcnnModel model) {
+        java.util.Map<String, Integer> count = new java.util.HashMap<>();
+        model.graph().layers().forEach(l -> count.merge(l.type(), 1, Integer::sum));
+        int convs = count.getOrDefault("Convolution", 0);
+        int blocks = (convs - 6) / 15;
+        String source = model.graph().source();
+        if (convs < 21 || (convs - 6) % 15 != 0 || count.getOrDefault("Eltwise", 0) != 4 * blocks
+                || count.getOrDefault("Interp", 0) != 2 || count.getOrDefault("BinaryOp", 0) != 1
+                || count.getOrDefault("Concat", 0) != 12 * blocks) {
+            throw new IllegalArgumentException(source + ": not an ncnn RRDBNet (x4): expected 6 + 15 x blocks "
+                    + "convolutions, 4 Eltwise and 12 Concat per block, 2 Interp and 1 BinaryOp; found " + count);
+        }
+        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("conv_first"));
+        for (int b = 0; b < blocks; b++) {
+            for (int r = 1; r <= 3; r++) {
+                for (int c = 1; c <= 5; c++) {
+                    names.add("body." + b + ".rdb" + r + ".conv" + c);
+                }
+            }
+        }
+        names.addAll(java.util.List.of("conv_body", "conv_up1", "conv_up2", "conv_hr", "conv_last"));
+        return names;
+    }
+
     private RrdbNet(int blocks, int unshuffle, NDManager parent) {
         super(parent);
         this.blocks = blocks;
