@@ -332,6 +332,22 @@ class SparkJobsTest {
         assertEquals(1 + 5, per.size(), per.toString());
         assertTrue(per.get(3).startsWith("2,0.0/1.0/0.0,,0.0 1.0 0.0,"), per.get(3));
         assertEquals(1 + 2 * 5, lines(out.resolve("psnr.csv")).size());
+        // the search along the same path: t in [0, 2], each point's vector on its segment
+        Path searched = tmp.resolve("cugan-search");
+        SweepJob.run(spark, settings(Job.SWEEP, models, "dni.inference.padding=reflect", "dni.sweep.path-step=0.5",
+                "dni.sweep.search.method=golden", "dni.sweep.search.tolerance=0.3",
+                "dni.sweep.output=\"" + searched + "\""));
+        JsonNode search = JSON.readTree(searched.resolve("summary.json").toFile()).get("search");
+        assertEquals("[0.0,2.0]", search.get("bracket").toString());
+        for (JsonNode e : search.get("evaluations")) {
+            double t = e.get("t").asDouble();
+            JsonNode v = e.get("coefficients");
+            int seg = Math.min((int) Math.floor(t), 1);
+            assertEquals(1 - (t - seg), v.get(seg).asDouble(), 1e-12, e.toString());
+            assertEquals(t - seg, v.get(seg + 1).asDouble(), 1e-12, e.toString());
+            assertEquals(0.0, v.get(seg == 0 ? 2 : 0).asDouble(), e.toString());
+        }
+        assertTrue(search.get("evaluations").size() >= 3);
         Path frames = tmp.resolve("cugan-transition");
         TransitionJob.run(spark, settings(Job.TRANSITION, models, "dni.inference.padding=reflect",
                 "dni.transition.coefficients=[[1,0,0],[0.2,0.5,0.3],[0,0,1]]",
