@@ -9,7 +9,7 @@ import com.typesafe.config.Config;
 import org.dnispark.train.DenoiserTrainer;
 import org.dnispark.train.TrainSettings;
 
-/** {@code jobs/dni train}: trains or fine-tunes one denoiser; progress on standard error. No Spark. */
+/** {@code jobs/dni train}: trains or fine-tunes one denoiser, or fine-tunes a super-resolution network; progress on standard error. No Spark. */
 final class TrainCommand {
     private TrainCommand() {
     }

@@ -215,22 +215,27 @@ public final class RrdbNet extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(input, new Shape(batch, c, height, width));
-            int r = unshuffle;
-            NDArray feat = r == 1 ? x
-                    : x.reshape(batch, c, height / r, r, width / r, r).transpose(0, 1, 3, 5, 2, 4)
-                            .reshape(batch, (long) c * r * r, height / r, width / r);
-            feat = conv(feat, "conv_first");
-            NDArray body = feat;
-            for (int b = 0; b < blocks; b++) {
-                String p = "body." + b;
-                body = rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3").mul(0.2f).add(body);
-            }
-            feat = feat.add(conv(body, "conv_body"));
-            feat = lrelu(conv(nearest2x(feat), "conv_up1"));
-            feat = lrelu(conv(nearest2x(feat), "conv_up2"));
-            return result(conv(lrelu(conv(feat, "conv_hr")), "conv_last"), outShape);
+            return result(forward(scope.create(input, new Shape(batch, c, height, width))), outShape);
         }
     }
 
+    /** The network on an NDArray batch: the one computation inference and {@link TrainableNetwork} share. */
+    @Override
+    NDArray forward(NDArray x) {
+        Shape s = x.getShape();
+        int r = unshuffle;
+        NDArray feat = r == 1 ? x
+                : x.reshape(s.get(0), s.get(1), s.get(2) / r, r, s.get(3) / r, r).transpose(0, 1, 3, 5, 2, 4)
+                        .reshape(s.get(0), s.get(1) * r * r, s.get(2) / r, s.get(3) / r);
+        feat = conv(feat, "conv_first");
+        NDArray body = feat;
+        for (int b = 0; b < blocks; b++) {
+            String p = "body." + b;
+            body = rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3").mul(0.2f).add(body);
+        }
+        feat = feat.add(conv(body, "conv_body"));
+        feat = lrelu(conv(nearest2x(feat), "conv_up1"));
+        feat = lrelu(conv(nearest2x(feat), "conv_up2"));
+        return conv(lrelu(conv(feat, "conv_hr")), "conv_last");
+    }
 }

@@ -82,18 +82,23 @@ public final class SrvggNetCompact extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(input, new Shape(batch, channels, height, width));
-            NDArray out = x;
-            for (int layer = 0; layer < 2 * convs + 3; layer++) {
-                if (layer % 2 == 0) {
-                    out = conv(out, "body." + layer);
-                } else {
-                    NDArray alpha = params.get("body." + layer + ".weight").reshape(1, -1, 1, 1);
-                    out = out.maximum(0f).add(out.minimum(0f).mul(alpha));
-                }
-            }
-            NDArray base = x.repeat(2, scale).repeat(3, scale); // nearest-neighbour up-sampling
-            return result(pixelShuffle(out, scale).add(base), outShape);
+            return result(forward(scope.create(input, new Shape(batch, channels, height, width))), outShape);
         }
+    }
+
+    /** The network on an NDArray batch: the one computation inference and {@link TrainableNetwork} share. */
+    @Override
+    NDArray forward(NDArray x) {
+        NDArray out = x;
+        for (int layer = 0; layer < 2 * convs + 3; layer++) {
+            if (layer % 2 == 0) {
+                out = conv(out, "body." + layer);
+            } else {
+                NDArray alpha = params.get("body." + layer + ".weight").reshape(1, -1, 1, 1);
+                out = out.maximum(0f).add(out.minimum(0f).mul(alpha));
+            }
+        }
+        NDArray base = x.repeat(2, scale).repeat(3, scale); // nearest-neighbour up-sampling
+        return pixelShuffle(out, scale).add(base);
     }
 }

@@ -75,6 +75,14 @@ abstract class StateDictNetwork implements ImageNetwork {
         this.probe = stats;
     }
 
+    /**
+     * The forward pass on an NDArray batch, for the networks that {@link TrainableNetwork} can train: it reads the
+     * arrays in {@link #params}, so gradients flow to them when they require one.
+     */
+    NDArray forward(NDArray x) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no differentiable forward pass");
+    }
+
     /** Hands a convolution's output to the probe, if one is set; returns it. */
     NDArray observed(String name, NDArray out) {
         if (probe != null) {

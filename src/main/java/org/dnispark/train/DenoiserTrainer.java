@@ -58,8 +58,11 @@ public final class DenoiserTrainer {
         this.stopAfter = stopAfter;
     }
 
-    /** Trains as configured and returns the summary that is also written to {@code <output>.json}. */
+    /** Trains as configured (super-resolution fine-tuning goes to {@link SuperResolutionTrainer}) and returns the summary that is also written to {@code <output>.json}. */
     public static Map<String, Object> run(TrainSettings s, Consumer<String> log) throws IOException {
+        if (s.superResolution() != null) {
+            return SuperResolutionTrainer.run(s, log);
+        }
         return new DenoiserTrainer(s, log, -1).train();
     }
 
@@ -74,14 +77,6 @@ public final class DenoiserTrainer {
         Stopped(long step) {
             super("stopped after step " + step);
         }
-    }
-
-    private boolean overwrite() {
-        return s.run().ifExists() == RunOutput.Policy.OVERWRITE;
-    }
-
-    private boolean resume() {
-        return s.run().ifExists() == RunOutput.Policy.RESUME;
     }
 
     private String modelFile() {
@@ -105,17 +100,12 @@ public final class DenoiserTrainer {
                 .models(parent == null ? List.of() : List.of(parent.digest())).put("images", imageRecords).build();
         String fingerprint = identity.fingerprint();
 
-        if (Storage.exists(modelFile(), conf) && !overwrite()) {
-            JsonNode previous = readJson(s.run().output() + ".json");
-            if (resume() && previous != null && fingerprint.equals(previous.path("fingerprint").asText())) {
-                log.accept("train: " + modelFile() + " is already complete for this configuration");
-                @SuppressWarnings("unchecked")
-                Map<String, Object> done = JSON.convertValue(previous.path("summary"), Map.class);
-                return done;
-            }
-            throw new IllegalStateException("output " + modelFile() + " already exists" + (resume()
-                    ? " from another configuration" : "") + "; choose another dni.train.output or set "
-                    + "dni.output.if-exists = overwrite");
+        JsonNode previous = completed(s.run().output(), fingerprint, s.run().ifExists(), conf);
+        if (previous != null) {
+            log.accept("train: " + modelFile() + " is already complete for this configuration");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> done = JSON.convertValue(previous.path("summary"), Map.class);
+            return done;
         }
 
         List<DenoiserArchitecture.Param> params = s.architecture().parameters();
@@ -126,17 +116,8 @@ public final class DenoiserTrainer {
         long firstStep = 0;
         List<Object> curve = new ArrayList<>();
         double secondsBefore = 0;
-        Safetensors.Loaded checkpoint = readCheckpoint();
-        if (checkpoint != null && !overwrite() && !resume()) {
-            throw new IllegalStateException("an unfinished run left " + checkpointFile() + "; set "
-                    + "dni.output.if-exists = resume to continue it, or overwrite to start again");
-        }
-        if (checkpoint != null && resume()
-                && !fingerprint.equals(checkpoint.metadata.get("dni.train.fingerprint"))) {
-            throw new IllegalStateException(checkpointFile() + " belongs to another configuration; set "
-                    + "dni.output.if-exists = overwrite to discard it, or choose another dni.train.output");
-        }
-        if (checkpoint != null && resume()) {
+        Safetensors.Loaded checkpoint = checkpoint(checkpointFile(), fingerprint, s.run().ifExists(), conf);
+        if (checkpoint != null) {
             firstStep = Long.parseLong(checkpoint.metadata.get("dni.train.step"));
             baseBatches = Long.parseLong(checkpoint.metadata.get("dni.train.base_batches"));
             secondsBefore = Double.parseDouble(checkpoint.metadata.get("dni.train.seconds"));
@@ -454,21 +435,49 @@ public final class DenoiserTrainer {
         log.accept("train: checkpoint at step " + step + " in " + checkpointFile());
     }
 
-    private Safetensors.Loaded readCheckpoint() throws IOException {
-        if (!Storage.exists(checkpointFile(), conf)) {
+    /**
+     * The provenance of a finished earlier run at {@code output} when it may be reused (resume, same fingerprint);
+     * null when there is none or it is overwritten; an error naming the choice otherwise.
+     */
+    static JsonNode completed(String output, String fingerprint, RunOutput.Policy policy, Configuration conf)
+            throws IOException {
+        String model = output + ".safetensors";
+        if (!Storage.exists(model, conf) || policy == RunOutput.Policy.OVERWRITE) {
             return null;
         }
-        return Safetensors.read(Storage.readAll(checkpointFile(), conf), checkpointFile());
+        String json = output + ".json";
+        JsonNode previous = Storage.exists(json, conf) ? JSON.readTree(Storage.readAll(json, conf)) : null;
+        if (policy == RunOutput.Policy.RESUME && previous != null
+                && fingerprint.equals(previous.path("fingerprint").asText())) {
+            return previous;
+        }
+        throw new IllegalStateException("output " + model + " already exists" + (policy == RunOutput.Policy.RESUME
+                ? " from another configuration" : "") + "; choose another dni.train.output or set "
+                + "dni.output.if-exists = overwrite");
     }
 
-    private JsonNode readJson(String uri) throws IOException {
-        if (!Storage.exists(uri, conf)) {
+    /**
+     * The checkpoint an interrupted run left, to continue from (resume, same fingerprint); null when there is none
+     * or it is overwritten; an error naming the choice otherwise.
+     */
+    static Safetensors.Loaded checkpoint(String file, String fingerprint, RunOutput.Policy policy,
+            Configuration conf) throws IOException {
+        if (!Storage.exists(file, conf) || policy == RunOutput.Policy.OVERWRITE) {
             return null;
         }
-        return JSON.readTree(Storage.readAll(uri, conf));
+        if (policy != RunOutput.Policy.RESUME) {
+            throw new IllegalStateException("an unfinished run left " + file + "; set "
+                    + "dni.output.if-exists = resume to continue it, or overwrite to start again");
+        }
+        Safetensors.Loaded c = Safetensors.read(Storage.readAll(file, conf), file);
+        if (!fingerprint.equals(c.metadata.get("dni.train.fingerprint"))) {
+            throw new IllegalStateException(file + " belongs to another configuration; set "
+                    + "dni.output.if-exists = overwrite to discard it, or choose another dni.train.output");
+        }
+        return c;
     }
 
-    private static int[] toInt(long[] shape) {
+    static int[] toInt(long[] shape) {
         int[] r = new int[shape.length];
         for (int i = 0; i < shape.length; i++) {
             r[i] = (int) shape[i];

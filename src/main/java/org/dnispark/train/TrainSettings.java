@@ -17,15 +17,36 @@ import org.dnispark.storage.RunOutput;
 /**
  * The {@code dni.train} settings, read and validated once through the settings reader; every problem names its key.
  *
- * @param architecture what is trained ({@code dni.train.architecture} and its block)
+ * @param architecture the denoiser trained ({@code dni.train.architecture} srcnn or dncnn and its block); null when
+ *                     a super-resolution network is fine-tuned
+ * @param superResolution the super-resolution fine-tuning ({@code architecture} rrdbnet or srvggnet-compact and
+ *                     {@code dni.train.super-resolution}); null for denoisers
  * @param data         the photographs and the noise
  * @param schedule     batches, steps, learning rate and the model fine-tuned from
  * @param seed         {@code dni.seed}: initialisation and patch sampling
  * @param run          where the model goes and how the run reports (not what it computes)
  * @param storage      model cache, storage settings and the resolved configuration
  */
-public record TrainSettings(DenoiserArchitecture architecture, Data data, Schedule schedule, long seed,
+public record TrainSettings(DenoiserArchitecture architecture, SuperResolution superResolution, Data data, Schedule schedule, long seed,
         @Placement Run run, @Placement Storage storage) {
+
+    /** The loss a super-resolution network is fine-tuned with. */
+    public enum Loss { L1, MSE, GAN }
+
+    /**
+     * Super-resolution fine-tuning of the network in {@code init-from} (its architecture detected, and required to be
+     * {@code architecture}) on MATLAB-bicubic low-resolution patches of the training photographs.
+     *
+     * @param architecture            rrdbnet or srvggnet-compact
+     * @param loss                    l1 | mse | gan (l1-weight x L1 + adversarial-weight x the generator's GAN loss)
+     * @param l1Weight                the L1 term's weight under gan
+     * @param adversarialWeight       the adversarial term's weight under gan
+     * @param discriminatorFeatures   the discriminator's first-layer filters (it doubles them twice)
+     * @param discriminatorLearningRate Adam's learning rate for the discriminator
+     */
+    public record SuperResolution(String architecture, Loss loss, double l1Weight, double adversarialWeight,
+            int discriminatorFeatures, double discriminatorLearningRate) {
+    }
 
     /**
      * The training photographs ({@code images}, {@code exclude}, {@code max-side}, {@code dni.input.extensions}),
@@ -72,9 +93,29 @@ public record TrainSettings(DenoiserArchitecture architecture, Data data, Schedu
     private static TrainSettings read(SettingsReader r) {
         String p = "dni.train.";
         String arch = r.string(p + "architecture").toLowerCase(Locale.ROOT);
-        DenoiserArchitecture architecture;
+        DenoiserArchitecture architecture = null;
+        SuperResolution sr = null;
         try {
-            if (arch.equals("srcnn")) {
+            if (arch.equals("rrdbnet") || arch.equals("srvggnet-compact")) {
+                String q = p + "super-resolution.";
+                Loss loss = r.choice(q + "loss", SettingsReader.choices("l1", Loss.L1, "mse", Loss.MSE, "gan",
+                        Loss.GAN));
+                double l1 = r.number(q + "l1-weight");
+                double adv = r.number(q + "adversarial-weight");
+                double dlr = r.number(q + "discriminator.learning-rate");
+                if (!(l1 >= 0) || !(adv >= 0) || (loss == Loss.GAN && !(l1 + adv > 0))) {
+                    throw new SettingsException(q + "l1-weight and adversarial-weight",
+                            "non-negative weights, not both zero", l1 + " and " + adv);
+                }
+                if (!(dlr > 0)) {
+                    throw new SettingsException(q + "discriminator.learning-rate", "a positive number", dlr);
+                }
+                if (r.string(p + "init-from").isBlank()) {
+                    throw new SettingsException(p + "init-from", "the " + arch + " model to fine-tune (super-resolution "
+                            + "networks are fine-tuned, not trained from scratch)", "\"\"");
+                }
+                sr = new SuperResolution(arch, loss, l1, adv, r.intIn(q + "discriminator.features", 1, 1024), dlr);
+            } else if (arch.equals("srcnn")) {
                 List<Double> k = r.numbers(p + "srcnn.kernels");
                 List<Double> f = r.numbers(p + "srcnn.filters");
                 if (k.size() != 3 || f.size() != 2) {
@@ -88,7 +129,8 @@ public record TrainSettings(DenoiserArchitecture architecture, Data data, Schedu
                 architecture = DenoiserArchitecture.dncnn(r.intIn(p + "dncnn.depth", 1, 1000),
                         r.intIn(p + "dncnn.features", 1, 4096));
             } else {
-                throw new SettingsException(p + "architecture", "srcnn or dncnn", "'" + arch + "'");
+                throw new SettingsException(p + "architecture", "srcnn, dncnn, rrdbnet or srvggnet-compact", "'" + arch
+                        + "'");
             }
         } catch (IllegalArgumentException e) {
             throw e instanceof SettingsException ? e : new SettingsException(p + "architecture: " + e.getMessage());
@@ -118,7 +160,7 @@ public record TrainSettings(DenoiserArchitecture architecture, Data data, Schedu
                 r.longIn(p + "checkpoint-every", 1, Long.MAX_VALUE), r.longIn(p + "log-every", 1, Long.MAX_VALUE),
                 threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
                 r.choice(p + "device", SettingsReader.choices("cpu", "cpu", "gpu", "gpu")));
-        return new TrainSettings(architecture, data, schedule, r.longIn("dni.seed", Long.MIN_VALUE, Long.MAX_VALUE),
+        return new TrainSettings(architecture, sr, data, schedule, r.longIn("dni.seed", Long.MIN_VALUE, Long.MAX_VALUE),
                 run, new Storage(CommonSettings.modelCache(r), CommonSettings.hadoop(r),
                         Redaction.render(r.config()), CommonSettings.modelPolicy(r)));
     }
