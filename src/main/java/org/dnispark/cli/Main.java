@@ -46,7 +46,8 @@ public final class Main {
                     + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
                     + "       jobs/dni align [--config FILE]... [key=value]...         (permute models[1] to match models[0])\n"
                     + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
-                    + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a denoiser)\n"
+                    + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a network)\n"
+                    + "       jobs/dni niqe [--config FILE]... [key=value]...          (NIQE of folders of images)\n"
                     + "       jobs/dni report RUN... --output URI [key=value]...     (runs on one report.html)\n"
                     + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
                     + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
@@ -66,6 +67,8 @@ public final class Main {
                 return plain(args[0], rest, CorrelateCommand::run);
             case "train":
                 return plain(args[0], rest, TrainCommand::run);
+            case "niqe":
+                return plain(args[0], rest, NiqeCommand::run);
             case "report":
                 return ReportCommand.main(rest);
             case "transition":
@@ -73,7 +76,7 @@ public final class Main {
                 return job(args[0], rest);
             default:
                 error("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
-                        + "align, correlate, train, report, copy or bucket");
+                        + "align, correlate, train, niqe, report, copy or bucket");
                 return 2;
         }
     }

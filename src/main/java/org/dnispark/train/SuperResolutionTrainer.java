@@ -196,7 +196,7 @@ public final class SuperResolutionTrainer {
                         NDArray total = pixelLoss;
                         if (gan()) {
                             NDArray advLoss = Activation.softPlus(disc.forward(d, out).neg()).mean();
-                            total = pixelLoss.mul(sr.l1Weight()).add(advLoss.mul(sr.adversarialWeight()));
+                            total = pixelLoss.mul((float) sr.l1Weight()).add(advLoss.mul((float) sr.adversarialWeight()));
                             adversarial = advLoss.getFloat();
                         }
                         gc.backward(total);

@@ -1,0 +1,83 @@
+package org.dnispark.cli;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+import org.apache.hadoop.conf.Configuration;
+
+import org.dnispark.config.NiqeSettings;
+import org.dnispark.image.ImageCodec;
+import org.dnispark.image.RgbImage;
+import org.dnispark.metrics.Niqe;
+import org.dnispark.storage.Storage;
+
+/**
+ * {@code jobs/dni niqe}: fits NIQE's natural-scene model on {@code dni.niqe.pristine} and scores every image of each
+ * {@code dni.niqe.images} folder; prints each folder's mean and writes the per-image CSV to {@code dni.niqe.output}.
+ * No Spark.
+ */
+final class NiqeCommand {
+    private NiqeCommand() {
+    }
+
+    static Map<String, Object> run(Config c) throws IOException {
+        NiqeSettings s = NiqeSettings.from(c);
+        Configuration conf = Storage.configuration(s.hadoop());
+        List<RgbImage> pristine = new ArrayList<>();
+        for (String folder : s.pristine()) {
+            for (String uri : files(folder, s, "dni.niqe.pristine")) {
+                pristine.add(ImageCodec.decode(Storage.readAll(uri, conf), uri));
+            }
+        }
+        Niqe.Model model = Niqe.fit(pristine);
+        StringBuilder csv = new StringBuilder("folder,image,niqe\n");
+        Map<String, Object> means = new LinkedHashMap<>();
+        for (String folder : s.images()) {
+            double sum = 0;
+            List<String> uris = files(folder, s, "dni.niqe.images");
+            for (String uri : uris) {
+                double score = Niqe.score(ImageCodec.decode(Storage.readAll(uri, conf), uri), model);
+                sum += score;
+                csv.append(folder).append(',').append(uri.substring(uri.lastIndexOf('/') + 1)).append(',')
+                        .append(String.format(Locale.ROOT, "%.4f", score)).append('\n');
+            }
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("images", uris.size());
+            f.put("mean_niqe", sum / uris.size());
+            means.put(folder, f);
+        }
+        if (!s.output().isEmpty()) {
+            Storage.writeAtomically(s.output(), csv.toString().getBytes(StandardCharsets.UTF_8), conf);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pristine", s.pristine());
+        m.put("photographs", model.images());
+        m.put("sharp_blocks", model.blocks());
+        out.put("model", m);
+        out.put("folders", means);
+        out.put("output", s.output().isEmpty() ? null : s.output());
+        return out;
+    }
+
+    private static List<String> files(String folder, NiqeSettings s, String key) throws IOException {
+        List<String> uris;
+        try {
+            uris = Storage.listFiles(folder, s.extensions(), Storage.configuration(s.hadoop()));
+        } catch (FileNotFoundException e) {
+            throw new IllegalArgumentException(key + ": folder " + folder + " not found");
+        }
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException(key + ": folder " + folder + " holds no image (extensions "
+                    + s.extensions() + ")");
+        }
+        return uris;
+    }
+}

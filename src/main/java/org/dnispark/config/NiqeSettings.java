@@ -1,0 +1,38 @@
+package org.dnispark.config;
+
+import java.util.List;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+
+/**
+ * The niqe command: NIQE scores of images under a natural-scene model fitted on pristine photographs.
+ *
+ * @param pristine   {@code dni.niqe.pristine}: folders of pristine photographs the model is fitted on
+ * @param images     {@code dni.niqe.images}: folders whose images are scored (each folder's files, not sub-folders)
+ * @param extensions {@code dni.input.extensions}
+ * @param output     {@code dni.niqe.output}: a CSV of folder, image and score, or empty to print the means only
+ * @param hadoop     {@code dni.spark.hadoop}: storage settings for the URIs
+ */
+public record NiqeSettings(List<String> pristine, List<String> images, List<String> extensions, String output,
+        Map<String, String> hadoop) {
+
+    public static NiqeSettings from(Config resolved) {
+        try {
+            SettingsReader r = new SettingsReader(resolved);
+            List<String> pristine = r.strings("dni.niqe.pristine");
+            if (pristine.isEmpty()) {
+                throw new SettingsException("dni.niqe.pristine", "at least one folder of pristine photographs", "[]");
+            }
+            List<String> images = r.strings("dni.niqe.images");
+            if (images.isEmpty()) {
+                throw new SettingsException("dni.niqe.images", "at least one folder of images to score", "[]");
+            }
+            return new NiqeSettings(List.copyOf(pristine), List.copyOf(images), r.strings("dni.input.extensions"),
+                    r.string("dni.niqe.output"), CommonSettings.hadoop(r));
+        } catch (ConfigException e) {
+            throw SettingsReader.wrap(e);
+        }
+    }
+}
