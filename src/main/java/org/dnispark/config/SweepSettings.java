@@ -12,8 +12,8 @@ import org.dnispark.provenance.Placement;
 
 /** The sweep job: a metric for every image at every coefficient, its mean per coefficient, and the best one. */
 public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, Method method,
-        @Placement String output, Scoring scoring, Search search, List<String> predictorFitFrom, Adaptive adaptive)
-        implements ImageJobSettings {
+        @Placement String output, Scoring scoring, Search search, List<String> predictorFitFrom, Adaptive adaptive,
+        List<String> frames) implements ImageJobSettings {
 
     /**
      * {@code dni.sweep.region-adaptive}: an alpha per pixel ({@link org.dnispark.image.RegionAlpha}) and the
@@ -192,9 +192,14 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
                 throw new SettingsException("dni.sweep.predictor.fit-from: the predictor predicts an alpha, so it "
                         + "needs two models, not " + run.common().models().size());
             }
+            List<String> frames = r.strings("dni.sweep.frames");
+            if (!frames.isEmpty() && search != null) {
+                throw new SettingsException("dni.sweep.frames: a search renumbers its points after running them, so "
+                        + "frames are kept by grid sweeps only; expected [] with dni.sweep.search");
+            }
             return new SweepSettings(run, grid, Method.read(r, "dni.sweep.method"),
                     r.nonBlank("dni.sweep.output", "an output folder URI"), scoring, search, fitFrom,
-                    adaptive(r, grid, search));
+                    adaptive(r, grid, search), List.copyOf(frames));
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

@@ -70,14 +70,14 @@ public final class SweepJob extends ImageJob<SweepSettings> {
 
     @Override
     BlockWork work(SweepSettings s, RunPlan plan) {
-        return new Scores(cropBorder(s, plan), s.adaptive());
+        return new Scores(cropBorder(s, plan), s.adaptive(), s.frames());
     }
 
     /**
      * Scores every output against the image's ground truth, with the noise its input shows; with region-adaptive
      * alpha, also the composite of the levels' outputs (a row with index one past the last coefficient).
      */
-    record Scores(int crop, SweepSettings.Adaptive adaptive) implements BlockWork {
+    record Scores(int crop, SweepSettings.Adaptive adaptive, List<String> frames) implements BlockWork {
         @Override
         public StructType columns() {
             StructType t = new StructType();
@@ -121,6 +121,10 @@ public final class SweepJob extends ImageJob<SweepSettings> {
                 item.inputNoise = NoiseEstimate.sigma(item.input);
             }
             rows.add(score(item, k, output));
+            if (frames.contains(item.name) || frames.contains("*")) {
+                Storage.writeAtomically(plan.output("frames/" + item.name + "/" + String.format(java.util.Locale.ROOT,
+                        "%02d_%s.png", k, plan.coefficients.get(k).label())), ImageCodec.encodePng(output), conf);
+            }
             if (adaptive != null) {
                 if (adaptive.levelIndices().contains(k)) {
                     item.collected.add(output);

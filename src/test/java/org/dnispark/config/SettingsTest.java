@@ -190,6 +190,9 @@ class SettingsTest {
         assertArrayEquals(new double[] {0.7, 0.3}, brent.search().vector(0.3, 2), 1e-15);
 
         assertTrue(error(Job.SWEEP, "dni.sweep.search.method=newton").contains("dni.sweep.search.method"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.frames=[coffee]")
+                .contains("dni.sweep.frames"));
+        assertEquals(List.of("*"), ((SweepSettings) settings(Job.SWEEP, "dni.sweep.frames=[\"*\"]")).frames());
         assertTrue(error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.search.tolerance=0")
                 .contains("dni.sweep.search.tolerance"));
         String half = error(Job.SWEEP, "dni.sweep.search.method=brent", "dni.sweep.search.tolerance=0.3",

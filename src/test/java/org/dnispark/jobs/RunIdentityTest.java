@@ -121,6 +121,7 @@ class RunIdentityTest {
         RESULT.put(rn + "crop", List.of(rn + "enabled=true", rn + "images=demo/images", rn + "crop=48"));
         RESULT.put("dni.correlate.series-alphas", List.of("dni.models=[\"" + U + "noise0_scale2.0x_model\", \"" + U
                 + "noise1_scale2.0x_model\", \"" + U + "noise3_scale2.0x_model\"]", "dni.correlate.series-alphas=[0.5]"));
+        RESULT.put("dni.sweep.frames", List.of("dni.sweep.frames=[coffee]"));
         RESULT.put("dni.correlate.grid-columns", List.of("dni.correlate.grid-columns=8"));
         RESULT.put("dni.correlate.grid-cell", List.of("dni.correlate.grid-cell=2"));
         PLACEMENT.put("dni.correlate.output", "dni.correlate.output=out/elsewhere");
@@ -141,6 +142,18 @@ class RunIdentityTest {
         RESULT.put(t + "learning-rate", List.of(t + "learning-rate=1e-4"));
         RESULT.put(t + "learning-rate-drop-at", List.of(t + "learning-rate-drop-at=0.5"));
         RESULT.put(t + "init-from", List.of(t + "init-from=some/parent.safetensors"));
+        String srContext = t + "architecture=rrdbnet", srParent = t + "init-from=some/parent.param";
+        String q = t + "super-resolution.";
+        RESULT.put(q + "loss", List.of(srContext, srParent, q + "loss=gan"));
+        RESULT.put(q + "l1-weight", List.of(srContext, srParent, q + "l1-weight=0.5"));
+        RESULT.put(q + "adversarial-weight", List.of(srContext, srParent, q + "adversarial-weight=0.1"));
+        RESULT.put(q + "discriminator.features", List.of(srContext, srParent, q + "discriminator.features=16"));
+        RESULT.put(q + "discriminator.learning-rate", List.of(srContext, srParent,
+                q + "discriminator.learning-rate=1e-3"));
+        // the niqe command keeps no fingerprint: its keys are no other command's
+        PLACEMENT.put("dni.niqe.pristine", "dni.niqe.pristine=[demo/images]");
+        PLACEMENT.put("dni.niqe.images", "dni.niqe.images=[demo/images]");
+        PLACEMENT.put("dni.niqe.output", "dni.niqe.output=out/niqe.csv");
         // where the model goes and how the run reports; a resumed training may continue on other threads or devices
         PLACEMENT.put(t + "output", t + "output=out/elsewhere");
         PLACEMENT.put(t + "checkpoint-every", t + "checkpoint-every=7");

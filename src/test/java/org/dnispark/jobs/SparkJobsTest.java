@@ -301,8 +301,17 @@ class SparkJobsTest {
         SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + dni + "\"",
                 "dni.sweep.alphas=[0, 0.5, 1]"));
         Map<String, Object> summary = SweepJob.run(spark, settings(Job.SWEEP,
-                "dni.sweep.output=\"" + pixel + "\"", "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.method=pixel"));
+                "dni.sweep.output=\"" + pixel + "\"", "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.method=pixel",
+                "dni.sweep.frames=[coffee]"));
         assertEquals("pixel", summary.get("method"));
+        // dni.sweep.frames keeps the named image's outputs, and only its
+        try (Stream<Path> kept = Files.list(pixel.resolve("frames"))) {
+            assertEquals(List.of("coffee"), kept.map(f -> f.getFileName().toString()).collect(Collectors.toList()));
+        }
+        try (Stream<Path> kept = Files.list(pixel.resolve("frames/coffee"))) {
+            assertEquals(List.of("00_0.0.png", "01_0.5.png", "02_1.0.png"), kept.map(f -> f.getFileName().toString())
+                    .sorted().collect(Collectors.toList()));
+        }
         List<String> a = lines(dni.resolve("psnr.csv"));
         List<String> b = lines(pixel.resolve("psnr.csv"));
         assertEquals(a.size(), b.size());
@@ -319,6 +328,9 @@ class SparkJobsTest {
         TransitionJob.run(spark, settings(Job.TRANSITION, "dni.transition.output=\"" + frames + "\"",
                 "dni.transition.alphas=[0, 0.5, 1]", "dni.transition.method=pixel"));
         assertTrue(Files.exists(frames.resolve("frames/coffee/01_0.5.png")));
+        // the sweep kept what the transition shows for the same input
+        assertArrayEquals(TestModels.readImage(frames.resolve("frames/coffee/01_0.5.png")).toUint8(),
+                TestModels.readImage(pixel.resolve("frames/coffee/01_0.5.png")).toUint8());
     }
 
     @Test
