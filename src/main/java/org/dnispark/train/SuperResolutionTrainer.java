@@ -47,7 +47,8 @@ import org.dnispark.storage.Storage;
  * training photographs with MATLAB-bicubic low-resolution inputs: with L1 or MSE, or as a GAN (L1 plus the
  * non-saturating adversarial loss of a small {@link Discriminator} trained beside it). Adam for both; the forward
  * pass is the inference code's ({@link TrainableNetwork}). Writes {@code <output>.safetensors} and {@code .pth} with
- * BasicSR's keys, {@code <output>.param}/{@code .bin} too when the parent is an ncnn RRDBNet, and the provenance
+ * BasicSR's keys, {@code <output>.param}/{@code .bin} too when the parent is an ncnn RRDBNet (in the parent's storage
+ * precision, so that the pair interpolates), and the provenance
  * {@code <output>.json} last. {@code <output>.checkpoint.safetensors} holds both networks, their Adam moments and the
  * step, so {@code dni.output.if-exists = resume} continues an interrupted run to the same weights.
  */
@@ -455,9 +456,17 @@ public final class SuperResolutionTrainer {
                 : archive, new ObjectMapper().writeValueAsString(stMeta)), conf);
         if (paramUri != null) {
             NcnnModel like = new NcnnModel(parent.graph(), parent.weights());
+            // each tensor in the parent's storage precision (fp16 for Real-ESRGAN's exports), so that the two
+            // interpolate as a pair; the .safetensors keeps the exact fp32 values
+            ModelWeights parentDict = RrdbNet.fromNcnn(like);
+            List<NamedTensor> stored = new ArrayList<>();
+            for (NamedTensor t : weights.tensors()) {
+                stored.add(NamedTensor.ofFloats(t.name(), t.shape(), parentDict.get(t.name()).dtype(),
+                        t.floatValues()));
+            }
             Storage.writeAtomically(out() + ".param", Storage.readAll(paramUri, conf), conf);
-            Storage.writeAtomically(out() + ".bin", NcnnModel.writeBin(parent.graph(), RrdbNet.toNcnn(weights, like)),
-                    conf);
+            Storage.writeAtomically(out() + ".bin", NcnnModel.writeBin(parent.graph(), RrdbNet.toNcnn(
+                    new ModelWeights(weights.label(), stored), like)), conf);
         }
         Storage.writeAtomically(out() + ".json", manifest.toJson(), conf);
         if (Storage.exists(checkpointFile(), conf)) {

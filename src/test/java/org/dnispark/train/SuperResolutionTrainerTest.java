@@ -21,6 +21,7 @@ import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.SettingsException;
 import org.dnispark.core.DType;
 import org.dnispark.core.FilterCorrelation;
+import org.dnispark.core.HalfFloats;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.formats.PyTorchCheckpoint;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Short real super-resolution fine-tuning runs on the demo photographs: L1 fine-tuning of a small RRDBNet lowers its
  * loss and keeps its filters in their order; GAN fine-tuning of a small SRVGGNetCompact trains both networks and
  * resumes to the same weights; Real-ESRGAN's ncnn RRDBNet fine-tunes and comes back as .param/.bin holding exactly
- * the weights of the .safetensors.
+ * the weights of the .safetensors, in the parent's storage precision.
  */
 class SuperResolutionTrainerTest {
     @TempDir
@@ -202,8 +203,19 @@ class SuperResolutionTrainerTest {
         NcnnModel back = NcnnModel.read(param, Files.readAllBytes(Path.of(out + ".bin")), out);
         ModelWeights fromBin = RrdbNet.fromNcnn(back);
         assertEquals(st.names(), fromBin.names());
+        ModelWeights parentDict = RrdbNet.fromNcnn(TestModels.read(TestModels.cache().resolve(
+                "waifu2x-1.6.5/real-esrgan/models/realesrgan-x4plus-anime")));
         for (NamedTensor t : st.tensors()) {
-            assertArrayEquals(t.floatValues(), fromBin.get(t.name()).floatValues(), 0f, t.name());
+            // the .bin stores each tensor as the parent did (fp16 weights, fp32 biases): exactly the rounded values
+            DType stored = parentDict.get(t.name()).dtype();
+            assertEquals(stored, fromBin.get(t.name()).dtype(), t.name());
+            float[] expected = t.floatValues().clone();
+            if (stored == DType.FLOAT16) {
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = HalfFloats.halfToFloat(HalfFloats.floatToHalf(expected[i]));
+                }
+            }
+            assertArrayEquals(expected, fromBin.get(t.name()).floatValues(), 0f, t.name());
         }
         // the .param is the parent's, unchanged
         assertEquals(Files.readString(TestModels.cache().resolve(
