@@ -53,7 +53,7 @@ if when niqe; then
   done
   for set in Set5 Set14 demo; do
     for method in dni pixel; do
-      folders=$(ls -d "$out/$set-$method"/frames/*/ | sed 's|/$||' | awk '{printf "%s\"%s\"", NR > 1 ? ", " : "", $0}')
+      folders=$(ls -d "$out/$set-$method"/frames/*/ | sed 's|/$||' | awk '{printf "%s\"%s\"", (NR > 1 ? ", " : ""), $0}')
       "$root/jobs/dni" niqe "dni.niqe.pristine=[\"$pristine\"]" "dni.niqe.images=[$folders]" \
         "dni.niqe.output=\"$out/$set-$method/niqe.csv\"" > "$out/$set-$method/niqe.json"
     done
