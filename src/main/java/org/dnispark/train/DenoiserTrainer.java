@@ -292,46 +292,60 @@ public final class DenoiserTrainer {
     }
 
     private void loadImages(List<GreyImage> images, List<Object> records, List<String> skipped) throws IOException {
-        List<String> unmatched = new ArrayList<>(s.data().exclude());
-        for (String folder : s.data().images()) {
-            List<String> files;
-            try {
-                files = Storage.listFiles(folder, s.data().extensions(), conf);
-            } catch (FileNotFoundException e) {
-                throw new IllegalArgumentException("dni.train.images: folder " + folder + " not found");
+        for (String uri : photographs(s.data(), conf, skipped)) {
+            byte[] bytes = Storage.readAll(uri, conf);
+            GreyImage g = GreyImage.of(uri, ImageCodec.decode(bytes, uri), s.data().maxSide());
+            if (g.width() < s.data().patchSize() || g.height() < s.data().patchSize()) {
+                skipped.add(uri + " (" + g.width() + "x" + g.height() + ", smaller than a patch)");
+                continue;
             }
-            for (String uri : files) {
-                String file = uri.substring(uri.lastIndexOf('/') + 1);
-                String stem = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
-                if (s.data().exclude().contains(file) || s.data().exclude().contains(stem)) {
-                    unmatched.remove(file);
-                    unmatched.remove(stem);
-                    skipped.add(uri + " (excluded)");
-                    continue;
-                }
-                byte[] bytes = Storage.readAll(uri, conf);
-                GreyImage g = GreyImage.of(uri, ImageCodec.decode(bytes, uri), s.data().maxSide());
-                if (g.width() < s.data().patchSize() || g.height() < s.data().patchSize()) {
-                    skipped.add(uri + " (" + g.width() + "x" + g.height() + ", smaller than a patch)");
-                    continue;
-                }
-                images.add(g);
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("uri", uri);
-                r.put("sha256", Sha256.hex(bytes));
-                r.put("grey_size", g.width() + "x" + g.height());
-                records.add(r);
-            }
+            images.add(g);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("uri", uri);
+            r.put("sha256", Sha256.hex(bytes));
+            r.put("grey_size", g.width() + "x" + g.height());
+            records.add(r);
         }
         if (images.isEmpty()) {
             throw new IllegalArgumentException("dni.train.images " + s.data().images() + ": no usable photographs (extensions "
                     + s.data().extensions() + ", at least " + s.data().patchSize() + "x" + s.data().patchSize() + " after shrinking to max-side "
                     + s.data().maxSide() + ")");
         }
+    }
+
+    /**
+     * The training photographs' URIs: every file of {@code dni.train.images} with an accepted extension, in folder
+     * and name order, but the excluded ones (recorded in {@code skipped}). An exclusion that matches no file is an
+     * error, so that a misspelt one cannot train on a test image.
+     */
+    static List<String> photographs(TrainSettings.Data d, Configuration conf, List<String> skipped)
+            throws IOException {
+        List<String> unmatched = new ArrayList<>(d.exclude());
+        List<String> out = new ArrayList<>();
+        for (String folder : d.images()) {
+            List<String> files;
+            try {
+                files = Storage.listFiles(folder, d.extensions(), conf);
+            } catch (FileNotFoundException e) {
+                throw new IllegalArgumentException("dni.train.images: folder " + folder + " not found");
+            }
+            for (String uri : files) {
+                String file = uri.substring(uri.lastIndexOf('/') + 1);
+                String stem = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
+                if (d.exclude().contains(file) || d.exclude().contains(stem)) {
+                    unmatched.remove(file);
+                    unmatched.remove(stem);
+                    skipped.add(uri + " (excluded)");
+                } else {
+                    out.add(uri);
+                }
+            }
+        }
         if (!unmatched.isEmpty()) {
             throw new IllegalArgumentException("dni.train.exclude: " + unmatched + " matched no file in "
-                    + s.data().images() + "; a misspelt exclusion would silently train on a test image");
+                    + d.images() + "; a misspelt exclusion would silently train on a test image");
         }
+        return out;
     }
 
     private void initialise(List<DenoiserArchitecture.Param> params, Map<String, float[]> start) {

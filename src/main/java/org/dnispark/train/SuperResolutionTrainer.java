@@ -1,6 +1,5 @@
 package org.dnispark.train;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -324,52 +323,31 @@ public final class SuperResolutionTrainer {
 
     private void loadImages(int scale, List<SrPatchSampler.Pair> pairs, List<Object> records, List<String> skipped)
             throws IOException {
-        List<String> unmatched = new ArrayList<>(s.data().exclude());
         int minSide = s.data().patchSize() * scale;
-        for (String folder : s.data().images()) {
-            List<String> files;
-            try {
-                files = Storage.listFiles(folder, s.data().extensions(), conf);
-            } catch (FileNotFoundException e) {
-                throw new IllegalArgumentException("dni.train.images: folder " + folder + " not found");
+        for (String uri : DenoiserTrainer.photographs(s.data(), conf, skipped)) {
+            byte[] bytes = Storage.readAll(uri, conf);
+            RgbImage img = ImageCodec.decode(bytes, uri);
+            int longer = Math.max(img.width(), img.height());
+            int factor = (longer + s.data().maxSide() - 1) / s.data().maxSide();
+            if (factor > 1) {
+                img = MatlabResize.downscale(img, factor);
             }
-            for (String uri : files) {
-                String file = uri.substring(uri.lastIndexOf('/') + 1);
-                String stem = file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
-                if (s.data().exclude().contains(file) || s.data().exclude().contains(stem)) {
-                    unmatched.remove(file);
-                    unmatched.remove(stem);
-                    skipped.add(uri + " (excluded)");
-                    continue;
-                }
-                byte[] bytes = Storage.readAll(uri, conf);
-                RgbImage img = ImageCodec.decode(bytes, uri);
-                int longer = Math.max(img.width(), img.height());
-                int factor = (longer + s.data().maxSide() - 1) / s.data().maxSide();
-                if (factor > 1) {
-                    img = MatlabResize.downscale(img, factor);
-                }
-                if (img.width() < minSide || img.height() < minSide) {
-                    skipped.add(uri + " (" + img.width() + "x" + img.height() + ", smaller than a " + minSide + "x"
-                            + minSide + " patch)");
-                    continue;
-                }
-                pairs.add(SrPatchSampler.pair(uri, img, scale));
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("uri", uri);
-                r.put("sha256", Sha256.hex(bytes));
-                r.put("size", img.width() + "x" + img.height());
-                records.add(r);
+            if (img.width() < minSide || img.height() < minSide) {
+                skipped.add(uri + " (" + img.width() + "x" + img.height() + ", smaller than a " + minSide + "x"
+                        + minSide + " patch)");
+                continue;
             }
+            pairs.add(SrPatchSampler.pair(uri, img, scale));
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("uri", uri);
+            r.put("sha256", Sha256.hex(bytes));
+            r.put("size", img.width() + "x" + img.height());
+            records.add(r);
         }
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("dni.train.images " + s.data().images() + ": no usable photographs "
                     + "(extensions " + s.data().extensions() + ", at least " + minSide + "x" + minSide
                     + " after shrinking to max-side " + s.data().maxSide() + ")");
-        }
-        if (!unmatched.isEmpty()) {
-            throw new IllegalArgumentException("dni.train.exclude: " + unmatched + " matched no file in "
-                    + s.data().images() + "; a misspelt exclusion would silently train on a test image");
         }
     }
 
