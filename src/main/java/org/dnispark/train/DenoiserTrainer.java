@@ -255,14 +255,7 @@ public final class DenoiserTrainer {
             parentEntry.put("files", parent.files());
         }
         summary.put("parent", parentEntry);
-        summary.put("training_images", imageRecords);
-        summary.put("skipped_images", skipped);
-        summary.put("parameters", weights.parameterCount());
-        summary.put("seconds", seconds);
-        summary.put("torch_threads", s.run().torchThreads());
-        summary.put("device", s.run().device());
-        summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
-        summary.put("curve", curve);
+        runFacts(summary, s, imageRecords, skipped, weights, seconds, curve);
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("train_seconds", seconds);
         RunManifest manifest = RunManifest.builder("train", identity).runId(fingerprint.substring(0, 16))
@@ -278,17 +271,36 @@ public final class DenoiserTrainer {
         trainMeta.put("sigma", s.data().sigma());
         trainMeta.put("steps", s.schedule().steps());
         stMeta.put("dni.train", new ObjectMapper().writeValueAsString(trainMeta));
-        String archive = s.run().output().substring(s.run().output().lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
         // the model files first, the provenance last: a .json means the run finished
-        Storage.writeAtomically(modelFile(), Safetensors.write(weights, stMeta), conf);
-        Storage.writeAtomically(s.run().output() + ".pth", PyTorchCheckpoint.write(weights,
-                archive.isEmpty() ? "archive" : archive, new ObjectMapper().writeValueAsString(stMeta)), conf);
+        writeStateDict(s.run().output(), weights, stMeta, conf);
         Storage.writeAtomically(s.run().output() + ".json", manifest.toJson(), conf);
         if (Storage.exists(checkpointFile(), conf)) {
             Storage.delete(checkpointFile(), conf);
         }
         log.accept(String.format(Locale.ROOT, "train: wrote %s (%.0f s)", modelFile(), seconds));
         return summary;
+    }
+
+    /** What every training run's summary records after its own entries: data, size, time, device and the curve. */
+    static void runFacts(Map<String, Object> summary, TrainSettings s, List<Object> imageRecords, List<String> skipped,
+            ModelWeights weights, double seconds, List<Object> curve) {
+        summary.put("training_images", imageRecords);
+        summary.put("skipped_images", skipped);
+        summary.put("parameters", weights.parameterCount());
+        summary.put("seconds", seconds);
+        summary.put("torch_threads", s.run().torchThreads());
+        summary.put("device", s.run().device());
+        summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
+        summary.put("curve", curve);
+    }
+
+    /** {@code <output>.safetensors} and {@code <output>.pth}, each written atomically, with the same metadata. */
+    static void writeStateDict(String output, ModelWeights weights, Map<String, String> metadata, Configuration conf)
+            throws IOException {
+        String archive = output.substring(output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
+        Storage.writeAtomically(output + ".safetensors", Safetensors.write(weights, metadata), conf);
+        Storage.writeAtomically(output + ".pth", PyTorchCheckpoint.write(weights, archive.isEmpty() ? "archive"
+                : archive, new ObjectMapper().writeValueAsString(metadata)), conf);
     }
 
     private void loadImages(List<GreyImage> images, List<Object> records, List<String> skipped) throws IOException {

@@ -24,7 +24,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.dnispark.core.DType;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
-import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.MatlabResize;
@@ -405,14 +404,7 @@ public final class SuperResolutionTrainer {
         parentEntry.put("format", parent.format());
         parentEntry.put("files", parent.files());
         summary.put("parent", parentEntry);
-        summary.put("training_images", imageRecords);
-        summary.put("skipped_images", skipped);
-        summary.put("parameters", weights.parameterCount());
-        summary.put("seconds", seconds);
-        summary.put("torch_threads", s.run().torchThreads());
-        summary.put("device", s.run().device());
-        summary.put("final_loss", curve.isEmpty() ? null : ((Map<?, ?>) curve.get(curve.size() - 1)).get("loss"));
-        summary.put("curve", curve);
+        DenoiserTrainer.runFacts(summary, s, imageRecords, skipped, weights, seconds, curve);
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("train_seconds", seconds);
         RunManifest manifest = RunManifest.builder("train", identity).runId(fingerprint.substring(0, 16))
@@ -427,11 +419,8 @@ public final class SuperResolutionTrainer {
         trainMeta.put("steps", s.schedule().steps());
         Map<String, String> stMeta = new LinkedHashMap<>();
         stMeta.put("dni.train", new ObjectMapper().writeValueAsString(trainMeta));
-        String archive = out().substring(out().lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
         // the model files first, the provenance last: a .json means the run finished
-        Storage.writeAtomically(out() + ".safetensors", Safetensors.write(weights, stMeta), conf);
-        Storage.writeAtomically(out() + ".pth", PyTorchCheckpoint.write(weights, archive.isEmpty() ? "archive"
-                : archive, new ObjectMapper().writeValueAsString(stMeta)), conf);
+        DenoiserTrainer.writeStateDict(out(), weights, stMeta, conf);
         if (paramUri != null) {
             NcnnModel like = new NcnnModel(parent.graph(), parent.weights());
             // each tensor in the parent's storage precision (fp16 for Real-ESRGAN's exports), so that the two
