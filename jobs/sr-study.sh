@@ -7,9 +7,11 @@
 #   niqe:      NIQE of every output, its model fitted on the training photographs that are not in the study;
 #   correlate: Eq. 3 between the two models, per layer;
 #   strip:     the README's transition strip (demo photograph chelsea);
+#   gan:       the paper's direction: the partner fine-tuned as a GAN (conf/sr-gan-finetune.conf), then DNI from the
+#              partner to it on Set14, with NIQE and Eq. 3 (not part of all: about 10 minutes more);
 #   table:     the tables and the crops (jobs/sr-table.py).
 #
-#   jobs/sr-study.sh [train|sweep|niqe|correlate|strip|table|all]    # default all; outputs under OUT (out/sr-study)
+#   jobs/sr-study.sh [train|sweep|niqe|correlate|strip|gan|table|all]  # default all; outputs under OUT (out/sr-study)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$root/out/sr-study}
@@ -72,6 +74,22 @@ fi
 if when strip; then
   "$root/jobs/dni" transition --config "$root/conf/sr-study.conf" "$models" "dni.input.images=\"$root/demo/images\"" \
     "dni.input.glob=\"chelsea*\"" "dni.transition.output=\"$out/transition\"" dni.output.if-exists=overwrite > /dev/null
+fi
+
+if [ "$stage" = gan ]; then
+  ft=$out/gan-finetune
+  echo "sr-study: GAN fine-tuning of the partner ($ft)"
+  /usr/bin/time -f "sr-study: gan train took %e s" "$root/jobs/dni" train --config "$root/conf/sr-gan-finetune.conf" \
+    "dni.train.images=[\"$photos\"]" "dni.train.init-from=\"$mse\"" "dni.train.output=\"$ft\"" \
+    dni.output.if-exists=resume > "$out/gan-train.json"
+  /usr/bin/time -f "sr-study: gan sweep took %e s" "$root/jobs/dni" sweep --config "$root/conf/sr-study.conf" \
+    "dni.models=[\"$mse\", \"$ft\"]" "dni.input.images=\"$data/Set14\"" "dni.sweep.output=\"$out/gan-Set14-dni\"" \
+    'dni.sweep.alphas=[0, 0.2, 0.4, 0.6, 0.8, 1.0]' dni.output.if-exists=resume > /dev/null
+  folders=$(ls -d "$out/gan-Set14-dni"/frames/*/ | sed 's|/$||' | awk '{printf "%s\"%s\"", (NR > 1 ? ", " : ""), $0}')
+  "$root/jobs/dni" niqe "dni.niqe.pristine=[\"$out/niqe-pristine\"]" "dni.niqe.images=[$folders]" \
+    "dni.niqe.output=\"$out/gan-Set14-dni/niqe.csv\"" > "$out/gan-Set14-dni/niqe.json"
+  "$root/jobs/dni" correlate "dni.models=[\"$mse\", \"$ft\"]" "dni.correlate.output=\"$out/gan-correlation\"" \
+    dni.output.if-exists=overwrite > "$out/gan-correlation.json"
 fi
 
 if when table; then

@@ -66,6 +66,33 @@ def table(out):
             "demo" if k == "images" else k, mean(v), len(v)) for k, v in by.items()))
 
 
+def gan_table(out):
+    """The paper's direction: DNI from the MSE partner to its GAN fine-tune (jobs/sr-study.sh gan)."""
+    run = os.path.join(out, "gan-Set14-dni")
+    if not os.path.exists(os.path.join(run, "psnr.csv")):
+        return
+    m, n = sweep_means(run), niqe_means(run)
+    print()
+    print("MSE partner -> its GAN fine-tune, Set14, DNI:")
+    print()
+    print("| alpha | PSNR-Y | SSIM-Y | NIQE |")
+    print("|---|---|---|---|")
+    for (i, a), (p, s, _) in m.items():
+        print("| %.1f | %.2f | %.4f | %s |" % (a, p, s, "%.3f" % n[i] if i in n else "-"))
+    layers = rows(os.path.join(out, "gan-correlation", "layers.csv"))
+    meds = sorted(float(r["median"]) for r in layers if r["tensor"].endswith(".weight"))
+    print()
+    print("Eq. 3, partner vs its GAN fine-tune: %d layers, lowest layer median %.4f, median %.4f" % (
+        len(meds), meds[0], meds[len(meds) // 2]))
+    train = os.path.join(out, "gan-finetune.json")
+    if os.path.exists(train):
+        c = json.load(open(train))["summary"]
+        print("GAN fine-tune: %d steps in %.0f s; L1 %.5f -> %.5f, adversarial %.4f -> %.4f, discriminator "
+              "%.4f -> %.4f" % (c["curve"][-1]["step"], c["seconds"], c["curve"][0]["loss"], c["curve"][-1]["loss"],
+                                c["curve"][0]["adversarial_loss"], c["curve"][-1]["adversarial_loss"],
+                                c["curve"][0]["discriminator_loss"], c["curve"][-1]["discriminator_loss"]))
+
+
 def basicsr_names(convs):
     """BasicSR's names of an ncnn RRDBNet's convolutions, in the file's order (as RrdbNet.fromNcnn reads them)."""
     blocks = (convs - 6) // 15
@@ -147,6 +174,7 @@ def main():
     out = sys.argv[1]
     table(out)
     correlation(out)
+    gan_table(out)
     if len(sys.argv) > 2:
         print()
         crops(out, sys.argv[2])
