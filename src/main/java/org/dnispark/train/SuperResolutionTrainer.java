@@ -197,13 +197,19 @@ public final class SuperResolutionTrainer {
                             NDArray advLoss = Activation.softPlus(disc.forward(d, out).neg()).mean();
                             total = pixelLoss.mul((float) sr.l1Weight()).add(advLoss.mul((float) sr.adversarialWeight()));
                             adversarial = advLoss.getFloat();
+                            if (!Float.isFinite(adversarial) || !Float.isFinite(pixelLoss.getFloat())) {
+                                throw new IllegalStateException("training diverged at step " + step + " (L1 "
+                                        + pixelLoss.getFloat() + ", adversarial " + adversarial + ", output "
+                                        + (Float.isFinite(out.abs().max().getFloat()) ? "finite" : "not finite")
+                                        + "); lower dni.train.learning-rate");
+                            }
                         }
                         gc.backward(total);
                         loss = total.getFloat();
                         pixel = pixelLoss.getFloat();
                         fake = out.stopGradient();
                     }
-                    diverged(step, loss);
+                    diverged(step, loss, gan() ? "generator" : "pixel");
                     float lr = s.schedule().learningRateAt(step);
                     for (String name : g.keySet()) {
                         adamG.update(name, g.get(name), step + 1, lr, scope);
@@ -221,7 +227,7 @@ public final class SuperResolutionTrainer {
                             gc.backward(total);
                             dLoss = total.getFloat();
                         }
-                        diverged(step, dLoss);
+                        diverged(step, dLoss, "discriminator");
                         float dlr = (float) (sr.discriminatorLearningRate() * s.schedule().learningRateAt(step)
                                 / s.schedule().learningRate());
                         for (String name : d.keySet()) {
@@ -281,9 +287,9 @@ public final class SuperResolutionTrainer {
                 architecture, scale);
     }
 
-    private static void diverged(long step, float loss) {
+    private static void diverged(long step, float loss, String which) {
         if (!Float.isFinite(loss)) {
-            throw new IllegalStateException("training diverged at step " + step + " (loss " + loss
+            throw new IllegalStateException("training diverged at step " + step + " (" + which + " loss " + loss
                     + "); lower dni.train.learning-rate");
         }
     }
