@@ -32,6 +32,14 @@ import org.dnispark.storage.Storage;
  */
 abstract class ImageJob<S extends ImageJobSettings> {
 
+    /**
+     * The file name of coefficient {@code index}'s output frame, {@code NN_<label>.png}; a label's '/' (between the
+     * weights of three or more models) becomes '-', so that it never makes a folder.
+     */
+    static String frameName(int index, String label) {
+        return String.format(java.util.Locale.ROOT, "%02d_%s.png", index, label.replace('/', '-'));
+    }
+
     /** Names the driver's current step in the Spark UI and, unless progress is off, on stderr. */
     static void step(SparkSession spark, ImageJobSettings s, String what) {
         spark.sparkContext().setJobDescription("dni-spark " + s.command() + ": " + what);

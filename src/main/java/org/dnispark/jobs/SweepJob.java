@@ -122,16 +122,16 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             }
             rows.add(score(item, k, output));
             if (frames.contains(item.name) || frames.contains("*")) {
-                Storage.writeAtomically(plan.output("frames/" + item.name + "/" + String.format(java.util.Locale.ROOT,
-                        "%02d_%s.png", k, plan.coefficients.get(k).label())), ImageCodec.encodePng(output), conf);
+                Storage.writeAtomically(plan.output("frames/" + item.name + "/" + frameName(k,
+                        plan.coefficients.get(k).label())), ImageCodec.encodePng(output), conf);
             }
             if (adaptive != null) {
                 if (adaptive.levelIndices().contains(k)) {
                     item.collected.add(output);
                 }
                 if (adaptive.frames().contains(item.name)) {
-                    Storage.writeAtomically(plan.output(framesOf(item.name) + "/" + String.format(java.util.Locale.ROOT,
-                            "%02d_%s.png", k, plan.coefficients.get(k).label())), ImageCodec.encodePng(output), conf);
+                    Storage.writeAtomically(plan.output(framesOf(item.name) + "/" + frameName(k,
+                            plan.coefficients.get(k).label())), ImageCodec.encodePng(output), conf);
                 }
             }
         }
@@ -364,8 +364,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("image", f);
             e.put("folder", framesOf(f));
-            e.put("best_frame", framesOf(f) + "/" + String.format(java.util.Locale.ROOT, "%02d_%s.png", best,
-                    coefficients.get(best).label()));
+            e.put("best_frame", framesOf(f) + "/" + frameName(best, coefficients.get(best).label()));
             for (String m : METRICS) {
                 e.put(m, composites.containsKey(f) ? composites.get(f).getDouble(4 + METRICS.indexOf(m)) : null);
                 e.put(m + "_at_best", atBest.containsKey(f) ? atBest.get(f).getDouble(4 + METRICS.indexOf(m)) : null);

@@ -40,10 +40,6 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
     /** How long the animation shows each frame. */
     static final int FRAME_MILLIS = 150;
 
-    static String frameName(int index, String label) {
-        return String.format("%02d_%s.png", index, label.replace('/', '-'));
-    }
-
     /** A sweep to draw beside the frames must be a finished sweep of the same models, found before any work. */
     @Override
     void check(TransitionSettings s, RunPlan plan, Configuration conf) {
