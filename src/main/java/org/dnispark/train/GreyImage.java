@@ -14,9 +14,7 @@ public record GreyImage(String name, int width, int height, float[] values) {
      * clean images of the test sets are.
      */
     public static GreyImage of(String name, RgbImage rgb, int maxSide) {
-        int longer = Math.max(rgb.width(), rgb.height());
-        int factor = maxSide <= 0 ? 1 : (longer + maxSide - 1) / maxSide;
-        RgbImage img = factor > 1 ? MatlabResize.downscale(rgb, factor) : rgb;
+        RgbImage img = shrunk(rgb, maxSide);
         int w = img.width();
         int h = img.height();
         int plane = w * h;
@@ -27,5 +25,15 @@ public record GreyImage(String name, int width, int height, float[] values) {
             v[i] = RgbImage.quantize((float) y) / 255f;
         }
         return new GreyImage(name, w, h, v);
+    }
+
+    /**
+     * A training photograph shrunk by the smallest integer factor (MATLAB bicubic, with anti-aliasing) that brings its
+     * longer side to at most {@code maxSide} (0: as it is).
+     */
+    static RgbImage shrunk(RgbImage rgb, int maxSide) {
+        int longer = Math.max(rgb.width(), rgb.height());
+        int factor = maxSide <= 0 ? 1 : (longer + maxSide - 1) / maxSide;
+        return factor > 1 ? MatlabResize.downscale(rgb, factor) : rgb;
     }
 }

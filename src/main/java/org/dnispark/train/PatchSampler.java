@@ -39,32 +39,19 @@ public final class PatchSampler {
 
     /** One batch: {@code clean} and {@code noisy} receive {@code batch} patches of patch x patch values each. */
     public void batch(long step, int batch, double sigma, float[] clean, float[] noisy) {
-        SplittableRandom rnd = new SplittableRandom(mix(seed, step));
+        SplittableRandom rnd = stream(seed, step);
         int area = patch * patch;
         float s = (float) (sigma / 255.0);
         for (int b = 0; b < batch; b++) {
-            long pick = rnd.nextLong(cumulativePositions[cumulativePositions.length - 1]);
-            int i = 0;
-            while (cumulativePositions[i] <= pick) {
-                i++;
-            }
-            GreyImage g = images.get(i);
+            GreyImage g = images.get(pick(cumulativePositions, rnd));
             int x0 = rnd.nextInt(g.width() - patch + 1);
             int y0 = rnd.nextInt(g.height() - patch + 1);
             int mode = rnd.nextInt(8);
             int off = b * area;
             for (int y = 0; y < patch; y++) {
                 for (int x = 0; x < patch; x++) {
-                    // mode bit 0: mirror x, bit 1: mirror y, bit 2: transpose
-                    int u = (mode & 4) != 0 ? y : x;
-                    int v = (mode & 4) != 0 ? x : y;
-                    if ((mode & 1) != 0) {
-                        u = patch - 1 - u;
-                    }
-                    if ((mode & 2) != 0) {
-                        v = patch - 1 - v;
-                    }
-                    clean[off + y * patch + x] = g.values()[(y0 + v) * g.width() + x0 + u];
+                    clean[off + y * patch + x] = g.values()[(y0 + sourceY(mode, patch, x, y)) * g.width() + x0
+                            + sourceX(mode, patch, x, y)];
                 }
             }
             for (int k = 0; k < area; k++) {
@@ -73,7 +60,30 @@ public final class PatchSampler {
         }
     }
 
-    private static long mix(long seed, long step) {
-        return SplitMix.mix(seed * SplitMix.GOLDEN + step);
+    /** The random stream of batch {@code step}: it depends only on the seed and the step. */
+    static SplittableRandom stream(long seed, long step) {
+        return new SplittableRandom(SplitMix.mix(seed * SplitMix.GOLDEN + step));
+    }
+
+    /** The image a uniform patch position falls in: each in proportion to its positions (cumulative counts). */
+    static int pick(long[] cumulativePositions, SplittableRandom rnd) {
+        long pick = rnd.nextLong(cumulativePositions[cumulativePositions.length - 1]);
+        int i = 0;
+        while (cumulativePositions[i] <= pick) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The source column of patch pixel (x, y) under flip/rotation {@code mode}: bit 2 transposes, bit 0 mirrors x. */
+    static int sourceX(int mode, int side, int x, int y) {
+        int u = (mode & 4) != 0 ? y : x;
+        return (mode & 1) != 0 ? side - 1 - u : u;
+    }
+
+    /** The source row of patch pixel (x, y) under flip/rotation {@code mode}: bit 2 transposes, bit 1 mirrors y. */
+    static int sourceY(int mode, int side, int x, int y) {
+        int v = (mode & 4) != 0 ? x : y;
+        return (mode & 2) != 0 ? side - 1 - v : v;
     }
 }

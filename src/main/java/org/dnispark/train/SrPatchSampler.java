@@ -3,7 +3,6 @@ package org.dnispark.train;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.dnispark.core.SplitMix;
 import org.dnispark.image.MatlabResize;
 import org.dnispark.image.RgbImage;
 
@@ -61,15 +60,10 @@ public final class SrPatchSampler {
 
     /** One batch, NCHW: {@code low} gets batch x 3 x p x p values, {@code high} batch x 3 x (p s) x (p s). */
     void batch(long step, int batch, float[] low, float[] high) {
-        SplittableRandom rnd = new SplittableRandom(SplitMix.mix(seed * SplitMix.GOLDEN + step));
+        SplittableRandom rnd = PatchSampler.stream(seed, step);
         int hp = patch * scale;
         for (int b = 0; b < batch; b++) {
-            long pick = rnd.nextLong(cumulativePositions[cumulativePositions.length - 1]);
-            int i = 0;
-            while (cumulativePositions[i] <= pick) {
-                i++;
-            }
-            Pair p = pairs.get(i);
+            Pair p = pairs.get(PatchSampler.pick(cumulativePositions, rnd));
             int x0 = rnd.nextInt(p.low().width() - patch + 1);
             int y0 = rnd.nextInt(p.low().height() - patch + 1);
             int mode = rnd.nextInt(8);
@@ -86,16 +80,9 @@ public final class SrPatchSampler {
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < side; y++) {
                 for (int x = 0; x < side; x++) {
-                    // mode bit 0: mirror x, bit 1: mirror y, bit 2: transpose (the same for both resolutions)
-                    int u = (mode & 4) != 0 ? y : x;
-                    int v = (mode & 4) != 0 ? x : y;
-                    if ((mode & 1) != 0) {
-                        u = side - 1 - u;
-                    }
-                    if ((mode & 2) != 0) {
-                        v = side - 1 - v;
-                    }
-                    out[off + (c * side + y) * side + x] = d[c * plane + (y0 + v) * w + x0 + u];
+                    // the same flip/rotation at both resolutions
+                    out[off + (c * side + y) * side + x] = d[c * plane + (y0 + PatchSampler.sourceY(mode, side, x, y))
+                            * w + x0 + PatchSampler.sourceX(mode, side, x, y)];
                 }
             }
         }

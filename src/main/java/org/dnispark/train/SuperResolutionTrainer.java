@@ -26,7 +26,6 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.image.ImageCodec;
-import org.dnispark.image.MatlabResize;
 import org.dnispark.image.RgbImage;
 import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelStore;
@@ -197,19 +196,18 @@ public final class SuperResolutionTrainer {
                             NDArray advLoss = Activation.softPlus(disc.forward(d, out).neg()).mean();
                             total = pixelLoss.mul((float) sr.l1Weight()).add(advLoss.mul((float) sr.adversarialWeight()));
                             adversarial = advLoss.getFloat();
-                            if (!Float.isFinite(adversarial) || !Float.isFinite(pixelLoss.getFloat())) {
-                                throw new IllegalStateException("training diverged at step " + step + " (L1 "
-                                        + pixelLoss.getFloat() + ", adversarial " + adversarial + ", output "
-                                        + (Float.isFinite(out.abs().max().getFloat()) ? "finite" : "not finite")
-                                        + "); lower dni.train.learning-rate");
-                            }
                         }
-                        gc.backward(total);
                         loss = total.getFloat();
                         pixel = pixelLoss.getFloat();
+                        // checked before the backward pass, so that a NaN never reaches the weights' gradients
+                        float pixelValue = pixel;
+                        float adversarialValue = adversarial;
+                        diverged(step, loss, gan() ? "generator" : "pixel", () -> (gan() ? "pixel " + pixelValue
+                                + ", adversarial " + adversarialValue + ", " : "") + "output "
+                                + (Float.isFinite(out.abs().max().getFloat()) ? "finite" : "not finite"));
+                        gc.backward(total);
                         fake = out.stopGradient();
                     }
-                    diverged(step, loss, gan() ? "generator" : "pixel");
                     float lr = s.schedule().learningRateAt(step);
                     for (String name : g.keySet()) {
                         adamG.update(name, g.get(name), step + 1, lr, scope);
@@ -227,7 +225,7 @@ public final class SuperResolutionTrainer {
                             gc.backward(total);
                             dLoss = total.getFloat();
                         }
-                        diverged(step, dLoss, "discriminator");
+                        diverged(step, dLoss, "discriminator", () -> "");
                         float dlr = (float) (sr.discriminatorLearningRate() * s.schedule().learningRateAt(step)
                                 / s.schedule().learningRate());
                         for (String name : d.keySet()) {
@@ -287,10 +285,15 @@ public final class SuperResolutionTrainer {
                 architecture, scale);
     }
 
-    private static void diverged(long step, float loss, String which) {
+    /**
+     * Stops a run whose {@code which} loss is no longer finite; {@code details} (computed only then) adds what helps
+     * to find why.
+     */
+    private static void diverged(long step, float loss, String which, java.util.function.Supplier<String> details) {
         if (!Float.isFinite(loss)) {
+            String more = details.get();
             throw new IllegalStateException("training diverged at step " + step + " (" + which + " loss " + loss
-                    + "); lower dni.train.learning-rate");
+                    + (more.isEmpty() ? "" : "; " + more) + "); lower dni.train.learning-rate");
         }
     }
 
@@ -331,12 +334,7 @@ public final class SuperResolutionTrainer {
         int minSide = s.data().patchSize() * scale;
         for (String uri : DenoiserTrainer.photographs(s.data(), conf, skipped)) {
             byte[] bytes = Storage.readAll(uri, conf);
-            RgbImage img = ImageCodec.decode(bytes, uri);
-            int longer = Math.max(img.width(), img.height());
-            int factor = (longer + s.data().maxSide() - 1) / s.data().maxSide();
-            if (factor > 1) {
-                img = MatlabResize.downscale(img, factor);
-            }
+            RgbImage img = GreyImage.shrunk(ImageCodec.decode(bytes, uri), s.data().maxSide());
             if (img.width() < minSide || img.height() < minSide) {
                 skipped.add(uri + " (" + img.width() + "x" + img.height() + ", smaller than a " + minSide + "x"
                         + minSide + " patch)");
