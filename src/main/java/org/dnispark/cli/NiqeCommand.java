@@ -32,7 +32,7 @@ final class NiqeCommand {
         Configuration conf = Storage.configuration(s.hadoop());
         List<RgbImage> pristine = new ArrayList<>();
         for (String folder : s.pristine()) {
-            for (String uri : files(folder, s, "dni.niqe.pristine")) {
+            for (String uri : files(folder, s, conf, "dni.niqe.pristine")) {
                 pristine.add(ImageCodec.decode(Storage.readAll(uri, conf), uri));
             }
         }
@@ -41,7 +41,7 @@ final class NiqeCommand {
         Map<String, Object> means = new LinkedHashMap<>();
         for (String folder : s.images()) {
             double sum = 0;
-            List<String> uris = files(folder, s, "dni.niqe.images");
+            List<String> uris = files(folder, s, conf, "dni.niqe.images");
             for (String uri : uris) {
                 double score = Niqe.score(ImageCodec.decode(Storage.readAll(uri, conf), uri), model);
                 sum += score;
@@ -67,10 +67,11 @@ final class NiqeCommand {
         return out;
     }
 
-    private static List<String> files(String folder, NiqeSettings s, String key) throws IOException {
+    private static List<String> files(String folder, NiqeSettings s, Configuration conf, String key)
+            throws IOException {
         List<String> uris;
         try {
-            uris = Storage.listFiles(folder, s.extensions(), Storage.configuration(s.hadoop()));
+            uris = Storage.listFiles(folder, s.extensions(), conf);
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException(key + ": folder " + folder + " not found");
         }
