@@ -78,8 +78,8 @@ public final class ActivationStatistics {
         // the cross-covariance as one matrix product in the engine ([C, positions] x [positions, C])
         double[][] c = new double[n][n];
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
-            ai.djl.ndarray.NDArray x = m.create(centred(a, ma, count), new ai.djl.ndarray.types.Shape(n, count));
-            ai.djl.ndarray.NDArray y = m.create(centred(b, mb, count), new ai.djl.ndarray.types.Shape(n, count));
+            ai.djl.ndarray.NDArray x = Tensors.copyIn(m, centred(a, ma, count), new ai.djl.ndarray.types.Shape(n, count));
+            ai.djl.ndarray.NDArray y = Tensors.copyIn(m, centred(b, mb, count), new ai.djl.ndarray.types.Shape(n, count));
             float[] cov = x.matMul(y.transpose()).toFloatArray();
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) {

@@ -132,12 +132,12 @@ public final class DnCnn extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray rgb = scope.create(input, new Shape(batch, c, height, width));
+            NDArray rgb = Tensors.copyIn(scope, input, new Shape(batch, c, height, width));
             NDArray x = channels == 1 ? rgb.mean(new int[] {1}, true) : rgb;
-            NDArray h = conv(x, convs.get(0)).maximum(0f);
+            NDArray h = Ops.maximum(conv(x, convs.get(0)), 0);
             for (int i = 1; i < convs.size() - 1; i++) {
                 NDArray c2 = conv(h, convs.get(i));
-                h = (norms.get(i) == null ? c2 : batchNorm(c2, norms.get(i))).maximum(0f);
+                h = Ops.maximum(norms.get(i) == null ? c2 : batchNorm(c2, norms.get(i)), 0);
             }
             NDArray y = x.sub(conv(h, convs.get(convs.size() - 1)));
             if (channels == 1) {

@@ -105,9 +105,9 @@ public final class NcnnNetwork extends StateDictNetwork {
                 PolyphaseDeconvolution.axis(s[3], l.getInt(3, 1), l.getInt(4, 0)));
         deconvPlans.put(l.name(), plan);
         float[] bias = l.getInt(5, 0) != 0 ? weights.get(l.name() + ".bias").floatValues() : new float[s[0]];
-        p.put(l.name() + ".weight", m.create(plan.convKernel(w.floatValues()),
+        p.put(l.name() + ".weight", Tensors.copyIn(m, plan.convKernel(w.floatValues()),
                 new Shape(plan.convOutChannels(), s[1], plan.rows.window, plan.cols.window)));
-        p.put(l.name() + ".bias", m.create(plan.convBias(bias)));
+        p.put(l.name() + ".bias", Tensors.copyIn(m, plan.convBias(bias)));
     }
 
     /**
@@ -134,7 +134,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                 NDArray out;
                 switch (l.type()) {
                     case "Input":
-                        out = scope.create(input, new Shape(batch, channels, height, width));
+                        out = Tensors.copyIn(scope, input, new Shape(batch, channels, height, width));
                         break;
                     case "Convolution":
                     case "ConvolutionDepthWise":
@@ -168,7 +168,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                         break;
                     case "PReLU": {
                         NDArray x = ins.get(0);
-                        out = x.maximum(0f).add(x.minimum(0f).mul(params.get(l.name() + ".slope")));
+                        out = Ops.maximum(x, 0).add(Ops.minimum(x, 0).mul(params.get(l.name() + ".slope")));
                         break;
                     }
                     case "PixelShuffle":
@@ -303,7 +303,7 @@ public final class NcnnNetwork extends StateDictNetwork {
         for (int i = 0; i < ins.size(); i++) {
             NDArray x = ins.get(i);
             if (op == 1) {
-                NDArray term = coeffs.length == 0 || coeffs[i] == 1f ? x : x.mul(coeffs[i]);
+                NDArray term = coeffs.length == 0 || coeffs[i] == 1f ? x : Ops.mul(x, coeffs[i]);
                 out = out == null ? term : out.add(term);
             } else if (op == 0) {
                 out = out == null ? x : out.mul(x);
@@ -322,7 +322,7 @@ public final class NcnnNetwork extends StateDictNetwork {
         NDArray a = ins.get(0);
         NDArray b;
         if (l.getInt(1, 0) != 0) {
-            b = a.getManager().create(l.getFloat(2, 0f));
+            b = Tensors.scalar(a, l.getFloat(2, 0f));
         } else {
             b = ins.get(1);
             if (a.getShape().dimension() == 4 && b.getShape().dimension() == 2) {
@@ -432,7 +432,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                 }
             }
         }
-        return scope.create(out, new Shape(s.get(0), s.get(1), oh, ow));
+        return Tensors.copyIn(scope, out, new Shape(s.get(0), s.get(1), oh, ow));
     }
 
     private static void cubicAxis(int in, int out, int[][] idx, float[][] wts) {
@@ -467,7 +467,7 @@ public final class NcnnNetwork extends StateDictNetwork {
             case 2:
                 return Activation.leakyRelu(x, p.length > 0 ? p[0] : 0f);
             case 3:
-                return x.clip(p[0], p[1]);
+                return Ops.clip(x, p[0], p[1]);
             case 4:
                 return Activation.sigmoid(x);
             default:

@@ -28,12 +28,45 @@ public final class Ops {
         return derived;
     }
 
+    /** {@code x * value}, the scalar owned by the engine (see {@link Tensors}): safe while autograd records. */
+    public static NDArray mul(NDArray x, double value) {
+        try (NDArray s = Tensors.scalar(x, value)) {
+            return x.mul(s);
+        }
+    }
+
+    /** {@code x + value}, the scalar owned by the engine. */
+    public static NDArray add(NDArray x, double value) {
+        try (NDArray s = Tensors.scalar(x, value)) {
+            return x.add(s);
+        }
+    }
+
+    /** {@code max(x, value)} element-wise, the scalar owned by the engine (ReLU is {@code maximum(x, 0)}). */
+    public static NDArray maximum(NDArray x, double value) {
+        try (NDArray s = Tensors.scalar(x, value)) {
+            return x.maximum(s);
+        }
+    }
+
+    /** {@code min(x, value)} element-wise, the scalar owned by the engine. */
+    public static NDArray minimum(NDArray x, double value) {
+        try (NDArray s = Tensors.scalar(x, value)) {
+            return x.minimum(s);
+        }
+    }
+
+    /** {@code x} clamped to [lo, hi] (the same values as torch.clamp), with engine-owned bounds. */
+    public static NDArray clip(NDArray x, double lo, double hi) {
+        return minimum(maximum(x, lo), hi);
+    }
+
     /** Batch norm over channels with fixed statistics: {@code (x - mean) / sqrt(var + eps) * gamma + beta}. */
     public static NDArray batchNorm(NDArray x, NDArray mean, NDArray var, NDArray gamma, NDArray beta, float eps) {
         NDArray m = scopedLike(mean.reshape(1, -1, 1, 1), x);
         NDArray v = scopedLike(var.reshape(1, -1, 1, 1), x);
         NDArray g = scopedLike(gamma.reshape(1, -1, 1, 1), x);
         NDArray b = scopedLike(beta.reshape(1, -1, 1, 1), x);
-        return x.sub(m).div(v.add(eps).sqrt()).mul(g).add(b);
+        return x.sub(m).div(add(v, eps).sqrt()).mul(g).add(b);
     }
 }

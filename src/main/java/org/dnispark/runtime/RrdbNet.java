@@ -201,7 +201,7 @@ public final class RrdbNet extends StateDictNetwork {
         NDArray x3 = lrelu(conv(cat(x, x1, x2), p + ".conv3"));
         NDArray x4 = lrelu(conv(cat(x, x1, x2, x3), p + ".conv4"));
         NDArray x5 = conv(cat(x, x1, x2, x3, x4), p + ".conv5");
-        return x5.mul(0.2f).add(x);
+        return Ops.mul(x5, 0.2f).add(x);
     }
 
     private static NDArray cat(NDArray... parts) {
@@ -215,7 +215,7 @@ public final class RrdbNet extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            return result(forward(scope.create(input, new Shape(batch, c, height, width))), outShape);
+            return result(forward(Tensors.copyIn(scope, input, new Shape(batch, c, height, width))), outShape);
         }
     }
 
@@ -231,7 +231,7 @@ public final class RrdbNet extends StateDictNetwork {
         NDArray body = feat;
         for (int b = 0; b < blocks; b++) {
             String p = "body." + b;
-            body = rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3").mul(0.2f).add(body);
+            body = Ops.mul(rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3"), 0.2f).add(body);
         }
         feat = feat.add(conv(body, "conv_body"));
         feat = lrelu(conv(nearest2x(feat), "conv_up1"));

@@ -51,13 +51,13 @@ final class Srcnn extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(input, new Shape(batch, c, height, width));
+            NDArray x = Tensors.copyIn(scope, input, new Shape(batch, c, height, width));
             // a greyscale model (the paper's denoisers) runs on the channel mean, its output on all three
             boolean grey = params.get("conv1.weight").getShape().get(1) == 1 && c == 3;
             if (grey) {
                 x = x.mean(new int[] {1}, true);
             }
-            NDArray y = conv(conv(conv(x, "conv1").maximum(0f), "conv2").maximum(0f), "conv3");
+            NDArray y = conv(Ops.maximum(conv(Ops.maximum(conv(x, "conv1"), 0), "conv2"), 0), "conv3");
             if (grey) {
                 y = y.repeat(1, 3);
             }

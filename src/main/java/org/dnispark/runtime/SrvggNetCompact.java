@@ -82,7 +82,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            return result(forward(scope.create(input, new Shape(batch, channels, height, width))), outShape);
+            return result(forward(Tensors.copyIn(scope, input, new Shape(batch, channels, height, width))), outShape);
         }
     }
 
@@ -95,7 +95,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
                 out = conv(out, "body." + layer);
             } else {
                 NDArray alpha = params.get("body." + layer + ".weight").reshape(1, -1, 1, 1);
-                out = out.maximum(0f).add(out.minimum(0f).mul(alpha));
+                out = Ops.maximum(out, 0).add(Ops.minimum(out, 0).mul(alpha));
             }
         }
         NDArray base = x.repeat(2, scale).repeat(3, scale); // nearest-neighbour up-sampling

@@ -67,7 +67,7 @@ abstract class StateDictNetwork implements ImageNetwork {
         for (int i = 0; i < s.length; i++) {
             dims[i] = s[i];
         }
-        return m.create(t.floatValues(), new Shape(dims));
+        return Tensors.copyIn(m, t.floatValues(), new Shape(dims));
     }
 
     @Override

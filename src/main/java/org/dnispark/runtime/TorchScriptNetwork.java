@@ -87,7 +87,7 @@ public final class TorchScriptNetwork implements ImageNetwork {
     @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         try (NDManager scope = model.getNDManager().newSubManager()) {
-            NDArray x = scope.create(input, new Shape(batch, channels, height, width));
+            NDArray x = Tensors.copyIn(scope, input, new Shape(batch, channels, height, width));
             NDArray y = model.getBlock().forward(new ParameterStore(scope, false), new NDList(x), false)
                     .singletonOrThrow();
             return StateDictNetwork.result(y, outShape);

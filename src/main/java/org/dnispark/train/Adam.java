@@ -6,6 +6,8 @@ import java.util.Map;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import org.dnispark.runtime.Tensors;
+
 /**
  * Adam (Kingma and Ba) with bias correction, written out so that its moments can be checkpointed and a resumed run
  * continues exactly where it stopped. The moments live in the caller's long-lived manager.
@@ -33,14 +35,15 @@ final class Adam {
         g.attach(scope);
         NDArray m = first.get(name);
         NDArray v = second.get(name);
-        m.muli(BETA1).addi(g.mul(1 - BETA1));
-        v.muli(BETA2).addi(g.square().muli(1 - BETA2));
+        // scalars are engine-owned and scope-owned (Tensors.scalar on the scope-owned gradient)
+        m.muli(Tensors.scalar(g, BETA1)).addi(g.mul(Tensors.scalar(g, 1 - BETA1)));
+        v.muli(Tensors.scalar(g, BETA2)).addi(g.square().muli(Tensors.scalar(g, 1 - BETA2)));
         double c1 = 1 - Math.pow(BETA1, t);
         double c2 = 1 - Math.pow(BETA2, t);
         // temporaries start from the scope-owned gradient so that none lands in the long-lived manager
-        NDArray mHat = g.zerosLike().addi(m).divi(c1);
-        NDArray denominator = g.zerosLike().addi(v).divi(c2).sqrt().addi(EPS);
-        param.subi(mHat.divi(denominator).muli(lr));
+        NDArray mHat = g.zerosLike().addi(m).divi(Tensors.scalar(g, c1));
+        NDArray denominator = g.zerosLike().addi(v).divi(Tensors.scalar(g, c2)).sqrt().addi(Tensors.scalar(g, EPS));
+        param.subi(mHat.divi(denominator).muli(Tensors.scalar(g, lr)));
         g.subi(g);
     }
 }

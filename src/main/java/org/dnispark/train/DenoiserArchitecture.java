@@ -135,14 +135,14 @@ public final class DenoiserArchitecture implements Serializable {
      */
     NDArray forward(Map<String, NDArray> p, NDArray x, boolean training) {
         if (kind == Kind.SRCNN) {
-            NDArray h = conv(p, x, "conv1").maximum(0f);
-            h = conv(p, h, "conv2").maximum(0f);
+            NDArray h = Ops.maximum(conv(p, x, "conv1"), 0);
+            h = Ops.maximum(conv(p, h, "conv2"), 0);
             return conv(p, h, "conv3");
         }
-        NDArray h = conv(p, x, "model.0").maximum(0f);
+        NDArray h = Ops.maximum(conv(p, x, "model.0"), 0);
         int index = 2;
         for (int i = 0; i < depth - 2; i++) {
-            h = batchNorm(p, conv(p, h, "model." + index), "model." + (index + 1), training).maximum(0f);
+            h = Ops.maximum(batchNorm(p, conv(p, h, "model." + index), "model." + (index + 1), training), 0);
             index += 3;
         }
         return x.sub(conv(p, h, "model." + index));
@@ -169,13 +169,13 @@ public final class DenoiserArchitecture implements Serializable {
         // running statistics as PyTorch keeps them: unbiased variance, momentum 0.1, outside the graph
         long n = x.getShape().get(0) * x.getShape().get(2) * x.getShape().get(3);
         NDArray batchMean = mean.stopGradient().reshape(-1);
-        NDArray batchVar = var.stopGradient().reshape(-1).mul((double) n / Math.max(1, n - 1));
+        NDArray batchVar = Ops.mul(var.stopGradient().reshape(-1), (double) n / Math.max(1, n - 1));
         NDArray runMean = p.get(bn + ".running_mean");
         NDArray runVar = p.get(bn + ".running_var");
         // the new buffers are scope-owned; the trainer keeps them and frees the old ones
-        p.put(bn + ".running_mean", batchMean.mul(BN_MOMENTUM).add(Ops.scopedLike(runMean.mul(1 - BN_MOMENTUM), x)));
-        p.put(bn + ".running_var", batchVar.mul(BN_MOMENTUM).add(Ops.scopedLike(runVar.mul(1 - BN_MOMENTUM), x)));
-        return centred.div(var.add(BN_EPS).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
+        p.put(bn + ".running_mean", Ops.mul(batchMean, BN_MOMENTUM).add(Ops.scopedLike(Ops.mul(runMean, 1 - BN_MOMENTUM), x)));
+        p.put(bn + ".running_var", Ops.mul(batchVar, BN_MOMENTUM).add(Ops.scopedLike(Ops.mul(runVar, 1 - BN_MOMENTUM), x)));
+        return centred.div(Ops.add(var, BN_EPS).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
                 .add(Ops.scopedLike(beta.reshape(1, -1, 1, 1), x));
     }
 }

@@ -28,6 +28,7 @@ import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.Tensors;
 import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelStore;
 import org.dnispark.provenance.RunIdentity;
@@ -158,13 +159,13 @@ public final class DenoiserTrainer {
                 if (d.init() == DenoiserArchitecture.Init.COUNTER) {
                     continue;
                 }
-                NDArray a = kept.create(start.get(d.name()), new Shape(d.shape()));
+                NDArray a = Tensors.copyIn(kept, start.get(d.name()), new Shape(d.shape()));
                 if (d.trainable()) {
                     a.setRequiresGradient(true);
                     adam.init(d.name(), a, momentM.containsKey(d.name())
-                            ? kept.create(momentM.get(d.name()), new Shape(d.shape())) : null,
+                            ? Tensors.copyIn(kept, momentM.get(d.name()), new Shape(d.shape())) : null,
                             momentV.containsKey(d.name())
-                                    ? kept.create(momentV.get(d.name()), new Shape(d.shape())) : null, kept);
+                                    ? Tensors.copyIn(kept, momentV.get(d.name()), new Shape(d.shape())) : null, kept);
                 }
                 p.put(d.name(), a);
             }
@@ -175,8 +176,8 @@ public final class DenoiserTrainer {
                 sampler.batch(step, b, s.data().sigma(), clean, noisy);
                 float loss;
                 try (NDManager scope = root.newSubManager()) {
-                    NDArray x = scope.create(noisy, batchShape);
-                    NDArray y = scope.create(clean, batchShape);
+                    NDArray x = Tensors.copyIn(scope, noisy, batchShape);
+                    NDArray y = Tensors.copyIn(scope, clean, batchShape);
                     Map<String, NDArray> before = new LinkedHashMap<>(p);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray lossArray = s.architecture().forward(p, x, true).sub(y).square().mean();

@@ -34,6 +34,8 @@ import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.provenance.Sha256;
 import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.Ops;
+import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.RrdbNet;
 import org.dnispark.runtime.TrainableNetwork;
 import org.dnispark.storage.RunOutput;
@@ -183,8 +185,8 @@ public final class SuperResolutionTrainer {
                 float adversarial = 0;
                 float dLoss = 0;
                 try (NDManager scope = root.newSubManager()) {
-                    NDArray x = scope.create(low, new Shape(b, 3, lp, lp));
-                    NDArray y = scope.create(high, new Shape(b, 3, hp, hp));
+                    NDArray x = Tensors.copyIn(scope, low, new Shape(b, 3, lp, lp));
+                    NDArray y = Tensors.copyIn(scope, high, new Shape(b, 3, hp, hp));
                     NDArray fake;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray out = net.forward(g, x);
@@ -194,7 +196,7 @@ public final class SuperResolutionTrainer {
                         NDArray total = pixelLoss;
                         if (gan()) {
                             NDArray advLoss = Activation.softPlus(disc.forward(d, out).neg()).mean();
-                            total = pixelLoss.mul((float) sr.l1Weight()).add(advLoss.mul((float) sr.adversarialWeight()));
+                            total = Ops.mul(pixelLoss, (float) sr.l1Weight()).add(Ops.mul(advLoss, (float) sr.adversarialWeight()));
                             adversarial = advLoss.getFloat();
                         }
                         loss = total.getFloat();
@@ -304,13 +306,13 @@ public final class SuperResolutionTrainer {
         for (int i = 0; i < shape.length; i++) {
             dims[i] = shape[i];
         }
-        NDArray a = kept.create(values.get(key), new Shape(dims));
+        NDArray a = Tensors.copyIn(kept, values.get(key), new Shape(dims));
         a.setRequiresGradient(true);
         String name = key.substring(prefix.length());
         float[] m = moments.get("adam.m/" + key);
         float[] v = moments.get("adam.v/" + key);
-        adam.init(name, a, m == null ? null : kept.create(m, new Shape(dims)),
-                v == null ? null : kept.create(v, new Shape(dims)), kept);
+        adam.init(name, a, m == null ? null : Tensors.copyIn(kept, m, new Shape(dims)),
+                v == null ? null : Tensors.copyIn(kept, v, new Shape(dims)), kept);
         return a;
     }
 

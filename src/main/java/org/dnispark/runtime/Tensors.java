@@ -1,0 +1,42 @@
+package org.dnispark.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The one place where Java values become engine arrays. Every array it returns owns its memory inside libtorch.
+ *
+ * <p>Why: DJL's {@code NDManager.create(float[] ...)} and its scalar overloads ({@code x.mul(0.2f)}) wrap a Java
+ * direct buffer with {@code torch::from_blob}. libtorch then reads memory it does not own, and that memory stays
+ * valid only while the Java array object is reachable. DJL closes the scalar of {@code x.mul(0.2f)} as soon as the
+ * call returns, but autograd keeps it for the backward pass. The next garbage collection frees it, and the gradient is
+ * then computed from whatever the allocator put there (issue 24: NaN, or silently wrong weights, at a step that
+ * depended on the collector's timing). Copying into engine memory costs one memcpy and makes an array's lifetime
+ * libtorch's own reference count, whoever else holds it. {@code NativeMemoryRuleTest} checks that nothing in
+ * {@code runtime} or {@code train} creates arrays any other way.
+ */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** An array of {@code shape} holding a copy of {@code values}, owned by the engine, attached to {@code manager}. */
+    public static NDArray copyIn(NDManager manager, float[] values, Shape shape) {
+        try (NDArray borrowed = manager.create(values, shape)) {
+            return borrowed.duplicate();
+        }
+    }
+
+    /** A one-dimensional engine-owned copy of {@code values}. */
+    public static NDArray copyIn(NDManager manager, float[] values) {
+        return copyIn(manager, values, new Shape(values.length));
+    }
+
+    /**
+     * A zero-dimensional array holding {@code value} in the data type and on the manager of {@code like}, created by
+     * the engine ({@code torch::full}), so autograd may keep it after the caller closes it.
+     */
+    public static NDArray scalar(NDArray like, double value) {
+        return like.getManager().full(new Shape(), (float) value, like.getDataType());
+    }
+}
