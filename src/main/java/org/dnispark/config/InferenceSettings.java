@@ -11,9 +11,10 @@ import org.dnispark.provenance.Placement;
  * @param batchSize    {@code dni.inference.batch-size}: equal tiles per forward pass
  * @param padding      {@code dni.inference.padding}: how image borders are padded
  * @param memory       what a task holds at once (results do not depend on it)
+ * @param checkFinite  {@code dni.debug.check-finite}: stop at the first layer that makes NaN or infinity
  */
 public record InferenceSettings(int tileSize, int torchThreads, String device, int batchSize, Padding padding,
-        @Placement Memory memory) implements java.io.Serializable {
+        @Placement Memory memory, @Placement boolean checkFinite) implements java.io.Serializable {
 
     /**
      * How much a task holds at once.
@@ -45,6 +46,7 @@ public record InferenceSettings(int tileSize, int torchThreads, String device, i
                         SettingsReader.choices("replicate", Padding.REPLICATE, "reflect", Padding.REFLECT)),
                 new Memory(r.intIn("dni.inference.block-images", 1, 4096),
                         r.bytesIn("dni.inference.block-bytes", 1L << 20, 1L << 40),
-                        r.bytesIn("dni.inference.broadcast-budget", 0, 1L << 40)));
+                        r.bytesIn("dni.inference.broadcast-budget", 0, 1L << 40)),
+                r.bool("dni.debug.check-finite"));
     }
 }

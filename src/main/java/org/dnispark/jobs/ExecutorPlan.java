@@ -177,6 +177,7 @@ final class ExecutorPlan implements Serializable {
     /** A predictor on the task's device; the caller closes it (or returns it to the pool) when done. */
     TiledPredictor newPredictor(String[] gpus) {
         Engines.configure(inference.torchThreads());
+        org.dnispark.runtime.FiniteCheck.enable(inference.checkFinite());
         return TiledPredictor.onDevice(network, inference.tileSize(), inference.batchSize(), inference.device(), gpus,
                 inference.padding().reflect());
     }

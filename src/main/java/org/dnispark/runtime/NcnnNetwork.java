@@ -126,6 +126,7 @@ public final class NcnnNetwork extends StateDictNetwork {
         }
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> blobs = new HashMap<>();
+            FiniteCheck.startForward();
             for (NcnnLayer l : graph.layers()) {
                 List<NDArray> ins = new ArrayList<>();
                 for (String b : l.inputs()) {
@@ -186,6 +187,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                     default:
                         throw new IllegalStateException("unreachable: " + l.type());
                 }
+                FiniteCheck.check(out, l.name(), l.type());
                 for (String o : l.outputs()) {
                     blobs.put(o, out);
                 }

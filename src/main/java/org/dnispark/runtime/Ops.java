@@ -31,28 +31,28 @@ public final class Ops {
     /** {@code x * value}, the scalar owned by the engine (see {@link Tensors}): safe while autograd records. */
     public static NDArray mul(NDArray x, double value) {
         try (NDArray s = Tensors.scalar(x, value)) {
-            return x.mul(s);
+            return FiniteCheck.check(x.mul(s), "multiplication by a constant");
         }
     }
 
     /** {@code x + value}, the scalar owned by the engine. */
     public static NDArray add(NDArray x, double value) {
         try (NDArray s = Tensors.scalar(x, value)) {
-            return x.add(s);
+            return FiniteCheck.check(x.add(s), "addition of a constant");
         }
     }
 
     /** {@code max(x, value)} element-wise, the scalar owned by the engine (ReLU is {@code maximum(x, 0)}). */
     public static NDArray maximum(NDArray x, double value) {
         try (NDArray s = Tensors.scalar(x, value)) {
-            return x.maximum(s);
+            return FiniteCheck.check(x.maximum(s), "maximum with a constant (ReLU)");
         }
     }
 
     /** {@code min(x, value)} element-wise, the scalar owned by the engine. */
     public static NDArray minimum(NDArray x, double value) {
         try (NDArray s = Tensors.scalar(x, value)) {
-            return x.minimum(s);
+            return FiniteCheck.check(x.minimum(s), "minimum with a constant");
         }
     }
 
@@ -67,6 +67,6 @@ public final class Ops {
         NDArray v = scopedLike(var.reshape(1, -1, 1, 1), x);
         NDArray g = scopedLike(gamma.reshape(1, -1, 1, 1), x);
         NDArray b = scopedLike(beta.reshape(1, -1, 1, 1), x);
-        return x.sub(m).div(add(v, eps).sqrt()).mul(g).add(b);
+        return FiniteCheck.check(x.sub(m).div(add(v, eps).sqrt()).mul(g).add(b), "batch norm");
     }
 }

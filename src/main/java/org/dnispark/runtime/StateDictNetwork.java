@@ -85,6 +85,7 @@ abstract class StateDictNetwork implements ImageNetwork {
 
     /** Hands a convolution's output to the probe, if one is set; returns it. */
     NDArray observed(String name, NDArray out) {
+        FiniteCheck.check(out, name, "convolution");
         if (probe != null) {
             probe.record(name, out);
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.Tensors;
 
 /**
@@ -33,6 +34,7 @@ final class Adam {
     void update(String name, NDArray param, long t, float lr, NDManager scope) {
         NDArray g = param.getGradient();
         g.attach(scope);
+        FiniteCheck.check(g, name, "gradient");
         NDArray m = first.get(name);
         NDArray v = second.get(name);
         // scalars are engine-owned and scope-owned (Tensors.scalar on the scope-owned gradient)
@@ -44,6 +46,7 @@ final class Adam {
         NDArray mHat = g.zerosLike().addi(m).divi(Tensors.scalar(g, c1));
         NDArray denominator = g.zerosLike().addi(v).divi(Tensors.scalar(g, c2)).sqrt().addi(Tensors.scalar(g, EPS));
         param.subi(mHat.divi(denominator).muli(Tensors.scalar(g, lr)));
+        FiniteCheck.check(param, name, "Adam update");
         g.subi(g);
     }
 }

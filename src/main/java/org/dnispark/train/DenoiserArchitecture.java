@@ -7,6 +7,7 @@ import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
 
+import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.Ops;
 
 /**
@@ -145,11 +146,12 @@ public final class DenoiserArchitecture implements Serializable {
             h = Ops.maximum(batchNorm(p, conv(p, h, "model." + index), "model." + (index + 1), training), 0);
             index += 3;
         }
-        return x.sub(conv(p, h, "model." + index));
+        return FiniteCheck.check(x.sub(conv(p, h, "model." + index)), "residual subtraction");
     }
 
     private static NDArray conv(Map<String, NDArray> p, NDArray x, String name) {
-        return Ops.sameConv(x, p.get(name + ".weight"), p.get(name + ".bias"));
+        return FiniteCheck.check(Ops.sameConv(x, p.get(name + ".weight"), p.get(name + ".bias")), name,
+                "convolution");
     }
 
     /** Mean over batch, height and width, kept as [1, C, 1, 1] (DJL's PyTorch engine reduces one axis at a time). */
@@ -175,7 +177,7 @@ public final class DenoiserArchitecture implements Serializable {
         // the new buffers are scope-owned; the trainer keeps them and frees the old ones
         p.put(bn + ".running_mean", Ops.mul(batchMean, BN_MOMENTUM).add(Ops.scopedLike(Ops.mul(runMean, 1 - BN_MOMENTUM), x)));
         p.put(bn + ".running_var", Ops.mul(batchVar, BN_MOMENTUM).add(Ops.scopedLike(Ops.mul(runVar, 1 - BN_MOMENTUM), x)));
-        return centred.div(Ops.add(var, BN_EPS).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
-                .add(Ops.scopedLike(beta.reshape(1, -1, 1, 1), x));
+        return FiniteCheck.check(centred.div(Ops.add(var, BN_EPS).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
+                .add(Ops.scopedLike(beta.reshape(1, -1, 1, 1), x)), bn, "batch norm (training)");
     }
 }

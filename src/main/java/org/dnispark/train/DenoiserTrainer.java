@@ -28,6 +28,7 @@ import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.Tensors;
 import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelStore;
@@ -143,6 +144,7 @@ public final class DenoiserTrainer {
         PatchSampler sampler = new PatchSampler(images, s.data().patchSize(), s.seed());
         Engines.configure(s.run().torchThreads());
         Engines.disableGradientsOnThisThread();
+        FiniteCheck.enable(s.run().checkFinite());
         int b = s.schedule().batchSize();
         int area = s.data().patchSize() * s.data().patchSize();
         float[] clean = new float[b * area];
@@ -180,7 +182,9 @@ public final class DenoiserTrainer {
                     NDArray y = Tensors.copyIn(scope, clean, batchShape);
                     Map<String, NDArray> before = new LinkedHashMap<>(p);
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray lossArray = s.architecture().forward(p, x, true).sub(y).square().mean();
+                        FiniteCheck.startForward();
+                        NDArray lossArray = FiniteCheck.check(s.architecture().forward(p, x, true).sub(y).square()
+                                .mean(), "loss", "mean squared error");
                         gc.backward(lossArray);
                         loss = lossArray.getFloat();
                     }

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 
+import org.dnispark.runtime.FiniteCheck;
+
 /**
  * The small PatchGAN discriminator of GAN fine-tuning: a 3x3 conv of {@code f} filters, then three stages of a 4x4
  * stride-2 conv and a 3x3 conv (f, 2f, 4f filters), leaky ReLU 0.2 after each, and a 3x3 conv to one logit per
@@ -77,8 +79,9 @@ final class Discriminator {
             int k = l.get(i)[2];
             int stride = l.get(i)[3];
             long pad = stride == 2 ? 1 : k / 2;
-            h = Conv2d.conv2d(h, p.get("d." + i + ".weight"), p.get("d." + i + ".bias"), new Shape(stride, stride),
-                    new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow();
+            h = FiniteCheck.check(Conv2d.conv2d(h, p.get("d." + i + ".weight"), p.get("d." + i + ".bias"),
+                    new Shape(stride, stride), new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow(),
+                    "discriminator d." + i, "convolution");
             if (i < l.size() - 1) {
                 h = Activation.leakyRelu(h, 0.2f);
             }

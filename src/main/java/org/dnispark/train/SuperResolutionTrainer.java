@@ -34,6 +34,7 @@ import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.provenance.Sha256;
 import org.dnispark.runtime.Engines;
+import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.Ops;
 import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.RrdbNet;
@@ -152,6 +153,7 @@ public final class SuperResolutionTrainer {
         SrPatchSampler sampler = new SrPatchSampler(pairs, s.data().patchSize(), scale, s.seed());
         Engines.configure(s.run().torchThreads());
         Engines.disableGradientsOnThisThread();
+        FiniteCheck.enable(s.run().checkFinite());
         int b = s.schedule().batchSize();
         int lp = s.data().patchSize();
         int hp = lp * scale;
@@ -189,10 +191,12 @@ public final class SuperResolutionTrainer {
                     NDArray y = Tensors.copyIn(scope, high, new Shape(b, 3, hp, hp));
                     NDArray fake;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        FiniteCheck.startForward();
                         NDArray out = net.forward(g, x);
                         NDArray diff = out.sub(y);
                         NDArray pixelLoss = sr.loss() == TrainSettings.Loss.MSE ? diff.square().mean()
                                 : diff.abs().mean();
+                        FiniteCheck.check(pixelLoss, "loss", "pixel loss");
                         NDArray total = pixelLoss;
                         if (gan()) {
                             NDArray advLoss = Activation.softPlus(disc.forward(d, out).neg()).mean();

@@ -66,11 +66,11 @@ public record TrainSettings(DenoiserArchitecture architecture, SuperResolution s
     }
 
     /**
-     * {@code output} prefix, {@code dni.output.if-exists}, {@code checkpoint-every}, {@code log-every}, and the
-     * threads and device (a resumed run may continue on another machine).
+     * {@code output} prefix, {@code dni.output.if-exists}, {@code checkpoint-every}, {@code log-every}, the
+     * threads and device (a resumed run may continue on another machine), and {@code dni.debug.check-finite}.
      */
     public record Run(String output, RunOutput.Policy ifExists, long checkpointEvery, long logEvery, int torchThreads,
-            String device) {
+            String device, boolean checkFinite) {
     }
 
     /**
@@ -159,7 +159,8 @@ public record TrainSettings(DenoiserArchitecture architecture, SuperResolution s
         Run run = new Run(r.nonBlank(p + "output", "an output URI prefix"), CommonSettings.ifExists(r),
                 r.longIn(p + "checkpoint-every", 1, Long.MAX_VALUE), r.longIn(p + "log-every", 1, Long.MAX_VALUE),
                 threads > 0 ? threads : Runtime.getRuntime().availableProcessors(),
-                r.choice(p + "device", SettingsReader.choices("cpu", "cpu", "gpu", "gpu")));
+                r.choice(p + "device", SettingsReader.choices("cpu", "cpu", "gpu", "gpu")),
+                r.bool("dni.debug.check-finite"));
         return new TrainSettings(architecture, sr, data, schedule, r.longIn("dni.seed", Long.MIN_VALUE, Long.MAX_VALUE),
                 run, new Storage(CommonSettings.modelCache(r), CommonSettings.hadoop(r),
                         Redaction.render(r.config()), CommonSettings.modelPolicy(r)));

@@ -162,6 +162,8 @@ class RunIdentityTest {
         PLACEMENT.put(t + "device", t + "device=gpu");
         PLACEMENT.put("dni.model-cache", "dni.model-cache=\"" + TestModels.cache() + "/.\"");
         PLACEMENT.put("dni.output.if-exists", "dni.output.if-exists=resume");
+        // a debug check that stops a run or lets it go on unchanged
+        PLACEMENT.put("dni.debug.check-finite", "dni.debug.check-finite=true");
         PLACEMENT.put("dni.inference.block-images", "dni.inference.block-images=3");
         PLACEMENT.put("dni.inference.block-bytes", "dni.inference.block-bytes=64m");
         PLACEMENT.put("dni.inference.broadcast-budget", "dni.inference.broadcast-budget=0");
