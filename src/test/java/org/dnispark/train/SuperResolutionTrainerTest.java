@@ -56,7 +56,8 @@ class SuperResolutionTrainerTest {
     }
 
     /** A random state dict with {@code names} and {@code shapes}, weights N(0, (1/fan_in)) and small biases. */
-    static Path randomModel(String file, List<String> names, List<int[]> shapes, long seed) throws IOException {
+    static Path randomModel(Path folder, String file, List<String> names, List<int[]> shapes, long seed)
+            throws IOException {
         Random rnd = new Random(seed);
         List<NamedTensor> t = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -73,13 +74,17 @@ class SuperResolutionTrainerTest {
             }
             t.add(NamedTensor.ofFloats(names.get(i), s, DType.FLOAT32, v));
         }
-        Path p = dir.resolve(file);
+        Path p = folder.resolve(file);
         Files.write(p, Safetensors.write(new ModelWeights(file, t), Map.of()));
         return p;
     }
 
     /** RRDBNet x4 with num_feat 8, num_grow_ch 4 and one block, BasicSR keys. */
     static Path tinyRrdb(String file, long seed) throws IOException {
+        return tinyRrdb(dir, file, seed);
+    }
+
+    static Path tinyRrdb(Path folder, String file, long seed) throws IOException {
         List<String> names = new ArrayList<>();
         List<int[]> shapes = new ArrayList<>();
         conv(names, shapes, "conv_first", 3, 8);
@@ -92,11 +97,15 @@ class SuperResolutionTrainerTest {
             conv(names, shapes, n, 8, 8);
         }
         conv(names, shapes, "conv_last", 8, 3);
-        return randomModel(file, names, shapes, seed);
+        return randomModel(folder, file, names, shapes, seed);
     }
 
     /** SRVGGNetCompact x4 with num_feat 8 and num_conv 2. */
     static Path tinySrvgg(String file, long seed) throws IOException {
+        return tinySrvgg(dir, file, seed);
+    }
+
+    static Path tinySrvgg(Path folder, String file, long seed) throws IOException {
         List<String> names = new ArrayList<>();
         List<int[]> shapes = new ArrayList<>();
         int[] outs = {8, 8, 8, 48};
@@ -109,7 +118,7 @@ class SuperResolutionTrainerTest {
             }
             in = outs[i];
         }
-        return randomModel(file, names, shapes, seed);
+        return randomModel(folder, file, names, shapes, seed);
     }
 
     private static void conv(List<String> names, List<int[]> shapes, String name, int in, int out) {
