@@ -30,9 +30,21 @@ public final class DeterminismProbe {
     private DeterminismProbe() {
     }
 
-    /** Prints one {@code digest <name> <sha256>} line per item; {@code args[0]} is a scratch folder. */
+    /**
+     * Prints one {@code digest <name> <sha256>} line per item; {@code args[0]} is a scratch folder. With a second
+     * argument, one training configuration of {@link #TRAINING} only (jobs/stress-train.sh), which prints
+     * {@code digest <name> <sha256>} or {@code diverged <name> <message>}.
+     */
     public static void main(String[] args) throws IOException {
         Engines.configure(1);
+        if (args.length == 2) {
+            try {
+                System.out.println("digest " + args[1] + " " + train(Path.of(args[0]), args[1], false));
+            } catch (IllegalStateException e) {
+                System.out.println("diverged " + args[1] + " " + e.getMessage());
+            }
+            return;
+        }
         for (Map.Entry<String, String> e : digests(Path.of(args[0])).entrySet()) {
             System.out.println("digest " + e.getKey() + " " + e.getValue());
         }
@@ -47,47 +59,60 @@ public final class DeterminismProbe {
         return d;
     }
 
+    /** The trainers' test configurations, by name. */
+    static final java.util.List<String> TRAINING = java.util.List.of("denoiser-srcnn", "denoiser-dncnn",
+            "sr-rrdbnet-l1", "sr-srvggnet-gan");
+
     static void training(Path work, Map<String, String> d) throws IOException {
-        String srcnn = "architecture = srcnn, steps = 16, checkpoint-every = 8, sigma = 25";
-        String dncnn = "architecture = dncnn, steps = 16, checkpoint-every = 8, sigma = 30";
-        for (String[] c : new String[][] {{"srcnn", srcnn}, {"dncnn", dncnn}}) {
-            String whole = work.resolve("denoiser-" + c[0]).toString();
-            String cut = work.resolve("denoiser-" + c[0] + "-cut").toString();
-            DenoiserTrainer.run(DenoiserTrainerTest.settings("dni.train { output = \"" + whole + "\", " + c[1]
-                    + " }"), l -> { });
-            d.put("train/denoiser-" + c[0], digest(DenoiserTrainerTest.model(whole)));
-            try {
-                DenoiserTrainer.runUntil(DenoiserTrainerTest.settings("dni.train { output = \"" + cut + "\", "
-                        + c[1] + " }"), l -> { }, 11);
-            } catch (DenoiserTrainer.Stopped expected) {
-                // the checkpoint of step 8 is what the resumed run starts from
-            }
-            DenoiserTrainer.run(DenoiserTrainerTest.settings("dni.output.if-exists = resume\ndni.train { output = \""
-                    + cut + "\", " + c[1] + " }"), l -> { });
-            d.put("train/denoiser-" + c[0] + "+resume", digest(DenoiserTrainerTest.model(cut)));
+        for (String config : TRAINING) {
+            d.put("train/" + config, train(work, config, false));
+            d.put("train/" + config + "+resume", train(work, config, true));
         }
-        Path rrdb = SuperResolutionTrainerTest.tinyRrdb(work, "rrdb-parent.safetensors", 1);
-        Path srvgg = SuperResolutionTrainerTest.tinySrvgg(work, "srvgg-parent.safetensors", 3);
-        String l1 = "dni.train { steps = 12, checkpoint-every = 4 }";
-        String gan = "dni.train { steps = 12, checkpoint-every = 4, super-resolution { loss = gan, "
-                + "adversarial-weight = 0.1, discriminator.features = 4 } }";
-        for (Object[] c : new Object[][] {{"rrdbnet-l1", "rrdbnet", rrdb, l1},
-                {"srvggnet-gan", "srvggnet-compact", srvgg, gan}}) {
-            String whole = work.resolve("sr-" + c[0]).toString();
-            String cut = work.resolve("sr-" + c[0] + "-cut").toString();
-            DenoiserTrainer.run(SuperResolutionTrainerTest.settings((String) c[1], c[2].toString(), whole,
-                    (String) c[3]), l -> { });
-            d.put("train/sr-" + c[0], digest(SuperResolutionTrainerTest.model(whole)));
+    }
+
+    /**
+     * Runs one training configuration into {@code work} and returns the digest of its weights; {@code resumed}:
+     * interrupted after a checkpoint, then resumed to the end.
+     */
+    static String train(Path work, String config, boolean resumed) throws IOException {
+        String out = work.resolve(config + (resumed ? "-cut" : "")).toString();
+        if (config.startsWith("denoiser-")) {
+            String arch = config.equals("denoiser-srcnn") ? "architecture = srcnn, steps = 16, checkpoint-every = 8, "
+                    + "sigma = 25" : "architecture = dncnn, steps = 16, checkpoint-every = 8, sigma = 30";
+            String conf = "dni.train { output = \"" + out + "\", " + arch + " }";
+            if (resumed) {
+                try {
+                    DenoiserTrainer.runUntil(DenoiserTrainerTest.settings(conf), l -> { }, 11);
+                } catch (DenoiserTrainer.Stopped expected) {
+                    // the checkpoint of step 8 is what the resumed run starts from
+                }
+                conf = "dni.output.if-exists = resume\n" + conf;
+            }
+            DenoiserTrainer.run(DenoiserTrainerTest.settings(conf), l -> { });
+            return digest(DenoiserTrainerTest.model(out));
+        }
+        boolean rrdb = config.equals("sr-rrdbnet-l1");
+        if (!rrdb && !config.equals("sr-srvggnet-gan")) {
+            throw new IllegalArgumentException("unknown configuration " + config + "; expected one of " + TRAINING);
+        }
+        Files.createDirectories(work);
+        Path parent = rrdb ? SuperResolutionTrainerTest.tinyRrdb(work, "rrdb-parent.safetensors", 1)
+                : SuperResolutionTrainerTest.tinySrvgg(work, "srvgg-parent.safetensors", 3);
+        String arch = rrdb ? "rrdbnet" : "srvggnet-compact";
+        String extra = rrdb ? "dni.train { steps = 12, checkpoint-every = 4 }"
+                : "dni.train { steps = 12, checkpoint-every = 4, super-resolution { loss = gan, "
+                        + "adversarial-weight = 0.1, discriminator.features = 4 } }";
+        if (resumed) {
             try {
-                SuperResolutionTrainer.runUntil(SuperResolutionTrainerTest.settings((String) c[1], c[2].toString(),
-                        cut, (String) c[3]), l -> { }, 6);
+                SuperResolutionTrainer.runUntil(SuperResolutionTrainerTest.settings(arch, parent.toString(), out,
+                        extra), l -> { }, 6);
             } catch (DenoiserTrainer.Stopped expected) {
                 // resumes from the checkpoint of step 4
             }
-            DenoiserTrainer.run(SuperResolutionTrainerTest.settings((String) c[1], c[2].toString(), cut, c[3]
-                    + "\ndni.output.if-exists = resume"), l -> { });
-            d.put("train/sr-" + c[0] + "+resume", digest(SuperResolutionTrainerTest.model(cut)));
+            extra += "\ndni.output.if-exists = resume";
         }
+        DenoiserTrainer.run(SuperResolutionTrainerTest.settings(arch, parent.toString(), out, extra), l -> { });
+        return digest(SuperResolutionTrainerTest.model(out));
     }
 
     static void inference(Map<String, String> d) throws IOException {
