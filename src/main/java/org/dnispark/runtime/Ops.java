@@ -30,29 +30,29 @@ public final class Ops {
 
     /** {@code x * value}, the scalar owned by the engine (see {@link Tensors}): safe while autograd records. */
     public static NDArray mul(NDArray x, double value) {
-        try (NDArray s = Tensors.scalar(x, value)) {
-            return FiniteCheck.check(x.mul(s), "multiplication by a constant");
-        }
+        return withScalar(x, value, NDArray::mul, "multiplication by a constant");
     }
 
     /** {@code x + value}, the scalar owned by the engine. */
     public static NDArray add(NDArray x, double value) {
-        try (NDArray s = Tensors.scalar(x, value)) {
-            return FiniteCheck.check(x.add(s), "addition of a constant");
-        }
+        return withScalar(x, value, NDArray::add, "addition of a constant");
     }
 
     /** {@code max(x, value)} element-wise, the scalar owned by the engine (ReLU is {@code maximum(x, 0)}). */
     public static NDArray maximum(NDArray x, double value) {
-        try (NDArray s = Tensors.scalar(x, value)) {
-            return FiniteCheck.check(x.maximum(s), "maximum with a constant (ReLU)");
-        }
+        return withScalar(x, value, NDArray::maximum, "maximum with a constant (ReLU)");
     }
 
     /** {@code min(x, value)} element-wise, the scalar owned by the engine. */
     public static NDArray minimum(NDArray x, double value) {
+        return withScalar(x, value, NDArray::minimum, "minimum with a constant");
+    }
+
+    /** {@code op(x, scalar)}; closing the scalar's handle is safe, autograd holds its own engine reference. */
+    private static NDArray withScalar(NDArray x, double value, java.util.function.BinaryOperator<NDArray> op,
+            String operation) {
         try (NDArray s = Tensors.scalar(x, value)) {
-            return FiniteCheck.check(x.minimum(s), "minimum with a constant");
+            return FiniteCheck.check(op.apply(x, s), operation);
         }
     }
 
