@@ -96,8 +96,10 @@ final class AlignCommand {
             meta.put("fingerprint", identity.fingerprint());
             String metaJson = JSON.writeValueAsString(meta);
             String archive = output.substring(output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
-            Storage.writeAtomically(outputs.get(0), Safetensors.write(aligned, Map.of("dni.metadata", metaJson)), conf);
-            Storage.writeAtomically(outputs.get(1), PyTorchCheckpoint.write(aligned, archive.isEmpty() ? "archive"
+            // in the key layout of B's file (ESRGAN's original, say), so B' loads wherever B did
+            ModelWeights file = InterpolateCommand.inLayout(aligned, b.layout(), "the layout of " + b.reference());
+            Storage.writeAtomically(outputs.get(0), Safetensors.write(file, Map.of("dni.metadata", metaJson)), conf);
+            Storage.writeAtomically(outputs.get(1), PyTorchCheckpoint.write(file, archive.isEmpty() ? "archive"
                     : archive, metaJson), conf);
         }
         Map<String, Object> summary = new LinkedHashMap<>();

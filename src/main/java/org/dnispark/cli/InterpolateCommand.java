@@ -73,7 +73,10 @@ final class InterpolateCommand {
             mix = Interpolation.interpolate(models.weights(), s.coefficient().get(0), options);
         }
 
+        String layout = s.layout().isEmpty() ? models.first().layout() : s.layout();
+        ModelWeights file = inLayout(mix, layout, "dni.interpolate.layout");
         Map<String, Object> meta = metadata(s, models, mix, identity.fingerprint());
+        meta.put("layout", layout.isEmpty() ? "as read" : layout);
         Map<String, Object> schedule = s.coefficient().get(0).hasSchedule()
                 ? s.coefficient().get(0).schedule().describe(models.weights().get(0)) : null;
         if (renormalisation != null) {
@@ -81,9 +84,9 @@ final class InterpolateCommand {
         }
         String metaJson = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta);
         String archive = output.substring(output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
-        Storage.writeAtomically(outputs.get(0), Safetensors.write(mix, Map.of("dni.metadata", JSON
+        Storage.writeAtomically(outputs.get(0), Safetensors.write(file, Map.of("dni.metadata", JSON
                 .writeValueAsString(meta))), conf);
-        Storage.writeAtomically(outputs.get(1), PyTorchCheckpoint.write(mix, archive.isEmpty() ? "archive" : archive,
+        Storage.writeAtomically(outputs.get(1), PyTorchCheckpoint.write(file, archive.isEmpty() ? "archive" : archive,
                 metaJson), conf);
         List<String> written = new ArrayList<>(outputs);
         LoadedModel first = models.first();
@@ -146,5 +149,21 @@ final class InterpolateCommand {
         meta.put("fingerprint", fingerprint);
         meta.put("created", Instant.now().toString());
         return meta;
+    }
+
+    /**
+     * {@code weights} (canonical keys) under the names of key layout {@code layout} (empty: as they are); an error
+     * naming {@code setting} when the layout does not apply to the model.
+     */
+    static ModelWeights inLayout(ModelWeights weights, String layout, String setting) {
+        if (layout.isEmpty()) {
+            return weights;
+        }
+        org.dnispark.runtime.EsrganLayout.Canonical c = org.dnispark.runtime.EsrganLayout.canonical(weights);
+        if (c == null) {
+            throw new IllegalArgumentException(setting + " = " + layout + ": key layouts apply to ESRGAN (RRDBNet) "
+                    + "models, and this one is not");
+        }
+        return org.dnispark.runtime.EsrganLayout.named(layout).export(c.weights());
     }
 }

@@ -17,9 +17,11 @@ import org.dnispark.provenance.Placement;
  * @param output      {@code dni.interpolate.output}: the URI prefix of the files written
  * @param renormaliseInputs with {@code dni.renormalise.enabled}, {@code dni.degradation} and {@code dni.seed}, which
  *                    make the images renormalisation measures on; null otherwise
+ * @param layout      {@code dni.interpolate.layout}: the key layout of the files written (ESRGAN models); empty for
+ *                    the first model's
  */
 public record InterpolateSettings(CommonSettings common, CoefficientPlan coefficient, @Placement String output,
-        RenormaliseInputs renormaliseInputs) {
+        RenormaliseInputs renormaliseInputs, String layout) {
 
     /** The degradation and seed applied to renormalisation's images, as a sweep would apply them to its inputs. */
     public record RenormaliseInputs(java.util.List<org.dnispark.image.DegradationStep> degradation, long seed) {
@@ -59,8 +61,17 @@ public record InterpolateSettings(CommonSettings common, CoefficientPlan coeffic
                 inputs = new RenormaliseInputs(ImageInputSettings.degradation(resolved),
                         r.longIn("dni.seed", Long.MIN_VALUE, Long.MAX_VALUE));
             }
+            String layout = r.string("dni.interpolate.layout").trim();
+            if (!layout.isEmpty()) {
+                try {
+                    layout = org.dnispark.runtime.EsrganLayout.named(layout).id();
+                } catch (IllegalArgumentException e) {
+                    throw new SettingsException("dni.interpolate.layout", "basicsr, esrgan, xinntao or empty (the "
+                            + "first model's)", layout);
+                }
+            }
             return new InterpolateSettings(common, plan,
-                    r.nonBlank("dni.interpolate.output", "an output URI prefix"), inputs);
+                    r.nonBlank("dni.interpolate.output", "an output URI prefix"), inputs, layout);
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

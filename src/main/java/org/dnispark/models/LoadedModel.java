@@ -15,11 +15,19 @@ import org.dnispark.ncnn.NcnnGraph;
  * @param weights     its tensors
  * @param graph       the network graph of an ncnn model; null for state dicts, which carry weights only
  * @param torchScript the archive of a TorchScript model (its own code); null otherwise
+ * @param layout      the key layout of the file when its weights were renamed to the architecture's canonical names
+ *                    on reading (ESRGAN's original or BSRGAN's, say: {@code runtime.EsrganLayout}); empty otherwise
  */
 public record LoadedModel(String reference, String format, Map<String, String> files, ModelWeights weights,
-        NcnnGraph graph, TorchScriptArchive torchScript) {
+        NcnnGraph graph, TorchScriptArchive torchScript, String layout) {
     public LoadedModel {
         files = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(files));
+    }
+
+    /** A model whose weights are under the names its file uses. */
+    public LoadedModel(String reference, String format, Map<String, String> files, ModelWeights weights,
+            NcnnGraph graph, TorchScriptArchive torchScript) {
+        this(reference, format, files, weights, graph, torchScript, "");
     }
 
     /** The digests of its files joined in reading order: what identifies the model's content. */

@@ -118,7 +118,7 @@ public final class ModelSet {
             WeightMatching.Result r = aligner.align(first().weights(), m.weights(), spec);
             results.add(r);
             out.add(new LoadedModel(m.reference(), m.format(), m.files(), r.permutation().apply(m.weights()),
-                    m.graph(), m.torchScript()));
+                    m.graph(), m.torchScript(), m.layout()));
             Map<String, Object> e = describe(m.reference(), r);
             e.put("method", method);
             report.add(e);

@@ -119,15 +119,13 @@ public final class ModelStore {
                 return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
             }
             if (lower.endsWith(".safetensors")) {
-                return new LoadedModel(reference, "safetensors", files, Safetensors.read(data, label).weights, null,
-                        null);
+                return stateDict(reference, "safetensors", files, Safetensors.read(data, label).weights);
             }
             if (TorchScriptArchive.isTorchScript(data)) {
                 TorchScriptArchive ts = TorchScriptArchive.read(data, label, limits);
                 return new LoadedModel(reference, "torchscript", files, ts.weights(), null, ts);
             }
-            return new LoadedModel(reference, "pytorch", files, PyTorchCheckpoint.read(data, label, limits).weights,
-                    null, null);
+            return stateDict(reference, "pytorch", files, PyTorchCheckpoint.read(data, label, limits).weights);
         }
         byte[] param = read(reference, uri + ".param");
         byte[] bin = read(reference, uri + ".bin");
@@ -135,6 +133,19 @@ public final class ModelStore {
         files.put(uri + ".bin", Sha256.hex(bin));
         NcnnModel model = NcnnModel.read(new String(param, StandardCharsets.UTF_8), bin, label);
         return new LoadedModel(reference, "ncnn", files, model.weights(), model.graph(), null);
+    }
+
+    /**
+     * A state dict, renamed to its architecture's canonical keys when it is in another known layout (ESRGAN's
+     * original or BSRGAN's), so that models in different layouts of one network interpolate.
+     */
+    private static LoadedModel stateDict(String reference, String format, Map<String, String> files,
+            org.dnispark.core.ModelWeights weights) {
+        org.dnispark.runtime.EsrganLayout.Canonical c = org.dnispark.runtime.EsrganLayout.canonical(weights);
+        if (c == null || c.layout() == org.dnispark.runtime.EsrganLayout.BASICSR) {
+            return new LoadedModel(reference, format, files, weights, null, null);
+        }
+        return new LoadedModel(reference, format, files, c.weights(), null, null, c.layout().id());
     }
 
     private IllegalArgumentException notFound(String reference) {

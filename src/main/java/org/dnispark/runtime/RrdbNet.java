@@ -10,16 +10,18 @@ import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 
 /**
- * RRDBNet (ESRGAN; the paper's PSNR-oriented and GAN models) with BasicSR's current key names: {@code conv_first},
+ * RRDBNet (ESRGAN; the paper's PSNR-oriented and GAN models) with BasicSR's key names, which are canonical: every
+ * other layout is renamed to them when the model is read ({@link EsrganLayout}). {@code conv_first},
  * {@code body.N.rdb{1,2,3}.conv{1..5}} (residual dense blocks, leaky ReLU 0.2, residual scaling 0.2),
- * {@code conv_body}, two nearest-neighbour x2 up-samplings ({@code conv_up1}, {@code conv_up2}), {@code conv_hr},
- * {@code conv_last}. Scale 2 and 1 models pixel-unshuffle their input by 2 or 4 first, so their first conv takes
- * 12 or 48 channels.
+ * {@code conv_body}, L nearest-neighbour x2 up-samplings ({@code conv_up1..L}, L from 0 to 4), {@code conv_hr},
+ * {@code conv_last}. Models whose first conv takes 4 or 16 times the output channels pixel-unshuffle their input by 2
+ * or 4 first (Real-ESRGAN's x2 and x1); the scale is 2^L over that factor.
  */
 public final class RrdbNet extends StateDictNetwork {
-    static final Architecture ARCHITECTURE = new Architecture("rrdbnet", "RRDBNet (ESRGAN, BasicSR keys): conv_first, "
-            + "body.N.rdb1..3.conv1..5, conv_body, conv_up1/2, conv_hr, conv_last; scales 4, 2 (pixel-unshuffled "
-            + "input) and 1", RrdbNet::detect, RrdbNet::permutations);
+    static final Architecture ARCHITECTURE = new Architecture("rrdbnet", "RRDBNet (ESRGAN) in BasicSR's, ESRGAN's "
+            + "original (model.N) or BSRGAN's (RRDB_trunk) layout: any block and feature count; scales 1, 2, 4, 8 "
+            + "and 16; pixel-unshuffled inputs (Real-ESRGAN x1, x2); RGB or grey", RrdbNet::detect,
+            RrdbNet::permutations);
 
     /**
      * The trunk is one tie: conv_first's outputs, every dense block's conv5 outputs and conv_body's outputs are added
@@ -39,7 +41,8 @@ public final class RrdbNet extends StateDictNetwork {
         for (String t : new String[] {"conv_first.weight", "conv_first.bias", "conv_body.bias"}) {
             trunk.add(PermutationSpec.Slot.of(t, 0));
         }
-        trunk.add(PermutationSpec.Slot.of("conv_up1.weight", 1));
+        int ups = EsrganLayout.upsamplers(w);
+        trunk.add(PermutationSpec.Slot.of(ups > 0 ? "conv_up1.weight" : "conv_hr.weight", 1));
         PermutationSpec.Builder b = new PermutationSpec.Builder("rrdbnet", w);
         for (int i = 0; i < blocks; i++) {
             for (int r = 1; r <= 3; r++) {
@@ -64,13 +67,18 @@ public final class RrdbNet extends StateDictNetwork {
         trunk.add(PermutationSpec.Slot.of("conv_body.weight", 0));
         trunk.add(PermutationSpec.Slot.of("conv_body.weight", 1));
         b.group(new PermutationSpec.Group("trunk", nf, trunk));
-        b.chain("conv_up1", java.util.List.of("conv_up1.weight", "conv_up1.bias"), java.util.List.of("conv_up2.weight"));
-        b.chain("conv_up2", java.util.List.of("conv_up2.weight", "conv_up2.bias"), java.util.List.of("conv_hr.weight"));
+        for (int k = 1; k <= ups; k++) {
+            String up = "conv_up" + k;
+            b.chain(up, java.util.List.of(up + ".weight", up + ".bias"), java.util.List.of(k < ups ? "conv_up" + (k + 1)
+                    + ".weight" : "conv_hr.weight"));
+        }
         b.chain("conv_hr", java.util.List.of("conv_hr.weight", "conv_hr.bias"), java.util.List.of("conv_last.weight"));
         return b.build();
     }
 
     private final int blocks;
+    /** Nearest-neighbour x2 up-samplings, each followed by its conv ({@code conv_up1..L}). */
+    private final int upsamplers;
     private final int unshuffle;
 
     /**
@@ -154,41 +162,43 @@ public final class RrdbNet extends StateDictNetwork {
         return names;
     }
 
-    private RrdbNet(int blocks, int unshuffle, NDManager parent) {
+    private RrdbNet(int blocks, int upsamplers, int unshuffle, NDManager parent) {
         super(parent);
         this.blocks = blocks;
+        this.upsamplers = upsamplers;
         this.unshuffle = unshuffle;
     }
 
     static NetworkSpec detect(ModelWeights w) {
-        for (String k : new String[] {"conv_first", "conv_body", "conv_up1", "conv_up2", "conv_hr", "conv_last"}) {
+        for (String k : new String[] {"conv_first", "conv_body", "conv_hr", "conv_last"}) {
             if (!w.contains(k + ".weight") || !w.contains(k + ".bias")) {
                 return null;
             }
         }
-        int blocks = 0;
-        while (w.contains("body." + blocks + ".rdb1.conv1.weight")) {
-            blocks++;
-        }
-        int expected = 12 + blocks * 3 * 5 * 2;
-        if (blocks == 0 || w.tensorCount() != expected) {
+        int blocks = EsrganLayout.blocks(w);
+        int ups = EsrganLayout.upsamplers(w);
+        int expected = 2 * (4 + ups) + blocks * 3 * 5 * 2;
+        if (blocks == 0 || ups > 4 || w.tensorCount() != expected) {
             return null;
         }
         int in = w.get("conv_first.weight").shape()[1];
-        int unshuffle = in == 3 ? 1 : in == 12 ? 2 : in == 48 ? 4 : 0;
-        if (unshuffle == 0 || w.get("conv_last.weight").shape()[0] != 3) {
+        int out = w.get("conv_last.weight").shape()[0];
+        int unshuffle = in == out ? 1 : in == 4 * out ? 2 : in == 16 * out ? 4 : 0;
+        // a pixel-unshuffled input is divided by 2 or 4 first, so the up-samplers must at least undo that
+        if (unshuffle == 0 || (out != 3 && out != 1) || (1 << ups) < unshuffle) {
             return null;
         }
-        int scale = 4 / unshuffle;
+        int scale = (1 << ups) / unshuffle;
         int nf = w.get("conv_first.weight").shape()[0];
         int gc = w.get("body.0.rdb1.conv1.weight").shape()[0];
         // Receptive radius in input pixels: conv_first, 15 convs per block and conv_body at the (unshuffled) input
         // resolution, then up-sampled convs contributing fractions; 4 covers them generously.
         int radius = (2 + 15 * blocks) * unshuffle + 4;
         int numBlocks = blocks;
+        int numUps = ups;
         return new Architecture.BuiltIn("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
-                + ", num_grow_ch=" + gc + ")", NetworkGeometry.padded(scale, radius, unshuffle),
-                m -> new RrdbNet(numBlocks, unshuffle, m));
+                + ", num_grow_ch=" + gc + (out == 1 ? ", grey" : "") + ")", NetworkGeometry.padded(scale, radius,
+                        unshuffle), m -> new RrdbNet(numBlocks, numUps, unshuffle, m));
     }
 
     private static NDArray lrelu(NDArray x) {
@@ -234,8 +244,9 @@ public final class RrdbNet extends StateDictNetwork {
             body = Ops.mul(rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3"), 0.2f).add(body);
         }
         feat = feat.add(conv(body, "conv_body"));
-        feat = lrelu(conv(nearest2x(feat), "conv_up1"));
-        feat = lrelu(conv(nearest2x(feat), "conv_up2"));
+        for (int k = 1; k <= upsamplers; k++) {
+            feat = lrelu(conv(nearest2x(feat), "conv_up" + k));
+        }
         return conv(lrelu(conv(feat, "conv_hr")), "conv_last");
     }
 }

@@ -102,6 +102,11 @@ class AlignmentTest {
         assertInvariant(pth("msrresnet_x4.pth"), small); // the residual trunk is one tied group
         assertInvariant(pth("rrdb_x4_a.pth"), small); // trunk tie and the dense blocks' concatenations
         assertInvariant(pth("rrdb_x2.pth"), small);
+        // ESRGAN's original layout, read into canonical keys: no up-sampler (x1) and four (x16)
+        for (String esrgan : List.of("esrgan_orig_x1.pth", "esrgan_orig_x16.pth")) {
+            assertInvariant(org.dnispark.runtime.EsrganLayout.canonical(pth(esrgan)).weights(), small.cropReplicate(0,
+                    0, 6, 5));
+        }
     }
 
     @Test

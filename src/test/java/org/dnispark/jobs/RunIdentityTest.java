@@ -99,6 +99,7 @@ class RunIdentityTest {
         RESULT.put("dni.interpolate.alpha", List.of("dni.interpolate.alpha=0.25"));
         RESULT.put("dni.interpolate.coefficients", List.of("dni.interpolate.coefficients=[0.1, 0.9]"));
         RESULT.put("dni.interpolate.schedule", List.of("dni.interpolate.schedule=[0.1, 0.9]"));
+        RESULT.put("dni.interpolate.layout", List.of("dni.interpolate.layout=esrgan"));
         RESULT.put("dni.schedule.rules", List.of("dni.schedule.rules=[{tensors = \"conv1_layer.*\", alpha = 0}]"));
         PLACEMENT.put("dni.interpolate.output", "dni.interpolate.output=out/elsewhere");
         RESULT.put("dni.align.enabled", List.of("dni.align.enabled=true"));
