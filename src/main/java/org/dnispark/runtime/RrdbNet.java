@@ -20,7 +20,7 @@ import org.dnispark.core.ModelWeights;
 public final class RrdbNet extends StateDictNetwork {
     static final Architecture ARCHITECTURE = new Architecture("rrdbnet", "RRDBNet (ESRGAN) in BasicSR's, ESRGAN's "
             + "original (model.N) or BSRGAN's (RRDB_trunk) layout: any block and feature count; scales 1, 2, 4, 8 "
-            + "and 16; pixel-unshuffled inputs (Real-ESRGAN x1, x2); RGB or grey", RrdbNet::detect,
+            + "and 16; pixel-unshuffled inputs (Real-ESRGAN x1, x2); RGB", RrdbNet::detect,
             RrdbNet::permutations);
 
     /**
@@ -185,7 +185,7 @@ public final class RrdbNet extends StateDictNetwork {
         int out = w.get("conv_last.weight").shape()[0];
         int unshuffle = in == out ? 1 : in == 4 * out ? 2 : in == 16 * out ? 4 : 0;
         // a pixel-unshuffled input is divided by 2 or 4 first, so the up-samplers must at least undo that
-        if (unshuffle == 0 || (out != 3 && out != 1) || (1 << ups) < unshuffle) {
+        if (unshuffle == 0 || out != 3 || (1 << ups) < unshuffle) {
             return null;
         }
         int scale = (1 << ups) / unshuffle;
@@ -197,7 +197,7 @@ public final class RrdbNet extends StateDictNetwork {
         int numBlocks = blocks;
         int numUps = ups;
         return new Architecture.BuiltIn("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
-                + ", num_grow_ch=" + gc + (out == 1 ? ", grey" : "") + ")", NetworkGeometry.padded(scale, radius,
+                + ", num_grow_ch=" + gc + ")", NetworkGeometry.padded(scale, radius,
                         unshuffle), m -> new RrdbNet(numBlocks, numUps, unshuffle, m));
     }
 
