@@ -398,6 +398,22 @@ class SparkJobsTest {
         assertEquals(1 + 2 * 3, lines(out.resolve("psnr.csv")).size());
         assertTrue(Files.readString(out.resolve("manifest.json")).contains("SRVGGNetCompact(num_feat=8, num_conv=2, "
                 + "upscale=4)"));
+        // A correlated ESRGAN pair in two layouts (ESRGAN's original model.N file and a fine-tuned copy in BSRGAN's
+        // RRDB_trunk layout): a sweep and a transition, the keys made canonical on reading.
+        String esrgan = "dni.models=[\"" + TestModels.fixture("esrgan_orig_x4.pth") + "\", \""
+                + TestModels.fixture("esrgan_xinntao_x4.pth") + "\"]";
+        Path esrganSweep = tmp.resolve("esrgan-sweep");
+        SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + esrganSweep + "\"", esrgan,
+                "dni.degradation=[{type=bicubic-down, factor=4}]", "dni.sweep.alphas=[0, 0.5, 1]"));
+        assertEquals(1 + 2 * 3, lines(esrganSweep.resolve("psnr.csv")).size());
+        String esrganManifest = Files.readString(esrganSweep.resolve("manifest.json"));
+        assertTrue(esrganManifest.contains("RRDBNet(scale=4, num_feat=8, num_block=2, num_grow_ch=4)"), esrganManifest);
+        Path esrganTransition = tmp.resolve("esrgan-transition");
+        Map<String, Object> frames = TransitionJob.run(spark, settings(Job.TRANSITION, "dni.transition.output=\""
+                + esrganTransition + "\"", esrgan, "dni.degradation=[{type=bicubic-down, factor=4}]",
+                "dni.transition.alphas=[0, 0.5, 1]", "dni.transition.strip-height=40"));
+        assertEquals(6L, ((Number) frames.get("frames")).longValue());
+        assertTrue(Files.exists(esrganTransition.resolve("_SUCCESS")));
         // A state dict of an architecture that is not built in is refused before any work, with what was found.
         Path bad = tmp.resolve("state-dicts");
         String m = assertThrows(IllegalArgumentException.class, () -> SweepJob.run(spark,
