@@ -7,9 +7,9 @@ checkout of https://github.com/OpenModelDB/open-model-database; nothing is downl
 A model counts as loadable when its entry offers a file format dni-spark reads as a state dict (.pth or
 .safetensors) and its architecture, scale and channels are among the built-in ones (RULES below). The catalogue
 does not record a file's key layout. dni-spark reads every ESRGAN layout the issue names (original, BSRGAN, BasicSR),
-so an ESRGAN entry counts whatever its layout. ESRGAN+ is a separate architecture in the catalogue and does not
-count. Neither do grey or 4-channel ESRGAN models, the pth releases of Real-CUGAN (dni-spark runs Real-CUGAN from
-ncnn), or SRResNet, whose key layout the catalogue does not say.
+so an ESRGAN entry counts whatever its layout; ESRGAN+ (its own architecture in the catalogue) is read in ESRGAN's
+original layout, the one it is published in. Not counted: grey or 4-channel ESRGAN models, the pth releases of
+Real-CUGAN (dni-spark runs Real-CUGAN from ncnn), and SRResNet, whose key layout the catalogue does not say.
 """
 import collections
 import glob
@@ -21,6 +21,7 @@ STATE_DICT_TYPES = {"pth", "safetensors"}
 RULES = {
     # catalogue architecture: (built-in architecture, accepted scales, accepted (input, output) channels)
     "esrgan": ("RRDBNet, any of its three key layouts", {1, 2, 4, 8, 16}, {(3, 3)}),
+    "esrgan+": ("RRDBNet with ESRGAN+'s 1x1 convs, original layout", {1, 2, 4, 8, 16}, {(3, 3)}),
     "compact": ("SRVGGNetCompact", {1, 2, 3, 4, 8}, {(3, 3)}),
 }
 

@@ -7,10 +7,19 @@
   ("update RRDBNet arch"; unchanged at 73e9b63), x4, with its weights renamed from an original-layout model by the
   same repository's transer_RRDB_models.py rule.
 
-The upstream files are read from a git checkout of https://github.com/xinntao/ESRGAN (not copied into this repository)
-and imported from a temporary folder. Needs Debian's python3-torch:
+- ESRGAN+ (its dense blocks add a 1x1 conv of their input to x2, and x2 to x4), from ncarraz/ESRGANplus's
+  codes/models/modules (architecture.py, block.py) at revision c967725, in the original layout, x4.
 
-    /usr/bin/python3 src/test/python/make_esrgan_layout_fixtures.py /path/to/ESRGAN/.git
+The upstream files are read from git checkouts of https://github.com/xinntao/ESRGAN and
+https://github.com/ncarraz/ESRGANplus (not copied into this repository) and imported from a temporary folder. Needs
+Debian's python3-torch:
+
+    /usr/bin/python3 src/test/python/make_esrgan_layout_fixtures.py /path/to/ESRGAN/.git /path/to/ESRGANplus/.git
+
+ESRGAN+ needs two more harness changes, neither of which touches what an evaluated network computes: its
+GaussianNoise module (identity in eval mode; training only) puts a tensor on CUDA when it is built, so it is
+replaced by the identity; and architecture.py imports torchvision for its discriminators only, so a stand-in module
+is registered for that import.
 
 The only change to upstream behaviour: RRDB_Net hard-codes 32 growth channels; the generator hands it (through its
 module global B) an RRDB constructor with 4 instead, so the fixtures stay small (the network code is upstream's, only the width differs).
@@ -32,6 +41,7 @@ import torch
 from fixture_common import OUT, astronaut_crop, run
 
 ORIGINAL_REV = "140595a"
+PLUS_REV = "c967725"
 XINNTAO_REV = "d274b11"
 NF = 8
 GC = 4
@@ -41,7 +51,7 @@ def upstream(git_dir, rev, files, folder):
     for f in files:
         text = subprocess.run(["git", "--git-dir", git_dir, "show", rev + ":" + f], check=True,
                               capture_output=True).stdout
-        with open(os.path.join(folder, f), "wb") as out:
+        with open(os.path.join(folder, os.path.basename(f)), "wb") as out:
             out.write(text)
 
 
@@ -58,8 +68,11 @@ def original_net(arch, block, scale, nb):
     view.RRDB = narrow
     arch.B = view
     try:
-        return arch.RRDB_Net(3, 3, NF, nb, gc=GC, upscale=scale, norm_type=None, act_type="leakyrelu",
-                             mode="CNA", res_scale=1, upsample_mode="upconv").eval()
+        if hasattr(arch, "RRDB_Net"):  # ESRGAN's
+            return arch.RRDB_Net(3, 3, NF, nb, gc=GC, upscale=scale, norm_type=None, act_type="leakyrelu",
+                                 mode="CNA", res_scale=1, upsample_mode="upconv").eval()
+        return arch.RRDBNet(3, 3, NF, nb, gc=GC, upscale=scale, norm_type=None, act_type="leakyrelu",  # ESRGAN+'s
+                            mode="CNA", upsample_mode="upconv").eval()
     finally:
         arch.B = block
 
@@ -111,6 +124,21 @@ def main():
         mix = original_net(arch, block, 4, 2)
         mix.load_state_dict({k: 0.7 * v + 0.3 * b_state[k] for k, v in a.state_dict().items()})
         write("esrgan_mix0.3_astronaut12x10.f32", run(mix, crop[:10, :12]))
+
+        # ESRGAN+ (original layout, x4): its package imported as "plusmodules"
+        if len(sys.argv) > 2:
+            pkg = os.path.join(tmp, "plusmodules")
+            os.makedirs(pkg)
+            upstream(sys.argv[2], PLUS_REV, ["codes/models/modules/" + f for f in ("architecture.py", "block.py",
+                                                                                    "spectral_norm.py")], pkg)
+            open(os.path.join(pkg, "__init__.py"), "w").close()
+            sys.modules.setdefault("torchvision", types.ModuleType("torchvision"))
+            plus_block = importlib.import_module("plusmodules.block")
+            plus_block.GaussianNoise = torch.nn.Identity
+            plus_arch = importlib.import_module("plusmodules.architecture")
+            plus = original_net(plus_arch, plus_block, 4, 1)
+            torch.save(plus.state_dict(), os.path.join(OUT, "esrgan_plus_x4.pth"))
+            write("esrgan_plus_x4_astronaut12x10.f32", run(plus, crop[:10, :12]))
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import org.dnispark.core.NamedTensor;
  *   <li>{@link #XINNTAO}: ESRGAN's later {@code RRDBNet_arch.py}, also BSRGAN's and RealSR's: {@code conv_first},
  *       {@code RRDB_trunk.N.RDBR.convC}, {@code trunk_conv}, {@code upconvK}, {@code HRconv}, {@code conv_last}.</li>
  * </ul>
+ * ESRGAN+ models (original layout) add {@code model.1.sub.N.RDBR.conv1x1.weight} to every dense block, canonically
+ * {@code body.N.rdbR.conv1x1.weight}.
  */
 public enum EsrganLayout {
     BASICSR("basicsr"), ORIGINAL("esrgan"), XINNTAO("xinntao");
@@ -60,6 +62,8 @@ public enum EsrganLayout {
 
     private static final Pattern ORIGINAL_DENSE = Pattern.compile("model\\.1\\.sub\\.(\\d+)\\.RDB([123])\\.conv([1-5])"
             + "\\.0\\.(weight|bias)");
+    private static final Pattern ORIGINAL_PLUS = Pattern.compile("model\\.1\\.sub\\.(\\d+)\\.RDB([123])\\.conv1x1"
+            + "\\.weight");
     private static final Pattern ORIGINAL_TRUNK = Pattern.compile("model\\.1\\.sub\\.(\\d+)\\.(weight|bias)");
     private static final Pattern ORIGINAL_TOP = Pattern.compile("model\\.(\\d+)\\.(weight|bias)");
     private static final Pattern XINNTAO_DENSE = Pattern.compile("RRDB_trunk\\.(\\d+)\\.RDB([123])\\.conv([1-5])\\."
@@ -101,6 +105,8 @@ public enum EsrganLayout {
                 names.put("conv_first." + part, "model.0." + part);
                 for (int b = 0; b < blocks; b++) {
                     for (int r = 1; r <= 3; r++) {
+                        names.put("body." + b + ".rdb" + r + ".conv1x1.weight", "model.1.sub." + b + ".RDB" + r
+                                + ".conv1x1.weight");
                         for (int c = 1; c <= 5; c++) {
                             names.put("body." + b + ".rdb" + r + ".conv" + c + "." + part,
                                     "model.1.sub." + b + ".RDB" + r + ".conv" + c + ".0." + part);
@@ -214,6 +220,8 @@ public enum EsrganLayout {
             Matcher m;
             if ((m = ORIGINAL_DENSE.matcher(k)).matches()) {
                 names.put(k, "body." + m.group(1) + ".rdb" + m.group(2) + ".conv" + m.group(3) + "." + m.group(4));
+            } else if ((m = ORIGINAL_PLUS.matcher(k)).matches()) {
+                names.put(k, "body." + m.group(1) + ".rdb" + m.group(2) + ".conv1x1.weight");
             } else if ((m = ORIGINAL_TRUNK.matcher(k)).matches() && Integer.parseInt(m.group(1)) == blocks) {
                 names.put(k, "conv_body." + m.group(2));
             } else if ((m = ORIGINAL_TOP.matcher(k)).matches()) {
@@ -273,10 +281,15 @@ public enum EsrganLayout {
         int out = c.get("conv_last.weight").shape()[0];
         int blocks = blocks(c);
         int ups = upsamplers(c);
+        boolean plus = c.contains("body.0.rdb1.conv1x1.weight");
         Map<String, int[]> expected = new LinkedHashMap<>();
         conv(expected, "conv_first", in, nf);
         for (int b = 0; b < blocks; b++) {
             for (int r = 1; r <= 3; r++) {
+                if (plus) {
+                    // ESRGAN+: a bias-free 1x1 conv of the block's input, added to x2
+                    expected.put("body." + b + ".rdb" + r + ".conv1x1.weight", new int[] {gc, nf, 1, 1});
+                }
                 for (int k = 1; k <= 5; k++) {
                     conv(expected, "body." + b + ".rdb" + r + ".conv" + k, nf + (k - 1) * gc, k == 5 ? nf : gc);
                 }

@@ -52,6 +52,11 @@ public final class RrdbNet extends StateDictNetwork {
                 }
                 trunk.add(PermutationSpec.Slot.of(p + ".conv5.weight", 0));
                 trunk.add(PermutationSpec.Slot.of(p + ".conv5.bias", 0));
+                boolean plus = w.contains(p + ".conv1x1.weight");
+                if (plus) {
+                    trunk.add(PermutationSpec.Slot.of(p + ".conv1x1.weight", 1));
+                }
+                java.util.List<PermutationSpec.Slot> tied = new java.util.ArrayList<>();
                 for (int c = 1; c <= 4; c++) {
                     java.util.List<PermutationSpec.Slot> dense = new java.util.ArrayList<>(java.util.List.of(
                             PermutationSpec.Slot.of(p + ".conv" + c + ".weight", 0),
@@ -59,7 +64,16 @@ public final class RrdbNet extends StateDictNetwork {
                     for (int later = c + 1; later <= 5; later++) {
                         dense.add(new PermutationSpec.Slot(p + ".conv" + later + ".weight", 1, nf + (c - 1) * gc));
                     }
-                    b.group(new PermutationSpec.Group(p + ".conv" + c, gc, dense));
+                    if (plus && (c == 2 || c == 4)) {
+                        // ESRGAN+: x4 += x2 and x2 += conv1x1(x) tie conv2's, conv4's and conv1x1's outputs
+                        tied.addAll(dense);
+                    } else {
+                        b.group(new PermutationSpec.Group(p + ".conv" + c, gc, dense));
+                    }
+                }
+                if (plus) {
+                    tied.add(PermutationSpec.Slot.of(p + ".conv1x1.weight", 0));
+                    b.group(new PermutationSpec.Group(p + ".conv2+conv4", gc, tied));
                 }
             }
         }
@@ -80,6 +94,8 @@ public final class RrdbNet extends StateDictNetwork {
     /** Nearest-neighbour x2 up-samplings, each followed by its conv ({@code conv_up1..L}). */
     private final int upsamplers;
     private final int unshuffle;
+    /** ESRGAN+: each dense block adds a 1x1 conv of its input to x2, and x2 to x4. */
+    private final boolean plus;
 
     /**
      * An RRDBNet exported to ncnn the way Real-ESRGAN ships it (realesrgan-x4plus, -x4plus-anime), as a state dict
@@ -162,11 +178,12 @@ public final class RrdbNet extends StateDictNetwork {
         return names;
     }
 
-    private RrdbNet(int blocks, int upsamplers, int unshuffle, NDManager parent) {
+    private RrdbNet(int blocks, int upsamplers, int unshuffle, boolean plus, NDManager parent) {
         super(parent);
         this.blocks = blocks;
         this.upsamplers = upsamplers;
         this.unshuffle = unshuffle;
+        this.plus = plus;
     }
 
     static NetworkSpec detect(ModelWeights w) {
@@ -177,7 +194,8 @@ public final class RrdbNet extends StateDictNetwork {
         }
         int blocks = EsrganLayout.blocks(w);
         int ups = EsrganLayout.upsamplers(w);
-        int expected = 2 * (4 + ups) + blocks * 3 * 5 * 2;
+        boolean plus = w.contains("body.0.rdb1.conv1x1.weight");
+        int expected = 2 * (4 + ups) + blocks * 3 * (5 * 2 + (plus ? 1 : 0));
         if (blocks == 0 || ups > 4 || w.tensorCount() != expected) {
             return null;
         }
@@ -196,9 +214,9 @@ public final class RrdbNet extends StateDictNetwork {
         int radius = (2 + 15 * blocks) * unshuffle + 4;
         int numBlocks = blocks;
         int numUps = ups;
-        return new Architecture.BuiltIn("RRDBNet(scale=" + scale + ", num_feat=" + nf + ", num_block=" + blocks
-                + ", num_grow_ch=" + gc + ")", NetworkGeometry.padded(scale, radius,
-                        unshuffle), m -> new RrdbNet(numBlocks, numUps, unshuffle, m));
+        return new Architecture.BuiltIn("RRDBNet(" + (plus ? "ESRGAN+, " : "") + "scale=" + scale + ", num_feat=" + nf
+                + ", num_block=" + blocks + ", num_grow_ch=" + gc + ")", NetworkGeometry.padded(scale, radius,
+                        unshuffle), m -> new RrdbNet(numBlocks, numUps, unshuffle, plus, m));
     }
 
     private static NDArray lrelu(NDArray x) {
@@ -208,8 +226,15 @@ public final class RrdbNet extends StateDictNetwork {
     private NDArray rdb(NDArray x, String p) {
         NDArray x1 = lrelu(conv(x, p + ".conv1"));
         NDArray x2 = lrelu(conv(cat(x, x1), p + ".conv2"));
+        if (plus) {
+            x2 = x2.add(FiniteCheck.check(Ops.sameConv(x, params.get(p + ".conv1x1.weight"), null), p + ".conv1x1",
+                    "convolution"));
+        }
         NDArray x3 = lrelu(conv(cat(x, x1, x2), p + ".conv3"));
         NDArray x4 = lrelu(conv(cat(x, x1, x2, x3), p + ".conv4"));
+        if (plus) {
+            x4 = x4.add(x2);
+        }
         NDArray x5 = conv(cat(x, x1, x2, x3, x4), p + ".conv5");
         return Ops.mul(x5, 0.2f).add(x);
     }

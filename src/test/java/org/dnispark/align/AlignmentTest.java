@@ -102,8 +102,9 @@ class AlignmentTest {
         assertInvariant(pth("msrresnet_x4.pth"), small); // the residual trunk is one tied group
         assertInvariant(pth("rrdb_x4_a.pth"), small); // trunk tie and the dense blocks' concatenations
         assertInvariant(pth("rrdb_x2.pth"), small);
-        // ESRGAN's original layout, read into canonical keys: no up-sampler (x1) and four (x16)
-        for (String esrgan : List.of("esrgan_orig_x1.pth", "esrgan_orig_x16.pth")) {
+        // ESRGAN's original layout, read into canonical keys: no up-sampler (x1), four (x16), and ESRGAN+ (x4 += x2
+        // and a 1x1 conv tie conv2's and conv4's outputs)
+        for (String esrgan : List.of("esrgan_orig_x1.pth", "esrgan_orig_x16.pth", "esrgan_plus_x4.pth")) {
             assertInvariant(org.dnispark.runtime.EsrganLayout.canonical(pth(esrgan)).weights(), small.cropReplicate(0,
                     0, 6, 5));
         }

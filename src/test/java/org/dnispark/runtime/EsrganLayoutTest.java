@@ -69,6 +69,23 @@ class EsrganLayoutTest {
     }
 
     @Test
+    void esrganPlusMatchesItsAuthorsCode() throws IOException {
+        ModelWeights file = read("esrgan_plus_x4.pth");
+        EsrganLayout.Canonical plus = EsrganLayout.canonical(file);
+        assertEquals(EsrganLayout.ORIGINAL, plus.layout());
+        assertEquals("RRDBNet(ESRGAN+, scale=4, num_feat=8, num_block=1, num_grow_ch=4)",
+                ArchitectureRegistry.detect(plus.weights()).name());
+        float whole = maxError(plus.weights(), crop(12, 10), "esrgan_plus_x4_astronaut12x10.f32", 256);
+        float tiled = maxError(plus.weights(), crop(12, 10), "esrgan_plus_x4_astronaut12x10.f32", 4);
+        assertTrue(whole < TOLERANCE && tiled < TOLERANCE, "whole " + whole + ", tiled " + tiled);
+        assertEquals(file.tensors(), EsrganLayout.ORIGINAL.export(plus.weights()).tensors());
+        // BSRGAN's layout has no name for the 1x1 convs: refused rather than dropped
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EsrganLayout.XINNTAO.export(plus.weights()));
+        assertTrue(e.getMessage().contains("conv1x1") && e.getMessage().contains("xinntao"), e.getMessage());
+    }
+
+    @Test
     void bsrgansLayoutAndAnInterpolationAcrossLayouts() throws IOException {
         ModelWeights origFile = read("esrgan_orig_x4.pth");
         ModelWeights newFile = read("esrgan_xinntao_x4.pth");
