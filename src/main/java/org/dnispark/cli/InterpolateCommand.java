@@ -74,7 +74,7 @@ final class InterpolateCommand {
         }
 
         String layout = s.layout().isEmpty() ? models.first().layout() : s.layout();
-        ModelWeights file = inLayout(mix, layout, "dni.interpolate.layout");
+        ModelWeights file = org.dnispark.runtime.EsrganLayout.inLayout(mix, layout, "dni.interpolate.layout");
         Map<String, Object> meta = metadata(s, models, mix, identity.fingerprint());
         meta.put("layout", layout.isEmpty() ? "as read" : layout);
         Map<String, Object> schedule = s.coefficient().get(0).hasSchedule()
@@ -149,21 +149,5 @@ final class InterpolateCommand {
         meta.put("fingerprint", fingerprint);
         meta.put("created", Instant.now().toString());
         return meta;
-    }
-
-    /**
-     * {@code weights} (canonical keys) under the names of key layout {@code layout} (empty: as they are); an error
-     * naming {@code setting} when the layout does not apply to the model.
-     */
-    static ModelWeights inLayout(ModelWeights weights, String layout, String setting) {
-        if (layout.isEmpty()) {
-            return weights;
-        }
-        org.dnispark.runtime.EsrganLayout.Canonical c = org.dnispark.runtime.EsrganLayout.canonical(weights);
-        if (c == null) {
-            throw new IllegalArgumentException(setting + " = " + layout + ": key layouts apply to ESRGAN (RRDBNet) "
-                    + "models, and this one is not");
-        }
-        return org.dnispark.runtime.EsrganLayout.named(layout).export(c.weights());
     }
 }

@@ -81,14 +81,17 @@ public enum EsrganLayout {
         if (layout == null) {
             return null;
         }
-        Map<String, String> names = layout == BASICSR ? identity(w) : layout == ORIGINAL ? fromOriginal(w)
-                : fromXinntao(w);
-        List<NamedTensor> out = new ArrayList<>();
-        for (NamedTensor t : w.tensors()) {
-            out.add(renamed(t, names.get(t.name())));
+        ModelWeights canonical = w;
+        Map<String, String> names = Map.of();
+        if (layout != BASICSR) {
+            names = layout == ORIGINAL ? fromOriginal(w) : fromXinntao(w);
+            List<NamedTensor> out = new ArrayList<>();
+            for (NamedTensor t : w.tensors()) {
+                out.add(renamed(t, names.get(t.name())));
+            }
+            canonical = new ModelWeights(w.label(), out);
         }
-        ModelWeights canonical = new ModelWeights(w.label(), out);
-        checkShapes(canonical, names, layout, w.label());
+        checkShapes(canonical, names, layout);
         return new Canonical(layout, canonical);
     }
 
@@ -97,49 +100,11 @@ public enum EsrganLayout {
         if (this == BASICSR) {
             return canonical;
         }
-        int ups = upsamplers(canonical);
         int blocks = blocks(canonical);
-        Map<String, String> names = new LinkedHashMap<>();
-        for (String part : new String[] {"weight", "bias"}) {
-            if (this == ORIGINAL) {
-                names.put("conv_first." + part, "model.0." + part);
-                for (int b = 0; b < blocks; b++) {
-                    for (int r = 1; r <= 3; r++) {
-                        names.put("body." + b + ".rdb" + r + ".conv1x1.weight", "model.1.sub." + b + ".RDB" + r
-                                + ".conv1x1.weight");
-                        for (int c = 1; c <= 5; c++) {
-                            names.put("body." + b + ".rdb" + r + ".conv" + c + "." + part,
-                                    "model.1.sub." + b + ".RDB" + r + ".conv" + c + ".0." + part);
-                        }
-                    }
-                }
-                names.put("conv_body." + part, "model.1.sub." + blocks + "." + part);
-                for (int k = 1; k <= ups; k++) {
-                    names.put("conv_up" + k + "." + part, "model." + 3 * k + "." + part);
-                }
-                names.put("conv_hr." + part, "model." + (3 * ups + 2) + "." + part);
-                names.put("conv_last." + part, "model." + (3 * ups + 4) + "." + part);
-            } else {
-                names.put("conv_first." + part, "conv_first." + part);
-                for (int b = 0; b < blocks; b++) {
-                    for (int r = 1; r <= 3; r++) {
-                        for (int c = 1; c <= 5; c++) {
-                            names.put("body." + b + ".rdb" + r + ".conv" + c + "." + part,
-                                    "RRDB_trunk." + b + ".RDB" + r + ".conv" + c + "." + part);
-                        }
-                    }
-                }
-                names.put("conv_body." + part, "trunk_conv." + part);
-                for (int k = 1; k <= ups; k++) {
-                    names.put("conv_up" + k + "." + part, "upconv" + k + "." + part);
-                }
-                names.put("conv_hr." + part, "HRconv." + part);
-                names.put("conv_last." + part, "conv_last." + part);
-            }
-        }
+        int ups = upsamplers(canonical);
         List<NamedTensor> out = new ArrayList<>();
         for (NamedTensor t : canonical.tensors()) {
-            String name = names.get(t.name());
+            String name = nameOf(t.name(), blocks, ups);
             if (name == null) {
                 throw new IllegalArgumentException(canonical.label() + ": tensor " + t.name() + " has no name in the "
                         + id + " layout");
@@ -151,6 +116,53 @@ public enum EsrganLayout {
             out.sort(java.util.Comparator.comparingInt(t -> Integer.parseInt(t.name().split("\\.")[1])));
         }
         return new ModelWeights(canonical.label(), out);
+    }
+
+    /**
+     * {@code weights} (canonical keys) under the names of the layout called {@code layoutId}, or as they are when it
+     * is empty; an error naming {@code setting} when the weights are not an ESRGAN model's.
+     */
+    public static ModelWeights inLayout(ModelWeights weights, String layoutId, String setting) {
+        if (layoutId.isEmpty()) {
+            return weights;
+        }
+        Canonical c = canonical(weights);
+        if (c == null) {
+            throw new IllegalArgumentException(setting + " = " + layoutId + ": key layouts apply to ESRGAN (RRDBNet) "
+                    + "models, and this one is not");
+        }
+        return named(layoutId).export(c.weights());
+    }
+
+    private static final Pattern CANONICAL_DENSE = Pattern.compile("body\\.(\\d+)\\.rdb([123])\\.conv([1-5]|1x1)\\."
+            + "(weight|bias)");
+    private static final Pattern CANONICAL_UP = Pattern.compile("conv_up(\\d+)\\.(weight|bias)");
+
+    /** The name this layout gives the canonical key {@code key} of a model with these counts; null when none. */
+    private String nameOf(String key, int blocks, int ups) {
+        Matcher m;
+        boolean original = this == ORIGINAL;
+        if ((m = CANONICAL_DENSE.matcher(key)).matches()) {
+            boolean oneByOne = m.group(3).equals("1x1");
+            if (oneByOne && !original) {
+                return null; // ESRGAN+'s 1x1 convs exist in the original layout only
+            }
+            return (original ? "model.1.sub." : "RRDB_trunk.") + m.group(1) + ".RDB" + m.group(2) + ".conv" + m.group(3)
+                    + (original && !oneByOne ? ".0." : ".") + m.group(4);
+        }
+        if ((m = CANONICAL_UP.matcher(key)).matches()) {
+            return (original ? "model." + 3 * Integer.parseInt(m.group(1)) : "upconv" + m.group(1)) + "." + m.group(2);
+        }
+        int dot = key.lastIndexOf('.');
+        String layer = key.substring(0, dot);
+        String part = key.substring(dot);
+        return switch (layer) {
+            case "conv_first" -> (original ? "model.0" : "conv_first") + part;
+            case "conv_body" -> (original ? "model.1.sub." + blocks : "trunk_conv") + part;
+            case "conv_hr" -> (original ? "model." + (3 * ups + 2) : "HRconv") + part;
+            case "conv_last" -> (original ? "model." + (3 * ups + 4) : "conv_last") + part;
+            default -> null;
+        };
     }
 
     static int blocks(ModelWeights canonical) {
@@ -172,14 +184,6 @@ public enum EsrganLayout {
     private static NamedTensor renamed(NamedTensor t, String name) {
         return t.dtype().isFloating() ? NamedTensor.ofFloats(name, t.shape(), t.dtype(), t.floatValues())
                 : NamedTensor.ofLongs(name, t.shape(), t.dtype(), t.longValues());
-    }
-
-    private static Map<String, String> identity(ModelWeights w) {
-        Map<String, String> names = new LinkedHashMap<>();
-        for (NamedTensor t : w.tensors()) {
-            names.put(t.name(), t.name());
-        }
-        return names;
     }
 
     private static IllegalArgumentException stray(ModelWeights w, String key, EsrganLayout layout) {
@@ -263,9 +267,11 @@ public enum EsrganLayout {
     /**
      * Every tensor has the shape its canonical name implies, given the first conv (features, input channels), the
      * first dense conv (growth channels) and the last conv (output channels); an error naming the file's key
-     * otherwise. Up-samplers are numbered 1..L without gaps.
+     * otherwise ({@code names}: the file's key of each canonical one, empty when they are the same). Up-samplers are
+     * numbered 1..L without gaps.
      */
-    private static void checkShapes(ModelWeights c, Map<String, String> names, EsrganLayout layout, String label) {
+    private static void checkShapes(ModelWeights c, Map<String, String> names, EsrganLayout layout) {
+        String label = c.label();
         Map<String, String> original = new LinkedHashMap<>();
         names.forEach((from, to) -> original.put(to, from));
         for (String k : new String[] {"conv_first.weight", "conv_last.weight", "body.0.rdb1.conv1.weight",
