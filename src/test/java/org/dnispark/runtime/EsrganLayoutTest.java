@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +14,6 @@ import org.dnispark.core.DType;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
-import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +33,7 @@ class EsrganLayoutTest {
     }
 
     static ModelWeights read(String fixture) throws IOException {
-        return PyTorchCheckpoint.read(Files.readAllBytes(TestModels.fixture(fixture)), fixture).weights;
+        return TestModels.pth(TestModels.fixture(fixture));
     }
 
     static float maxError(ModelWeights canonical, RgbImage in, String expected, int tile) {

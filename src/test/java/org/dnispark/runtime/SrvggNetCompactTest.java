@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.dnispark.TestModels;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
-import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +25,7 @@ class SrvggNetCompactTest {
     }
 
     static ModelWeights pth(Path p) throws IOException {
-        return PyTorchCheckpoint.read(Files.readAllBytes(p), p.getFileName().toString()).weights;
+        return TestModels.pth(p);
     }
 
     static void check(ModelWeights w, String fixture, int tile) {

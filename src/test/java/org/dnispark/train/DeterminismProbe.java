@@ -17,7 +17,6 @@ import org.dnispark.ncnn.NcnnModel;
 import org.dnispark.provenance.Sha256;
 import org.dnispark.runtime.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
-import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.runtime.TiledPredictor;
 
 /**
@@ -122,8 +121,7 @@ public final class DeterminismProbe {
         // one model per built-in architecture (PyTorch-made fixtures and waifu2x's vgg_7), tiled
         for (String[] c : new String[][] {{"srvgg_small_a.pth", "a"}, {"dncnn_small_a.pth", "a"},
                 {"rrdb_x4_a.pth", "s"}, {"msrresnet_x4.pth", "s"}, {"srcnn_a.pth", "a"}}) {
-            Path f = TestModels.fixture(c[0]);
-            ModelWeights w = PyTorchCheckpoint.read(Files.readAllBytes(f), c[0]).weights;
+            ModelWeights w = TestModels.pth(TestModels.fixture(c[0]));
             d.put("infer/" + ArchitectureRegistry.detect(w).name(), run(w, c[1].equals("s") ? small : astronaut, 12));
         }
         ModelWeights vgg7 = Waifu2xJson.read(Files.readAllBytes(TestModels.cache().resolve(
