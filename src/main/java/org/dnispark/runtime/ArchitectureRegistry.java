@@ -15,6 +15,8 @@ public final class ArchitectureRegistry {
             SrvggNetCompact.ARCHITECTURE,
             DnCnn.ARCHITECTURE,
             RrdbNet.ARCHITECTURE,
+            Span.ARCHITECTURE,
+            Plksr.ARCHITECTURE,
             MsrResNet.ARCHITECTURE,
             Srcnn.ARCHITECTURE,
             Vgg7.ARCHITECTURE);

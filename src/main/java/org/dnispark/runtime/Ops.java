@@ -61,6 +61,21 @@ public final class Ops {
         return minimum(maximum(x, lo), hi);
     }
 
+    /**
+     * Mish, {@code x * tanh(softplus(x))} with the engine's softplus (PyTorch's: beta 1, linear above 20), as
+     * {@code torch.nn.Mish}. Not DJL's {@code Activation.mish}, which computes {@code tanh(log2(1 + e^x))} (base 2,
+     * not e: up to 0.2% of the output off, found against RealPLKSR's reference) and adds its 1 as a Java-memory
+     * scalar; {@code NativeMemoryRuleTest} refuses it.
+     */
+    public static NDArray mish(NDArray x) {
+        return FiniteCheck.check(x.mul(x.getNDArrayInternal().softPlus().tanh()), "mish");
+    }
+
+    /** SiLU (swish with beta 1), {@code x * sigmoid(x)}, as {@code torch.nn.SiLU}. */
+    public static NDArray silu(NDArray x) {
+        return FiniteCheck.check(x.mul(x.getNDArrayInternal().sigmoid()), "silu");
+    }
+
     /** Batch norm over channels with fixed statistics: {@code (x - mean) / sqrt(var + eps) * gamma + beta}. */
     public static NDArray batchNorm(NDArray x, NDArray mean, NDArray var, NDArray gamma, NDArray beta, float eps) {
         NDArray m = scopedLike(mean.reshape(1, -1, 1, 1), x);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li>an NDArray method that takes a {@code java.lang.Number} ({@code x.mul(0.2f)}: DJL wraps the scalar around a
  *       Java buffer and frees it while autograd may still hold it, the cause of issue 24);</li>
+ *   <li>DJL's {@code mish} (it also computes the wrong function: {@code tanh(log2(1 + e^x))});</li>
  *   <li>{@code NDArray.set(Buffer/array)} (libtorch then points into a Java buffer);</li>
  *   <li>{@code NDManager.create} from Java values (arrays, buffers, numbers), except inside {@link Tensors}, which
  *       copies into engine memory at once.</li>
@@ -86,6 +87,10 @@ class NativeMemoryRuleTest {
         String params = r.descriptor().substring(1, r.descriptor().indexOf(')'));
         if (array && params.contains("Ljava/lang/Number;")) {
             return "a scalar wrapped around Java memory";
+        }
+        if (r.name().equals("mish") && (r.owner().equals("ai/djl/nn/Activation")
+                || r.owner().startsWith("ai/djl/ndarray/internal/NDArrayEx") || r.owner().endsWith("PtNDArrayEx"))) {
+            return "DJL's mish takes log base 2 and adds a Java-memory scalar; use Ops.mish";
         }
         if (array && r.name().equals("set")) {
             return "the array would point into Java memory";

@@ -1,0 +1,228 @@
+package org.dnispark.runtime;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import org.dnispark.core.ModelWeights;
+
+/**
+ * SPAN (Swift Parameter-free Attention Network, NTIRE 2024 efficient SR winner) with the key names of its authors'
+ * code as spandrel reads it: {@code conv_1}, six {@code block_N} (SPAB: three Conv3XC {@code c1_r..c3_r}, SiLU
+ * between them, a parameter-free attention {@code (out3 + x) * (sigmoid(out3) - 0.5)}), {@code conv_2},
+ * {@code conv_cat} (1x1 over the concatenation of the first features, block 6 after conv_2, block 1 and block 6's
+ * first conv after its SiLU) and {@code upsampler.0} (3x3 to {@code 3*r*r}, pixel shuffle). The input is normalised as
+ * {@code (x - mean) * 255} unless the state dict holds the {@code no_norm} buffer; the output is not.
+ *
+ * <p><b>Re-parameterisation.</b> Each Conv3XC is trained as a 1x1, 3x3, 1x1 chain plus a 1x1 skip ({@code sk}) and
+ * runs as one 3x3 {@code eval_conv}, which upstream rebuilds from the chain on every forward pass: the file's
+ * {@code eval_conv} tensors are never read. This network does the same once per weight set (exactly, in double
+ * precision). Interpolation therefore mixes the chain's tensors, and the fused convolution of a mix is a product of
+ * mixed tensors, not the mix of the fused convolutions: that is what upstream computes for an interpolated file.
+ *
+ * <p>Geometry: "same"-padded 3x3 convolutions only, 21 of them in sequence at the input's resolution, so tiles with
+ * 21 pixels of context equal the whole image. Alignment is refused (see {@link #ARCHITECTURE}).
+ */
+public final class Span extends StateDictNetwork {
+    static final Architecture ARCHITECTURE = new Architecture("span", "SPAN: conv_1.sk, block_1..6.c{1,2,3}_r "
+            + "(sk, conv.0-2, eval_conv), conv_cat, conv_2, upsampler.0; RGB, any feature count and scale",
+            Span::detect, Architecture.refused("span", "its convolutions are re-parameterised (each runs as a 3x3 "
+                    + "rebuilt from a 1x1-3x3-1x1 chain and a 1x1 skip), so a hidden channel is a product of three "
+                    + "tensors' orders that activation matching and renormalisation cannot observe; interpolate "
+                    + "without alignment, or align the pair before re-parameterised training diverged"));
+
+    private static final float[] RGB_MEAN = {0.4488f, 0.4371f, 0.4040f};
+    private static final double IMG_RANGE = 255.0;
+    /** Every Conv3XC, in the order the network runs them. */
+    static final List<String> CONVS;
+
+    static {
+        List<String> c = new java.util.ArrayList<>(List.of("conv_1"));
+        for (int b = 1; b <= 6; b++) {
+            for (int r = 1; r <= 3; r++) {
+                c.add("block_" + b + ".c" + r + "_r");
+            }
+        }
+        c.add("conv_2");
+        CONVS = List.copyOf(c);
+    }
+
+    private final int scale;
+    private final boolean norm;
+
+    private Span(int scale, boolean norm, NDManager parent) {
+        super(parent);
+        this.scale = scale;
+        this.norm = norm;
+    }
+
+    /** The spec when {@code w} has SPAN's keys (spandrel's test); shapes that contradict them are refused by key. */
+    static NetworkSpec detect(ModelWeights w) {
+        for (String k : List.of("conv_1.sk.weight", "block_1.c1_r.sk.weight", "block_1.c1_r.eval_conv.weight",
+                "block_1.c3_r.eval_conv.weight", "conv_cat.weight", "conv_2.sk.weight", "conv_2.eval_conv.weight",
+                "upsampler.0.weight")) {
+            if (!w.contains(k)) {
+                return null;
+            }
+        }
+        String file = w.label();
+        int[] first = StateDictShapes.require(w, "conv_1.sk.weight", -1, -1, 1, 1);
+        int feat = first[0];
+        if (first[1] != 3) {
+            throw StateDictShapes.refuse(w, "conv_1.sk.weight", "3 input channels (RGB; SPAN's mean normalisation is "
+                    + "per RGB channel)", first);
+        }
+        int expected = 0;
+        for (String c : CONVS) {
+            int in = c.equals("conv_1") ? 3 : feat;
+            int m1 = StateDictShapes.require(w, c + ".conv.0.weight", -1, in, 1, 1)[0];
+            int m2 = StateDictShapes.require(w, c + ".conv.1.weight", -1, m1, 3, 3)[0];
+            StateDictShapes.require(w, c + ".conv.2.weight", feat, m2, 1, 1);
+            StateDictShapes.require(w, c + ".sk.weight", feat, in, 1, 1);
+            StateDictShapes.require(w, c + ".eval_conv.weight", feat, in, 3, 3);
+            for (String part : List.of("sk", "conv.0", "conv.1", "conv.2", "eval_conv")) {
+                StateDictShapes.require(w, c + "." + part + ".bias",
+                        w.get(c + "." + part + ".weight").shape()[0]);
+            }
+            expected += 10;
+        }
+        StateDictShapes.require(w, "conv_cat.weight", feat, 4 * feat, 1, 1);
+        StateDictShapes.require(w, "conv_cat.bias", feat);
+        int up = StateDictShapes.require(w, "upsampler.0.weight", -1, feat, 3, 3)[0];
+        StateDictShapes.require(w, "upsampler.0.bias", up);
+        int r = (int) Math.round(Math.sqrt(up / 3.0));
+        if (r < 1 || r * r * 3 != up) {
+            throw StateDictShapes.refuse(w, "upsampler.0.weight", "3*r*r output channels (RGB, pixel shuffle by r)",
+                    w.get("upsampler.0.weight").shape());
+        }
+        boolean norm = !w.contains("no_norm");
+        expected += 4 + (norm ? 0 : 1);
+        if (w.tensorCount() != expected) {
+            List<String> extra = new java.util.ArrayList<>(w.names());
+            extra.removeIf(n -> n.equals("no_norm") || n.startsWith("conv_cat.") || n.startsWith("upsampler.0.")
+                    || CONVS.stream().anyMatch(c -> n.startsWith(c + ".")));
+            throw new IllegalArgumentException("'" + file + "': SPAN keys, but " + w.tensorCount() + " tensors where "
+                    + expected + " were expected; not part of SPAN: " + extra.subList(0, Math.min(5, extra.size())));
+        }
+        return new Architecture.BuiltIn("SPAN(feature_channels=" + feat + ", upscale=" + r + (norm ? "" : ", norm=False")
+                + ")", NetworkGeometry.padded(r, 21, 1), m -> new Span(r, norm, m));
+    }
+
+    /** Each Conv3XC fused into its 3x3 {@code eval_conv}, as upstream's {@code update_params} does. */
+    @Override
+    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+        Map<String, NDArray> p = new HashMap<>();
+        for (String c : CONVS) {
+            float[][] fused = fuse(weights, c);
+            int[] s = weights.get(c + ".eval_conv.weight").shape();
+            p.put(c + ".weight", Tensors.copyIn(into, fused[0], new Shape(s[0], s[1], 3, 3)));
+            p.put(c + ".bias", Tensors.copyIn(into, fused[1], new Shape(s[0])));
+        }
+        for (String k : List.of("conv_cat.weight", "conv_cat.bias", "upsampler.0.weight", "upsampler.0.bias")) {
+            p.put(k, array(into, weights.get(k)));
+        }
+        p.put("mean", Tensors.copyIn(into, RGB_MEAN, new Shape(1, 3, 1, 1)));
+        return p;
+    }
+
+    /**
+     * The 3x3 convolution equal to {@code conv.2(conv.1(conv.0(x))) + sk(x)} (the chain's 3x3 reading a zero-padded
+     * input, as eval_conv does): weight {@code W[o,i] = sum w3[o,b] w2[b,a] w1[a,i] + sk[o,i] at the centre}, bias
+     * {@code sum w3[o,b] (b2[b] + sum w2[b,a,:,:] b1[a]) + b3[o] + sk_b[o]}.
+     */
+    static float[][] fuse(ModelWeights w, String c) {
+        float[] w1 = w.get(c + ".conv.0.weight").floatValues();
+        float[] b1 = w.get(c + ".conv.0.bias").floatValues();
+        float[] w2 = w.get(c + ".conv.1.weight").floatValues();
+        float[] b2 = w.get(c + ".conv.1.bias").floatValues();
+        float[] w3 = w.get(c + ".conv.2.weight").floatValues();
+        float[] b3 = w.get(c + ".conv.2.bias").floatValues();
+        float[] sk = w.get(c + ".sk.weight").floatValues();
+        float[] skb = w.get(c + ".sk.bias").floatValues();
+        int[] s2 = w.get(c + ".conv.1.weight").shape();
+        int m2 = s2[0];
+        int m1 = s2[1];
+        int out = b3.length;
+        int in = w1.length / m1;
+        // v[b][i][k] = sum_a w2[b][a][k] * w1[a][i]: the first 1x1 folded into the 3x3
+        double[] v = new double[m2 * in * 9];
+        double[] bMid = new double[m2];
+        for (int b = 0; b < m2; b++) {
+            double acc = b2[b];
+            for (int a = 0; a < m1; a++) {
+                for (int k = 0; k < 9; k++) {
+                    double w2v = w2[(b * m1 + a) * 9 + k];
+                    acc += w2v * b1[a];
+                    for (int i = 0; i < in; i++) {
+                        v[(b * in + i) * 9 + k] += w2v * w1[a * in + i];
+                    }
+                }
+            }
+            bMid[b] = acc;
+        }
+        float[] weight = new float[out * in * 9];
+        float[] bias = new float[out];
+        for (int o = 0; o < out; o++) {
+            double acc = (double) b3[o] + skb[o];
+            double[] row = new double[in * 9];
+            for (int b = 0; b < m2; b++) {
+                double w3v = w3[o * m2 + b];
+                acc += w3v * bMid[b];
+                for (int j = 0; j < in * 9; j++) {
+                    row[j] += w3v * v[b * in * 9 + j];
+                }
+            }
+            for (int i = 0; i < in; i++) {
+                row[i * 9 + 4] += sk[o * in + i];
+            }
+            for (int j = 0; j < in * 9; j++) {
+                weight[o * in * 9 + j] = (float) row[j];
+            }
+            bias[o] = (float) acc;
+        }
+        return new float[][] {weight, bias};
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
+        try (NDManager scope = manager.newSubManager()) {
+            return result(forward(Tensors.copyIn(scope, input, new Shape(batch, channels, height, width))), outShape);
+        }
+    }
+
+    @Override
+    NDArray forward(NDArray x) {
+        if (norm) {
+            x = Ops.mul(x.sub(Ops.scopedLike(params.get("mean").duplicate(), x)), IMG_RANGE);
+        }
+        NDArray feature = conv(x, "conv_1");
+        NDArray[] b = block(feature, 1);
+        NDArray b1 = b[0];
+        for (int i = 2; i <= 5; i++) {
+            b = block(b[0], i);
+        }
+        NDArray[] b6 = block(b[0], 6);
+        NDArray out6 = conv(b6[0], "conv_2");
+        NDArray cat = conv(NDArrays.concat(new NDList(feature, out6, b1, b6[1]), 1), "conv_cat");
+        return pixelShuffle(conv(cat, "upsampler.0"), scale);
+    }
+
+    /**
+     * SPAB: its output and its first convolution's output after SiLU (which block 6 hands to conv_cat: upstream's
+     * SiLU is in place, so the tensor it returns as {@code out1} has been activated).
+     */
+    NDArray[] block(NDArray x, int i) {
+        String p = "block_" + i + ".";
+        NDArray out1 = Ops.silu(conv(x, p + "c1_r"));
+        NDArray out2 = Ops.silu(conv(out1, p + "c2_r"));
+        NDArray out3 = conv(out2, p + "c3_r");
+        NDArray attention = Ops.add(out3.getNDArrayInternal().sigmoid(), -0.5);
+        return new NDArray[] {out3.add(x).mul(attention), out1};
+    }
+}
