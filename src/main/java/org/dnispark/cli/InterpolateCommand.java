@@ -31,7 +31,9 @@ import org.dnispark.storage.Storage;
  * {@code jobs/dni interpolate}: builds one interpolated model and writes it where PyTorch tools can take it back:
  * {@code <output>.safetensors}, {@code <output>.pth} (with the coefficients and source digests in their metadata),
  * and the run manifest {@code <output>.json}, written last. TorchScript sources also give
- * {@code <output>.torchscript.pt}; archives are rewritten, never run. No Spark.
+ * {@code <output>.torchscript.pt}; archives are rewritten, never run. ONNX sources also give {@code <output>.onnx}:
+ * the first model's graph with the interpolated initializers and the provenance in its metadata_props
+ * ({@code dni.metadata}). No Spark.
  */
 final class InterpolateCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -95,6 +97,12 @@ final class InterpolateCommand {
             String ts = output + ".torchscript.pt";
             Storage.writeAtomically(ts, first.torchScript().withWeights(mix), conf);
             written.add(ts);
+        }
+        if (first.onnx() != null) {
+            String onnx = output + ".onnx";
+            Storage.writeAtomically(onnx, first.onnx().withWeights(mix, Map.of("dni.metadata",
+                    JSON.writeValueAsString(meta))), conf);
+            written.add(onnx);
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("outputs", written);

@@ -68,6 +68,11 @@ public final class ModelSet {
                 first.graph().checkSameStructure(m.graph());
             }
         }
+        if (first.onnx() != null) {
+            for (LoadedModel m : loaded.subList(1, loaded.size())) {
+                first.onnx().checkSameGraph(m.onnx());
+            }
+        }
         List<ModelWeights> weights = new ArrayList<>();
         loaded.forEach(m -> weights.add(m.weights()));
         Interpolation.checkCompatible(weights);
@@ -84,6 +89,10 @@ public final class ModelSet {
             if (m.torchScript() != null) {
                 throw new IllegalArgumentException("it is a TorchScript module, whose channel ties live in its code, "
                         + "which is not analysed; export its state dict to align it");
+            }
+            if (m.onnx() != null) {
+                throw new IllegalArgumentException("it is an ONNX graph, whose channel ties are not analysed; align "
+                        + "the models as state dicts of a built-in architecture, then export them");
             }
             return m.graph() != null ? ArchitectureRegistry.permutations(m.graph(), m.weights())
                     : ArchitectureRegistry.permutations(m.weights());
@@ -117,8 +126,7 @@ public final class ModelSet {
         for (LoadedModel m : models.subList(1, models.size())) {
             WeightMatching.Result r = aligner.align(first().weights(), m.weights(), spec);
             results.add(r);
-            out.add(new LoadedModel(m.reference(), m.format(), m.files(), r.permutation().apply(m.weights()),
-                    m.graph(), m.torchScript(), m.layout()));
+            out.add(m.withWeights(r.permutation().apply(m.weights())));
             Map<String, Object> e = describe(m.reference(), r);
             e.put("method", method);
             report.add(e);
@@ -192,6 +200,9 @@ public final class ModelSet {
             if (m.torchScript() != null) {
                 requireRunnable(m);
                 return TorchScriptNetwork.spec(m.torchScript());
+            }
+            if (m.onnx() != null) {
+                return org.dnispark.runtime.OnnxNetwork.spec(m.onnx());
             }
             return ArchitectureRegistry.detect(m.weights());
         } catch (IllegalArgumentException e) {

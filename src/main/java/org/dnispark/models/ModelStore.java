@@ -28,7 +28,8 @@ import org.dnispark.storage.Storage;
  * Finds and reads models by reference. The one rule for references: a URI with a scheme ({@code s3a://},
  * {@code file:}) or an absolute path is used as it is; a relative path is looked up under the working directory
  * first, then under the model cache. The format follows the name and content: {@code .pth}/{@code .pt}/{@code .ts}
- * (a TorchScript archive when it holds code, else a PyTorch state dict), {@code .safetensors}, {@code .json}
+ * (a TorchScript archive when it holds code, else a PyTorch state dict), {@code .safetensors}, {@code .onnx} (read as
+ * data, run by ONNX Runtime), {@code .json}
  * (waifu2x's original JSON models), otherwise an ncnn prefix ({@code .param} + {@code .bin}). Records the SHA-256 of
  * every file read. Never downloads: a missing model names every place tried and the command that fills the cache.
  */
@@ -70,7 +71,7 @@ public final class ModelStore {
     private static boolean isSingleFile(String uri) {
         String lower = uri.toLowerCase(Locale.ROOT);
         return lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".ts") || lower.endsWith(".torchscript")
-                || lower.endsWith(".safetensors") || lower.endsWith(".json");
+                || lower.endsWith(".safetensors") || lower.endsWith(".json") || lower.endsWith(".onnx");
     }
 
     private static boolean hasScheme(String s) {
@@ -117,6 +118,10 @@ public final class ModelStore {
             files.put(uri, Sha256.hex(data));
             if (lower.endsWith(".json")) {
                 return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
+            }
+            if (lower.endsWith(".onnx")) {
+                org.dnispark.formats.OnnxModel onnx = org.dnispark.formats.OnnxModel.read(data, label);
+                return new LoadedModel(reference, "onnx", files, onnx.weights(), null, null, "", onnx);
             }
             if (lower.endsWith(".safetensors")) {
                 return stateDict(reference, "safetensors", files, Safetensors.read(data, label).weights);

@@ -35,7 +35,7 @@ public final class Span extends StateDictNetwork {
             Span::detect, Architecture.refused("span", "its convolutions are re-parameterised (each runs as a 3x3 "
                     + "rebuilt from a 1x1-3x3-1x1 chain and a 1x1 skip), so a hidden channel is a product of three "
                     + "tensors' orders that activation matching and renormalisation cannot observe; interpolate "
-                    + "without alignment, or align the pair before re-parameterised training diverged"));
+                    + "without alignment (a model and its fine-tuned copy need none)"));
 
     private static final float[] RGB_MEAN = {0.4488f, 0.4371f, 0.4040f};
     private static final double IMG_RANGE = 255.0;

@@ -27,6 +27,15 @@ public final class Tensors {
         }
     }
 
+    /**
+     * An input array for ONNX Runtime's engine ({@code OnnxNetwork}): ONNX Runtime copies a heap buffer into a tensor
+     * it owns ({@code OnnxTensor.createTensor}), so no Java memory is borrowed; its arrays support few operations, so
+     * the PyTorch-side copy of {@link #copyIn(NDManager, float[], Shape)} does not apply.
+     */
+    public static NDArray onnxInput(NDManager ortManager, float[] values, Shape shape) {
+        return ortManager.create(values, shape);
+    }
+
     /** A one-dimensional engine-owned copy of {@code values}. */
     public static NDArray copyIn(NDManager manager, float[] values) {
         return copyIn(manager, values, new Shape(values.length));

@@ -424,6 +424,37 @@ class SparkJobsTest {
         assertFalse(Files.exists(bad));
     }
 
+    /**
+     * A correlated pair (a model and a fine-tuned copy) of each architecture added for issue 25, and ONNX graphs of
+     * two, each in a demo-sized sweep and transition: the architecture is recognised, every coefficient scored, every
+     * frame written.
+     */
+    @Test
+    void newArchitecturesAndOnnxGraphsSweepAndTransition() throws IOException {
+        String[][] pairs = {
+            {"span_x4_a.pth", "span_x4_b.pth", "4", "SPAN(feature_channels=8, upscale=4)"},
+            {"realplksr_x2_a.pth", "realplksr_x2_b.pth", "2", "RealPLKSR(dim=16, n_blocks=2"},
+            {"plksr_ccm_x4_a.pth", "plksr_ccm_x4_b.pth", "4", "PLKSR(dim=12, n_blocks=2"},
+            {"onnx_rrdb_x4_a.onnx", "onnx_rrdb_x4_b.onnx", "4", "ONNX onnx_rrdb_x4_a.onnx"},
+            {"onnx_span_x2_a.onnx", "onnx_span_x2_b.onnx", "2", "ONNX onnx_span_x2_a.onnx"}};
+        for (String[] p : pairs) {
+            String models = "dni.models=[\"" + TestModels.fixture(p[0]) + "\", \"" + TestModels.fixture(p[1]) + "\"]";
+            String degradation = "dni.degradation=[{type=bicubic-down, factor=" + p[2] + "}]";
+            Path sweep = tmp.resolve("new-sweep-" + p[0]);
+            SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + sweep + "\"", models, degradation,
+                    "dni.sweep.alphas=[0, 0.5, 1]"));
+            assertEquals(1 + 2 * 3, lines(sweep.resolve("psnr.csv")).size(), p[0]);
+            String manifest = Files.readString(sweep.resolve("manifest.json"));
+            assertTrue(manifest.contains(p[3]), p[3] + " not in " + manifest);
+            Path transition = tmp.resolve("new-transition-" + p[0]);
+            Map<String, Object> frames = TransitionJob.run(spark, settings(Job.TRANSITION, "dni.transition.output=\""
+                    + transition + "\"", models, degradation, "dni.transition.alphas=[0, 0.5, 1]",
+                    "dni.transition.strip-height=40"));
+            assertEquals(6L, ((Number) frames.get("frames")).longValue(), p[0]);
+            assertTrue(Files.exists(transition.resolve("_SUCCESS")), p[0]);
+        }
+    }
+
     @Test
     void truncatedAndMissingModelFilesAreNamed() throws IOException {
         Path models = tmp.resolve("bad-models");
