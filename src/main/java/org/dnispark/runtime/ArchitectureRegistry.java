@@ -17,6 +17,7 @@ public final class ArchitectureRegistry {
             RrdbNet.ARCHITECTURE,
             Span.ARCHITECTURE,
             Plksr.ARCHITECTURE,
+            SwinIr.ARCHITECTURE,
             MsrResNet.ARCHITECTURE,
             Srcnn.ARCHITECTURE,
             Vgg7.ARCHITECTURE);

@@ -19,15 +19,25 @@ final class StateDictShapes {
      * missing, not floating point, or shaped otherwise.
      */
     static int[] require(ModelWeights w, String key, int... dims) {
+        return require(w, key, true, dims);
+    }
+
+    /** {@link #require} for an integer buffer (an index table, say). */
+    static int[] requireInteger(ModelWeights w, String key, int... dims) {
+        return require(w, key, false, dims);
+    }
+
+    private static int[] require(ModelWeights w, String key, boolean floating, int... dims) {
         NamedTensor t = w.get(key);
         String want = Arrays.toString(dims).replace("-1", "*");
         if (t == null) {
             throw new IllegalArgumentException("'" + w.label() + "': key " + key + " is missing; expected a tensor of "
                     + "shape " + want);
         }
-        if (!t.dtype().isFloating()) {
+        if (t.dtype().isFloating() != floating) {
             throw new IllegalArgumentException("'" + w.label() + "': key " + key + " holds " + t.dtype()
-                    + "; expected floating point weights of shape " + want);
+                    + "; expected " + (floating ? "floating point weights" : "an integer buffer") + " of shape "
+                    + want);
         }
         int[] s = t.shape();
         boolean ok = s.length == dims.length;
