@@ -11,8 +11,8 @@ Needs Debian's python3-torch:
 Models are small and random (upstream's own initialisation, then the relative position tables and layer norms
 jittered so that they matter), in upstream's key layout (.pth), with their outputs (float32 LE, CHW) on crops of the
 astronaut test image chosen so that window padding is exercised (sizes that are not multiples of the window), and for
-one variant of each architecture a "fine-tuned" copy (5% of each tensor's standard deviation as noise, buffers
-included) and the output of the pair interpolated key by key at alpha 0.4, loaded into upstream's network.
+one variant of each architecture a "fine-tuned" copy (5% of each tensor's standard deviation as noise, running
+statistics included, masks and position grids not) and the output of the pair interpolated key by key at alpha 0.4, loaded into upstream's network.
 """
 import importlib
 import os
@@ -29,7 +29,31 @@ REV = "b0c3eb2"
 LIB = "libs/spandrel/spandrel/"
 FILES = ["util/__init__.py", "util/timm/__init__.py", "util/timm/__drop.py", "util/timm/__helpers.py",
          "util/timm/__weight_init.py", "architectures/__arch_helpers/padding.py",
-         "architectures/SwinIR/__arch/SwinIR.py"]
+         "architectures/SwinIR/__arch/SwinIR.py", "architectures/DAT/__arch/DAT.py"]
+
+# DAT imports einops for two reshapes ("b c h w -> b (h w) c" and back); Debian has no einops, so this stand-in
+# (harness only: it computes exactly those two reshapes) is registered under that name. Nothing else is replaced.
+EINOPS = """
+import torch
+
+
+def rearrange(x, pattern, **sizes):
+    if pattern == "b c h w -> b (h w) c":
+        return x.flatten(2).transpose(1, 2)
+    if pattern == "b (h w) c -> b c h w":
+        return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], sizes["h"], sizes["w"])
+    raise NotImplementedError(pattern)
+
+
+class Rearrange(torch.nn.Module):
+    def __init__(self, pattern, **sizes):
+        super().__init__()
+        self.pattern = pattern
+        self.sizes = sizes
+
+    def forward(self, x):
+        return rearrange(x, self.pattern, **self.sizes)
+"""
 
 
 def checkout(git_dir, folder):
@@ -43,6 +67,12 @@ def checkout(git_dir, folder):
     for d, _, names in os.walk(os.path.join(folder, "spandrel")):
         if "__init__.py" not in names:
             open(os.path.join(d, "__init__.py"), "w").close()
+    os.makedirs(os.path.join(folder, "einops", "layers"))
+    with open(os.path.join(folder, "einops", "__init__.py"), "w") as f:
+        f.write(EINOPS)
+    open(os.path.join(folder, "einops", "layers", "__init__.py"), "w").close()
+    with open(os.path.join(folder, "einops", "layers", "torch.py"), "w") as f:
+        f.write("from einops import Rearrange  # noqa: F401\n")
 
 
 def write(name, array):
@@ -50,8 +80,11 @@ def write(name, array):
 
 
 def jitter(state, scale):
+    """A fine-tune: every learned tensor and running statistic moved; buffers that are functions of the
+    hyper-parameters (attention masks, position grids) stay, as training leaves them."""
+    fixed = ("attn_mask", "attn_mask_0", "attn_mask_1", "rpe_biases")
     return {k: v + scale * float(v.std()) * torch.randn_like(v) if v.is_floating_point() and v.numel() > 1
-            and not k.endswith("attn_mask") else v.clone() for k, v in state.items()}
+            and not k.endswith(fixed) else v.clone() for k, v in state.items()}
 
 
 def lerp(a, b, alpha):
@@ -65,8 +98,13 @@ def randomised(make):
     for k, v in state.items():
         if k.endswith("relative_position_bias_table"):
             state[k] = 0.5 * torch.randn_like(v)
-        elif ".norm" in k or k.startswith("norm."):
+        elif (".norm" in k or k.startswith("norm.") or k.startswith("before_RG.") or ".pos" in k) and \
+                v.is_floating_point() and not k.endswith("rpe_biases"):
             state[k] = v + 0.1 * torch.randn_like(v)
+        elif k.endswith("running_mean") or k.endswith("temperature"):
+            state[k] = v + 0.1 * torch.randn_like(v)
+        elif k.endswith("running_var"):
+            state[k] = v * (1 + 0.2 * torch.rand_like(v))
     net.load_state_dict(state)
     return net
 
@@ -117,6 +155,22 @@ def main():
         # restoration (no upsampler, residual to the input), window 7 and image range 255 (the JPEG models')
         single(swin(upscale=1, upsampler="", window_size=7, img_size=28, img_range=255.0), "swinir_denoise_x1",
                crop[:30, :33])
+
+        dat = importlib.import_module("spandrel.architectures.DAT.__arch.DAT")
+
+        def datnet(**kw):
+            # depths 3 and 2: layer 0 shifts its block 2, layer 1 its block 0 (upstream's rule)
+            base = dict(img_size=16, in_chans=3, embed_dim=32, split_size=[2, 4], depth=[3, 2], num_heads=[2, 4],
+                        expansion_factor=2.0, upscale=2, img_range=1.0, upsampler="pixelshuffle",
+                        resi_connection="1conv")
+            base.update(kw)
+            return lambda: dat.DAT(**base)
+
+        # pixelshuffle x2: a correlated pair, on a crop the spatial windows must pad (22x18 -> 24x20)
+        pair(datnet(), "dat_x2", crop[:18, :22])
+        # pixelshuffledirect x3 with 3conv residual connections, no qkv bias, split [4, 8]
+        single(datnet(upscale=3, upsampler="pixelshuffledirect", resi_connection="3conv", qkv_bias=False,
+                      split_size=[4, 8]), "dat_light_x3", crop[:13, :15])
 
 
 if __name__ == "__main__":

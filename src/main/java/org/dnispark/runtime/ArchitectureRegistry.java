@@ -18,6 +18,7 @@ public final class ArchitectureRegistry {
             Span.ARCHITECTURE,
             Plksr.ARCHITECTURE,
             SwinIr.ARCHITECTURE,
+            Dat.ARCHITECTURE,
             MsrResNet.ARCHITECTURE,
             Srcnn.ARCHITECTURE,
             Vgg7.ARCHITECTURE);

@@ -68,6 +68,21 @@ class AttentionArchitecturesTest {
     }
 
     @Test
+    void datMatchesSpandrelInBothReconstructions() throws IOException {
+        ModelWeights a = model("dat_x2_a.pth");
+        ModelWeights b = model("dat_x2_b.pth");
+        NetworkSpec spec = ArchitectureRegistry.detect(a);
+        assertEquals("DAT(embed_dim=32, depth=[3, 2], num_heads=[2, 4], split_size=[2, 4], expansion_factor=2.0, "
+                + "upscale=2)", spec.name());
+        assertTrue(spec.geometry().globalStatistics(), "channel interaction pools the whole image");
+        check(a, "dat_x2_a_astronaut22x18.f32", 22, 18);
+        check(b, "dat_x2_b_astronaut22x18.f32", 22, 18);
+        check(Interpolation.lerp(a, b, 0.4, Interpolation.Options.defaults()), "dat_x2_mix0.4_astronaut22x18.f32", 22,
+                18);
+        check(model("dat_light_x3.pth"), "dat_light_x3_astronaut15x13.f32", 15, 13);
+    }
+
+    @Test
     void swinIrWithAForeignPositionIndexIsRefusedByKey() throws IOException {
         ModelWeights a = model("swinir_classical_x2_a.pth");
         java.util.List<org.dnispark.core.NamedTensor> t = new java.util.ArrayList<>();
