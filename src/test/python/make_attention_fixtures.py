@@ -6,7 +6,7 @@ The upstream files are read from a git checkout of https://github.com/chaiNNer-o
 repository) into a temporary package tree with empty package __init__ files (so spandrel's loader is not imported).
 Needs Debian's python3-torch:
 
-    /usr/bin/python3 src/test/python/make_attention_fixtures.py /path/to/spandrel/.git
+    /usr/bin/python3 src/test/python/make_attention_fixtures.py /path/to/spandrel/.git /path/to/einops/.git
 
 Models are small and random (upstream's own initialisation, then the relative position tables and layer norms
 jittered so that they matter), in upstream's key layout (.pth), with their outputs (float32 LE, CHW) on crops of the
@@ -31,32 +31,14 @@ FILES = ["util/__init__.py", "util/timm/__init__.py", "util/timm/__drop.py", "ut
          "util/timm/__weight_init.py", "architectures/__arch_helpers/padding.py",
          "architectures/SwinIR/__arch/SwinIR.py", "architectures/DAT/__arch/DAT.py"]
 
-# DAT imports einops for two reshapes ("b c h w -> b (h w) c" and back); Debian has no einops, so this stand-in
-# (harness only: it computes exactly those two reshapes) is registered under that name. Nothing else is replaced.
-EINOPS = """
-import torch
+OMNISR = ["OmniSR.py", "OSAG.py", "OSA.py", "esa.py", "layernorm.py", "pixelshuffle.py", "ChannelAttention.py"]
+FILES += ["architectures/OmniSR/__arch/" + f for f in OMNISR]
+# DAT and OmniSR import einops (pure Python); Debian has none, so it is read from a git checkout of
+# https://github.com/arogozhnikov/einops at this revision, like the networks themselves
+EINOPS_REV = "ccb89f2"
 
 
-def rearrange(x, pattern, **sizes):
-    if pattern == "b c h w -> b (h w) c":
-        return x.flatten(2).transpose(1, 2)
-    if pattern == "b (h w) c -> b c h w":
-        return x.transpose(1, 2).reshape(x.shape[0], x.shape[2], sizes["h"], sizes["w"])
-    raise NotImplementedError(pattern)
-
-
-class Rearrange(torch.nn.Module):
-    def __init__(self, pattern, **sizes):
-        super().__init__()
-        self.pattern = pattern
-        self.sizes = sizes
-
-    def forward(self, x):
-        return rearrange(x, self.pattern, **self.sizes)
-"""
-
-
-def checkout(git_dir, folder):
+def checkout(git_dir, einops_git, folder):
     for f in FILES:
         text = subprocess.run(["git", "--git-dir", git_dir, "show", REV + ":" + LIB + f], check=True,
                               capture_output=True).stdout
@@ -67,12 +49,15 @@ def checkout(git_dir, folder):
     for d, _, names in os.walk(os.path.join(folder, "spandrel")):
         if "__init__.py" not in names:
             open(os.path.join(d, "__init__.py"), "w").close()
-    os.makedirs(os.path.join(folder, "einops", "layers"))
-    with open(os.path.join(folder, "einops", "__init__.py"), "w") as f:
-        f.write(EINOPS)
-    open(os.path.join(folder, "einops", "layers", "__init__.py"), "w").close()
-    with open(os.path.join(folder, "einops", "layers", "torch.py"), "w") as f:
-        f.write("from einops import Rearrange  # noqa: F401\n")
+    listing = subprocess.run(["git", "--git-dir", einops_git, "ls-tree", "-r", "--name-only", EINOPS_REV, "einops"],
+                             check=True, capture_output=True, text=True).stdout.split()
+    for f in listing:
+        if f.endswith(".py") and "/tests/" not in f:
+            path = os.path.join(folder, f)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as out:
+                out.write(subprocess.run(["git", "--git-dir", einops_git, "show", EINOPS_REV + ":" + f], check=True,
+                                         capture_output=True).stdout)
 
 
 def write(name, array):
@@ -136,7 +121,7 @@ def main():
     torch.manual_seed(20261207)
     crop = astronaut_crop()
     with tempfile.TemporaryDirectory() as tmp:
-        checkout(sys.argv[1], tmp)
+        checkout(sys.argv[1], sys.argv[2], tmp)
         sys.path.insert(0, tmp)
         swinir = importlib.import_module("spandrel.architectures.SwinIR.__arch.SwinIR")
 
@@ -171,6 +156,20 @@ def main():
         # pixelshuffledirect x3 with 3conv residual connections, no qkv bias, split [4, 8]
         single(datnet(upscale=3, upsampler="pixelshuffledirect", resi_connection="3conv", qkv_bias=False,
                       split_size=[4, 8]), "dat_light_x3", crop[:13, :15])
+
+        omni = importlib.import_module("spandrel.architectures.OmniSR.__arch.OmniSR")
+
+        def omnisr(**kw):
+            base = dict(num_in_ch=3, num_out_ch=3, num_feat=16, block_num=1, pe=True, window_size=8, res_num=2,
+                        up_scale=2, bias=True)
+            base.update(kw)
+            return lambda: omni.OmniSR(**base)
+
+        # x2 with position bias: a correlated pair; 40x36 pads the height to 40
+        pair(omnisr(), "omnisr_x2", crop)
+        # x3 without position bias (so the window is not in the file: upstream's default 8) or biases, two blocks per
+        # group, on a crop padded both ways
+        single(omnisr(up_scale=3, pe=False, bias=False, block_num=2, res_num=1), "omnisr_x3", crop[:21, :19])
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ public final class ArchitectureRegistry {
             Plksr.ARCHITECTURE,
             SwinIr.ARCHITECTURE,
             Dat.ARCHITECTURE,
+            OmniSr.ARCHITECTURE,
             MsrResNet.ARCHITECTURE,
             Srcnn.ARCHITECTURE,
             Vgg7.ARCHITECTURE);

@@ -83,6 +83,23 @@ class AttentionArchitecturesTest {
     }
 
     @Test
+    void omniSrMatchesSpandrel() throws IOException {
+        ModelWeights a = model("omnisr_x2_a.pth");
+        ModelWeights b = model("omnisr_x2_b.pth");
+        NetworkSpec spec = ArchitectureRegistry.detect(a);
+        assertEquals("OmniSR(num_feat=16, res_num=2, block_num=1, window_size=8, up_scale=2)", spec.name());
+        assertTrue(spec.geometry().globalStatistics(), "squeeze-excitation pools the whole image");
+        check(a, "omnisr_x2_a_astronaut40x36.f32", 40, 36);
+        check(b, "omnisr_x2_b_astronaut40x36.f32", 40, 36);
+        check(Interpolation.lerp(a, b, 0.4, Interpolation.Options.defaults()), "omnisr_x2_mix0.4_astronaut40x36.f32",
+                40, 36);
+        ModelWeights x3 = model("omnisr_x3.pth");
+        assertEquals("OmniSR(num_feat=16, res_num=1, block_num=2, window_size=8, up_scale=3, pe=False, bias=False)",
+                ArchitectureRegistry.detect(x3).name());
+        check(x3, "omnisr_x3_astronaut19x21.f32", 19, 21);
+    }
+
+    @Test
     void swinIrWithAForeignPositionIndexIsRefusedByKey() throws IOException {
         ModelWeights a = model("swinir_classical_x2_a.pth");
         java.util.List<org.dnispark.core.NamedTensor> t = new java.util.ArrayList<>();
