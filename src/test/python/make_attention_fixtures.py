@@ -6,7 +6,8 @@ The upstream files are read from a git checkout of https://github.com/chaiNNer-o
 repository) into a temporary package tree with empty package __init__ files (so spandrel's loader is not imported).
 Needs Debian's python3-torch:
 
-    /usr/bin/python3 src/test/python/make_attention_fixtures.py /path/to/spandrel/.git /path/to/einops/.git
+    /usr/bin/python3 src/test/python/make_attention_fixtures.py /path/to/spandrel/.git /path/to/einops/.git \
+        "$(jobs/fetch-models.sh --where)/waifu2x-1.6.5/models/4x_WTP_descreenton.pth"
 
 Models are small and random (upstream's own initialisation, then the relative position tables and layer norms
 jittered so that they matter), in upstream's key layout (.pth), with their outputs (float32 LE, CHW) on crops of the
@@ -170,6 +171,18 @@ def main():
         # x3 without position bias (so the window is not in the file: upstream's default 8) or biases, two blocks per
         # group, on a crop padded both ways
         single(omnisr(up_scale=3, pe=False, bias=False, block_num=2, res_num=1), "omnisr_x3", crop[:21, :19])
+
+        # a real, trained OmniSR: 4x_WTP_descreenton.pth from the model cache (waifu2x@1.6.5, jobs/fetch-models.sh),
+        # its hyper-parameters as spandrel's OmniSR loader reads them from this file
+        if len(sys.argv) > 3:
+            state = torch.load(sys.argv[3], map_location="cpu")
+            state = state.get("params", state)  # BasicSR's wrapper
+            net = omni.OmniSR(num_in_ch=3, num_out_ch=3, num_feat=64, block_num=1, pe=True, window_size=8,
+                              res_num=5, up_scale=4, bias=True).eval()
+            net.load_state_dict(state)
+            out = run(net, crop)
+            write("omnisr_wtp_descreenton_astronaut40x36.f32", out)
+            print("4x_WTP_descreenton", out.shape, float(out.min()), float(out.max()))
 
 
 if __name__ == "__main__":

@@ -82,4 +82,14 @@ public final class TestModels {
     public static Path sharedData() {
         return projectRoot().resolve("../shared/data").normalize();
     }
+
+    /** The largest absolute difference between two arrays of equal length. */
+    public static float maxAbsDiff(float[] a, float[] b) {
+        org.junit.jupiter.api.Assertions.assertEquals(a.length, b.length, "lengths");
+        float m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
 }

@@ -97,7 +97,7 @@ final class AlignCommand {
             String metaJson = JSON.writeValueAsString(meta);
             String archive = output.substring(output.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]", "_");
             // in the key layout of B's file (ESRGAN's original, say), so B' loads wherever B did
-            ModelWeights file = org.dnispark.runtime.EsrganLayout.inLayout(aligned, b.layout(), "the layout of " + b.reference());
+            ModelWeights file = org.dnispark.arch.EsrganLayout.inLayout(aligned, b.layout(), "the layout of " + b.reference());
             Storage.writeAtomically(outputs.get(0), Safetensors.write(file, Map.of("dni.metadata", metaJson)), conf);
             Storage.writeAtomically(outputs.get(1), PyTorchCheckpoint.write(file, archive.isEmpty() ? "archive"
                     : archive, metaJson), conf);

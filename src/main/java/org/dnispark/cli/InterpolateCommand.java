@@ -76,7 +76,7 @@ final class InterpolateCommand {
         }
 
         String layout = s.layout().isEmpty() ? models.first().layout() : s.layout();
-        ModelWeights file = org.dnispark.runtime.EsrganLayout.inLayout(mix, layout, "dni.interpolate.layout");
+        ModelWeights file = org.dnispark.arch.EsrganLayout.inLayout(mix, layout, "dni.interpolate.layout");
         Map<String, Object> meta = metadata(s, models, mix, identity.fingerprint());
         meta.put("layout", layout.isEmpty() ? "as read" : layout);
         Map<String, Object> schedule = s.coefficient().get(0).hasSchedule()

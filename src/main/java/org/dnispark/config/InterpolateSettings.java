@@ -64,7 +64,7 @@ public record InterpolateSettings(CommonSettings common, CoefficientPlan coeffic
             String layout = r.string("dni.interpolate.layout").trim();
             if (!layout.isEmpty()) {
                 try {
-                    layout = org.dnispark.runtime.EsrganLayout.named(layout).id();
+                    layout = org.dnispark.arch.EsrganLayout.named(layout).id();
                 } catch (IllegalArgumentException e) {
                     throw new SettingsException("dni.interpolate.layout", "basicsr, esrgan, xinntao or empty (the "
                             + "first model's)", layout);

@@ -11,7 +11,7 @@ import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.TorchScriptCode;
 import org.dnispark.ncnn.NcnnGraph;
-import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.TorchScriptNetwork;
 

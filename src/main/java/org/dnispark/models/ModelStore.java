@@ -146,8 +146,8 @@ public final class ModelStore {
      */
     private static LoadedModel stateDict(String reference, String format, Map<String, String> files,
             org.dnispark.core.ModelWeights weights) {
-        org.dnispark.runtime.EsrganLayout.Canonical c = org.dnispark.runtime.EsrganLayout.canonical(weights);
-        if (c == null || c.layout() == org.dnispark.runtime.EsrganLayout.BASICSR) {
+        org.dnispark.arch.EsrganLayout.Canonical c = org.dnispark.arch.EsrganLayout.canonical(weights);
+        if (c == null || c.layout() == org.dnispark.arch.EsrganLayout.BASICSR) {
             return new LoadedModel(reference, format, files, weights, null, null);
         }
         return new LoadedModel(reference, format, files, c.weights(), null, null, c.layout().id());

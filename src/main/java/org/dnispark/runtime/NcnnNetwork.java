@@ -65,7 +65,7 @@ public final class NcnnNetwork extends StateDictNetwork {
 
     /** The arrays each layer reads: biases filled in, PReLU slopes shaped, deconvolutions rewritten. */
     @Override
-    Map<String, NDArray> load(ModelWeights weights, NDManager next) {
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager next) {
         Map<String, NDArray> p = new HashMap<>();
         for (NcnnLayer l : graph.layers()) {
             switch (l.type()) {

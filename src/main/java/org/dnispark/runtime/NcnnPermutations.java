@@ -19,7 +19,7 @@ import org.dnispark.ncnn.NcnnLayer;
  * deconvolution). Graphs whose channels meet a tie (a Split to several consumers, a BinaryOp, a concatenation, a
  * depthwise or grouped convolution, an InnerProduct, a PixelShuffle) are refused, naming the layer.
  */
-final class NcnnPermutations {
+public final class NcnnPermutations {
     private static final Set<String> PER_CHANNEL = Set.of("ReLU", "Sigmoid", "PReLU", "Pooling", "Interp", "Crop");
     private static final Set<String> CONVOLUTIONS = Set.of("Convolution", "Deconvolution");
 
@@ -45,7 +45,7 @@ final class NcnnPermutations {
         return false;
     }
 
-    static PermutationSpec spec(NcnnGraph graph, ModelWeights w) {
+    public static PermutationSpec spec(NcnnGraph graph, ModelWeights w) {
         Map<String, List<NcnnLayer>> consumers = new HashMap<>();
         for (NcnnLayer l : graph.layers()) {
             for (String in : l.inputs()) {

@@ -8,7 +8,7 @@ import org.dnispark.ncnn.NcnnGraph;
 
 /**
  * What executors need to build a network: an ncnn graph, a built-in architecture detected from a state dict
- * ({@link ArchitectureRegistry}), or a TorchScript module. Plain serialisable values; the weights travel separately
+ * ({@link org.dnispark.arch.ArchitectureRegistry}), or a TorchScript module. Plain serialisable values; the weights travel separately
  * (broadcast per coefficient).
  */
 public interface NetworkSpec extends Serializable {

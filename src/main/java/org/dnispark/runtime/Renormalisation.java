@@ -11,6 +11,7 @@ import org.dnispark.core.HalfFloats;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
+import org.dnispark.arch.DnCnn;
 
 /**
  * REPAIR (Jordan et al., ICLR 2023) for an interpolated network: interpolating two networks shrinks the variance of

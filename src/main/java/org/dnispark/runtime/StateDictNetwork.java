@@ -14,14 +14,14 @@ import org.dnispark.core.NamedTensor;
  * Base of the networks that run in-process (ncnn graphs and the built-in architectures): their weights as NDArrays
  * by name, swapped per coefficient (the old arrays are freed), plus the operations they share.
  */
-abstract class StateDictNetwork implements ImageNetwork {
-    final NDManager manager;
+public abstract class StateDictNetwork implements ImageNetwork {
+    protected final NDManager manager;
     private NDManager weightManager;
-    Map<String, NDArray> params = Map.of();
+    protected Map<String, NDArray> params = Map.of();
     /** Where convolution outputs are recorded, or null (inference). */
     private ActivationStatistics probe;
 
-    StateDictNetwork(NDManager parent) {
+    protected StateDictNetwork(NDManager parent) {
         this.manager = parent.newSubManager();
     }
 
@@ -46,7 +46,7 @@ abstract class StateDictNetwork implements ImageNetwork {
      * The arrays the forward pass reads, created in {@code into}. By default every floating tensor under its own
      * name; integer buffers (num_batches_tracked) play no part in inference.
      */
-    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = new HashMap<>();
         for (NamedTensor t : weights.tensors()) {
             if (t.dtype().isFloating()) {
@@ -57,11 +57,11 @@ abstract class StateDictNetwork implements ImageNetwork {
     }
 
     /** Whether {@link #setWeights} has been called. */
-    boolean hasWeights() {
+    protected boolean hasWeights() {
         return weightManager != null;
     }
 
-    static NDArray array(NDManager m, NamedTensor t) {
+    protected static NDArray array(NDManager m, NamedTensor t) {
         int[] s = t.shape();
         long[] dims = new long[s.length];
         for (int i = 0; i < s.length; i++) {
@@ -79,12 +79,12 @@ abstract class StateDictNetwork implements ImageNetwork {
      * The forward pass on an NDArray batch, for the networks that {@link TrainableNetwork} can train: it reads the
      * arrays in {@link #params}, so gradients flow to them when they require one.
      */
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no differentiable forward pass");
     }
 
     /** Hands a convolution's output to the probe, if one is set; returns it. */
-    NDArray observed(String name, NDArray out) {
+    protected NDArray observed(String name, NDArray out) {
         FiniteCheck.check(out, name, "convolution");
         if (probe != null) {
             probe.record(name, out);
@@ -93,12 +93,12 @@ abstract class StateDictNetwork implements ImageNetwork {
     }
 
     /** Stride-1 convolution with "same" padding (k / 2), as PyTorch's {@code Conv2d(k, padding=k // 2)}. */
-    NDArray conv(NDArray x, String name) {
+    protected NDArray conv(NDArray x, String name) {
         return observed(name, Ops.sameConv(x, params.get(name + ".weight"), params.get(name + ".bias")));
     }
 
     /** PyTorch's pixel_shuffle: [N, C*r*r, H, W] to [N, C, H*r, W*r]. */
-    static NDArray pixelShuffle(NDArray x, int r) {
+    protected static NDArray pixelShuffle(NDArray x, int r) {
         Shape s = x.getShape();
         long c = s.get(1) / ((long) r * r);
         return x.reshape(s.get(0), c, r, r, s.get(2), s.get(3)).transpose(0, 1, 4, 2, 5, 3)
@@ -106,7 +106,7 @@ abstract class StateDictNetwork implements ImageNetwork {
     }
 
     /** Copies a finished output into {@code outShape} and a float array. */
-    static float[] result(NDArray y, int[] outShape) {
+    protected static float[] result(NDArray y, int[] outShape) {
         Shape s = y.getShape();
         outShape[0] = (int) s.get(1);
         outShape[1] = (int) s.get(2);

@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 import org.dnispark.core.ModelWeights;
+import org.dnispark.arch.SrvggNetCompact;
+import org.dnispark.arch.RrdbNet;
+import org.dnispark.arch.ArchitectureRegistry;
 
 /**
  * A built-in super-resolution network (RRDBNet or SRVGGNetCompact) whose forward pass runs on the caller's parameter

@@ -1,10 +1,11 @@
 /**
- * Inference with DJL's PyTorch engine, and every DJL import of the inference side: an interpreter for ncnn graphs
- * (with an exact polyphase rewrite of deconvolution, which the engine lacks), the built-in architectures for plain
- * state dicts, each registered once in {@link org.dnispark.runtime.ArchitectureRegistry} with its detection, the
- * {@link org.dnispark.runtime.NetworkGeometry} tiling needs, TorchScript modules, and the tiled whole-image predictor.
+ * The inference engine pieces, and every DJL import of the inference side but the architectures' own: an interpreter
+ * for ncnn graphs (with an exact polyphase rewrite of deconvolution, which the engine lacks), the base of in-process
+ * networks ({@link org.dnispark.runtime.StateDictNetwork}; the built-in architectures themselves live in
+ * {@code org.dnispark.arch}), the {@link org.dnispark.runtime.NetworkGeometry} tiling needs, TorchScript modules, ONNX
+ * graphs run by ONNX Runtime ({@link org.dnispark.runtime.OnnxNetwork}), devices, and the tiled whole-image predictor.
  *
- * <h2>Native memory: the rule for this package and {@code org.dnispark.train}</h2>
+ * <h2>Native memory: the rule for this package, {@code org.dnispark.arch} and {@code org.dnispark.train}</h2>
  * <ol>
  *   <li><b>The engine owns every array's memory.</b> Java values become arrays only through
  *       {@link org.dnispark.runtime.Tensors} ({@code copyIn}, {@code scalar}), which copy into libtorch memory.

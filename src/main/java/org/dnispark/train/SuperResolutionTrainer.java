@@ -37,7 +37,7 @@ import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.Ops;
 import org.dnispark.runtime.Tensors;
-import org.dnispark.runtime.RrdbNet;
+import org.dnispark.arch.RrdbNet;
 import org.dnispark.runtime.TrainableNetwork;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;

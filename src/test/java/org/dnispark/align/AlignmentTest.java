@@ -21,7 +21,7 @@ import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Waifu2xJson;
 import org.dnispark.image.RgbImage;
 import org.dnispark.ncnn.NcnnModel;
-import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.TiledPredictor;
@@ -104,7 +104,7 @@ class AlignmentTest {
         // ESRGAN's original layout, read into canonical keys: no up-sampler (x1), four (x16), and ESRGAN+ (x4 += x2
         // and a 1x1 conv tie conv2's and conv4's outputs)
         for (String esrgan : List.of("esrgan_orig_x1.pth", "esrgan_orig_x16.pth", "esrgan_plus_x4.pth")) {
-            assertInvariant(org.dnispark.runtime.EsrganLayout.canonical(pth(esrgan)).weights(), small.cropReplicate(0,
+            assertInvariant(org.dnispark.arch.EsrganLayout.canonical(pth(esrgan)).weights(), small.cropReplicate(0,
                     0, 6, 5));
         }
     }

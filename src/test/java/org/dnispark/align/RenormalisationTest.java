@@ -15,7 +15,7 @@ import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.image.RgbImage;
-import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.Renormalisation;
 import org.junit.jupiter.api.BeforeAll;

@@ -116,7 +116,7 @@ class CorrelateCommandTest {
         org.dnispark.core.ModelWeights wa = org.dnispark.formats.PyTorchCheckpoint.read(
                 java.nio.file.Files.readAllBytes(a), "a").weights;
         org.dnispark.core.ModelWeights shuffled = org.dnispark.align.Permutation.random(
-                org.dnispark.runtime.ArchitectureRegistry.permutations(wa), 4).apply(wa);
+                org.dnispark.arch.ArchitectureRegistry.permutations(wa), 4).apply(wa);
         java.nio.file.Path b = dir.resolve("shuffled.safetensors");
         java.nio.file.Files.write(b, org.dnispark.formats.Safetensors.write(shuffled, Map.of()));
         String out = dir.resolve("corr").toString();

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.dnispark.TestModels;
 import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
-import org.dnispark.runtime.EsrganLayout;
+import org.dnispark.arch.EsrganLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

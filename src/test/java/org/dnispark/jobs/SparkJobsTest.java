@@ -435,6 +435,9 @@ class SparkJobsTest {
             {"span_x4_a.pth", "span_x4_b.pth", "4", "SPAN(feature_channels=8, upscale=4)"},
             {"realplksr_x2_a.pth", "realplksr_x2_b.pth", "2", "RealPLKSR(dim=16, n_blocks=2"},
             {"plksr_ccm_x4_a.pth", "plksr_ccm_x4_b.pth", "4", "PLKSR(dim=12, n_blocks=2"},
+            {"swinir_classical_x2_a.pth", "swinir_classical_x2_b.pth", "2", "SwinIR(embed_dim=12"},
+            {"dat_x2_a.pth", "dat_x2_b.pth", "2", "DAT(embed_dim=32"},
+            {"omnisr_x2_a.pth", "omnisr_x2_b.pth", "2", "OmniSR(num_feat=16"},
             {"onnx_rrdb_x4_a.onnx", "onnx_rrdb_x4_b.onnx", "4", "ONNX onnx_rrdb_x4_a.onnx"},
             {"onnx_span_x2_a.onnx", "onnx_span_x2_b.onnx", "2", "ONNX onnx_span_x2_a.onnx"}};
         for (String[] p : pairs) {

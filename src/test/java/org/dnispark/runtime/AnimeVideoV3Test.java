@@ -30,7 +30,7 @@ class AnimeVideoV3Test {
         for (int tile : new int[] {256, 12}) {
             try (TiledPredictor p = new TiledPredictor(m.graph(), tile, 1, null, false)) {
                 p.setWeights(m.weights());
-                float diff = UpconvForwardTest.maxAbsDiff(p.run(crop).data(),
+                float diff = TestModels.maxAbsDiff(p.run(crop).data(),
                         TestModels.readF32(TestModels.fixture("animevideov3_x2_chelsea_32.f32")));
                 assertTrue(diff < 1e-4, "max abs error " + diff + " (tile " + tile + ")");
             }

@@ -43,7 +43,7 @@ class OnnxNetworkTest {
         }
         try (TiledPredictor p = new TiledPredictor(spec, 64, 1, null, false)) {
             p.setWeights(w);
-            return UpconvForwardTest.maxAbsDiff(p.run(in).data(), ref) / range;
+            return TestModels.maxAbsDiff(p.run(in).data(), ref) / range;
         }
     }
 

@@ -49,7 +49,7 @@ class RealCuganForwardTest {
             p.setWeights(m.weights());
             RgbImage out = p.run(crop);
             assertEquals(64, out.width());
-            float diff = UpconvForwardTest.maxAbsDiff(out.data(),
+            float diff = TestModels.maxAbsDiff(out.data(),
                     TestModels.readF32(TestModels.fixture("realcugan_conservative_chelsea_32.f32")));
             assertTrue(diff < TOLERANCE, "max abs error " + diff);
         }
@@ -66,7 +66,7 @@ class RealCuganForwardTest {
         RgbImage crop = TestModels.readImage(TestModels.fixture("chelsea_32.png"));
         try (TiledPredictor p = new TiledPredictor(model("no-denoise").graph(), 256, 1, null, true)) {
             p.setWeights(mix);
-            float diff = UpconvForwardTest.maxAbsDiff(p.run(crop).data(),
+            float diff = TestModels.maxAbsDiff(p.run(crop).data(),
                     TestModels.readF32(TestModels.fixture("realcugan_mix_0.2_0.5_0.3_chelsea_32.f32")));
             assertTrue(diff < TOLERANCE, "max abs error " + diff);
         }

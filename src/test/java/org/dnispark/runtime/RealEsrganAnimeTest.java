@@ -11,6 +11,8 @@ import org.dnispark.image.RgbImage;
 import org.dnispark.ncnn.NcnnModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.arch.RrdbNet;
+import org.dnispark.arch.ArchitectureRegistry;
 
 /**
  * Real-ESRGAN's GAN-trained realesrgan-x4plus-anime (6-block RRDBNet, ncnn, in waifu2x@1.6.5) read into the built-in
@@ -43,14 +45,14 @@ class RealEsrganAnimeTest {
         for (int tile : new int[] {256, 16}) {
             try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
                 p.setWeights(sd);
-                float diff = UpconvForwardTest.maxAbsDiff(p.run(crop).data(), reference);
+                float diff = TestModels.maxAbsDiff(p.run(crop).data(), reference);
                 assertTrue(diff < 1e-4, "state dict against the ncnn graph, tile " + tile + ": max abs " + diff);
             }
         }
         // and the ncnn graph tiled against itself whole (its context covers the 96 convolutions)
         try (TiledPredictor p = new TiledPredictor(ncnn.graph(), 16)) {
             p.setWeights(ncnn.weights());
-            float diff = UpconvForwardTest.maxAbsDiff(p.run(crop).data(), reference);
+            float diff = TestModels.maxAbsDiff(p.run(crop).data(), reference);
             assertTrue(diff < 1e-4, "ncnn tiled: max abs " + diff);
         }
     }

@@ -33,7 +33,7 @@ class TorchScriptTest {
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
         try (TiledPredictor p = new TiledPredictor(spec, 16, 1, null, false)) {
             p.setWeights(w);
-            float diff = UpconvForwardTest.maxAbsDiff(p.run(crop).data(), TestModels.readF32(TestModels.fixture(fixture)));
+            float diff = TestModels.maxAbsDiff(p.run(crop).data(), TestModels.readF32(TestModels.fixture(fixture)));
             assertTrue(diff < 1e-4, "max abs error " + diff);
         }
     }

@@ -24,15 +24,6 @@ class UpconvForwardTest {
         Engines.configure(1);
     }
 
-    static float maxAbsDiff(float[] a, float[] b) {
-        assertEquals(a.length, b.length, "lengths");
-        float m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
     @Test
     void endpointMatchesPyTorchReference() {
         NcnnModel model = TestModels.readUpconv7("noise1_scale2.0x");
@@ -42,7 +33,7 @@ class UpconvForwardTest {
             RgbImage out = p.run(crop);
             assertEquals(96, out.width());
             assertEquals(96, out.height());
-            float diff = maxAbsDiff(out.data(), TestModels.readF32(TestModels.fixture("upconv7_noise1_coffee_48.f32")));
+            float diff = TestModels.maxAbsDiff(out.data(), TestModels.readF32(TestModels.fixture("upconv7_noise1_coffee_48.f32")));
             assertTrue(diff < TOLERANCE, "max abs error " + diff);
         }
     }
@@ -55,7 +46,7 @@ class UpconvForwardTest {
         RgbImage crop = TestModels.readImage(TestModels.fixture("coffee_48.png"));
         try (TiledPredictor p = new TiledPredictor(a.graph(), 1024)) {
             p.setWeights(mix);
-            float diff = maxAbsDiff(p.run(crop).data(),
+            float diff = TestModels.maxAbsDiff(p.run(crop).data(),
                     TestModels.readF32(TestModels.fixture("upconv7_noise0_noise3_alpha0.3_coffee_48.f32")));
             assertTrue(diff < TOLERANCE, "max abs error " + diff);
         }
@@ -69,7 +60,7 @@ class UpconvForwardTest {
                 TiledPredictor batched = new TiledPredictor(model.graph(), 32, 4, null)) {
             single.setWeights(model.weights());
             batched.setWeights(model.weights());
-            float diff = maxAbsDiff(single.run(img).data(), batched.run(img).data());
+            float diff = TestModels.maxAbsDiff(single.run(img).data(), batched.run(img).data());
             assertTrue(diff < 1e-5, "batched vs single max abs diff " + diff);
         }
     }
@@ -85,7 +76,7 @@ class UpconvForwardTest {
             RgbImage a = whole.run(img);
             RgbImage b = tiled.run(img);
             assertEquals(a.width(), b.width());
-            float diff = maxAbsDiff(a.data(), b.data());
+            float diff = TestModels.maxAbsDiff(a.data(), b.data());
             assertTrue(diff < 1e-5, "tiled vs whole max abs diff " + diff);
         }
     }

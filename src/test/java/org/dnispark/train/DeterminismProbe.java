@@ -15,7 +15,7 @@ import org.dnispark.formats.Waifu2xJson;
 import org.dnispark.image.RgbImage;
 import org.dnispark.ncnn.NcnnModel;
 import org.dnispark.provenance.Sha256;
-import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.TiledPredictor;
 

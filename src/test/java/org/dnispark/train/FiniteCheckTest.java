@@ -15,7 +15,7 @@ import org.dnispark.core.DType;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
-import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.TiledPredictor;

@@ -28,7 +28,7 @@ import org.dnispark.formats.PyTorchCheckpoint;
 import org.dnispark.formats.Safetensors;
 import org.dnispark.ncnn.NcnnModel;
 import org.dnispark.runtime.Engines;
-import org.dnispark.runtime.RrdbNet;
+import org.dnispark.arch.RrdbNet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

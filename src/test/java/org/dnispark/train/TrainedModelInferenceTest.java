@@ -14,7 +14,7 @@ import ai.djl.ndarray.types.Shape;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
-import org.dnispark.runtime.ArchitectureRegistry;
+import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.TiledPredictor;

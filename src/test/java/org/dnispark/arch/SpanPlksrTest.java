@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,6 +15,9 @@ import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /**
  * SPAN, RealPLKSR and PLKSR against spandrel's own network code (src/test/python/make_span_plksr_fixtures.py, at
@@ -45,7 +48,7 @@ class SpanPlksrTest {
         }
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
-            double err = UpconvForwardTest.maxAbsDiff(p.run(crop).data(), ref) / range;
+            double err = TestModels.maxAbsDiff(p.run(crop).data(), ref) / range;
             assertTrue(err < TOLERANCE, spec.name() + " relative max abs error " + err + " (tile " + tile + ")");
             return err;
         }

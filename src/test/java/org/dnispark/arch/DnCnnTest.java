@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +11,9 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /**
  * The built-in DnCNN against PyTorch (src/test/python/make_dncnn_fixtures.py): batch norm with running statistics,
@@ -27,7 +30,7 @@ class DnCnnTest {
         RgbImage crop = TestModels.readImage(TestModels.fixture("astronaut_40x36.png"));
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
-            float diff = UpconvForwardTest.maxAbsDiff(p.run(crop).data(), TestModels.readF32(TestModels.fixture(fixture)));
+            float diff = TestModels.maxAbsDiff(p.run(crop).data(), TestModels.readF32(TestModels.fixture(fixture)));
             assertTrue(diff < 1e-4, spec.name() + " max abs error " + diff + " (tile " + tile + ")");
         }
     }

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.Map;
 
@@ -10,6 +10,11 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * Omni-SR (omni self-attention) with the key names of its authors' code as spandrel reads it: {@code input} (3x3),
@@ -161,7 +166,7 @@ public final class OmniSr extends StateDictNetwork {
 
     /** Each attention's relative position bias [1, heads, N, N], gathered from its embedding once per weight set. */
     @Override
-    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = super.load(weights, into);
         if (!h.positionBias()) {
             return p;
@@ -194,7 +199,7 @@ public final class OmniSr extends StateDictNetwork {
     }
 
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         long height = x.getShape().get(2);
         long width = x.getShape().get(3);
         long win = h.window();

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +12,11 @@ import ai.djl.nn.Activation;
 
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * SwinIR (image restoration with Swin Transformer) with the key names of its authors' code as spandrel reads it:
@@ -258,7 +263,7 @@ public final class SwinIr extends StateDictNetwork {
 
     /** Each block's relative position bias [heads, N, N], gathered from its table once per weight set. */
     @Override
-    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = super.load(weights, into);
         int n = h.window() * h.window();
         long[] index = relativeIndex(h.window());
@@ -286,7 +291,7 @@ public final class SwinIr extends StateDictNetwork {
     }
 
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         long height = x.getShape().get(2);
         long width = x.getShape().get(3);
         NDArray mean = Ops.scopedLike(Tensors.copyIn(x.getManager(), RGB_MEAN, new Shape(1, 3, 1, 1)), x);

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +13,11 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * DAT (Dual Aggregation Transformer) with the key names of its authors' code as spandrel reads it: {@code conv_first},
@@ -283,7 +288,7 @@ public final class Dat extends StateDictNetwork {
 
     /** Each spatial branch's position bias [1, heads, N, N], computed by its MLP once per weight set. */
     @Override
-    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = super.load(weights, into);
         for (int i = 0; i < h.depths().length; i++) {
             for (int j = 0; j < h.depths()[i]; j += 2) {
@@ -330,7 +335,7 @@ public final class Dat extends StateDictNetwork {
     }
 
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         NDArray mean = Tensors.copyIn(x.getManager(), RGB_MEAN, new Shape(1, 3, 1, 1));
         x = conv(x.sub(mean), "conv_first");
         x = residualConv(features(x), "conv_after_body").add(x);

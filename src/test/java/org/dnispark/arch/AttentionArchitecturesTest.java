@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +12,9 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /**
  * The attention architectures against spandrel's own network code (src/test/python/make_attention_fixtures.py, at
@@ -43,7 +46,7 @@ class AttentionArchitecturesTest {
         for (int tile : new int[] {256, 12}) { // whole-image networks ignore the tile size
             try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
                 p.setWeights(w);
-                double err = UpconvForwardTest.maxAbsDiff(p.run(in).data(), ref) / range;
+                double err = TestModels.maxAbsDiff(p.run(in).data(), ref) / range;
                 assertTrue(err < TOLERANCE, spec.name() + " relative max abs error " + err + " (tile " + tile + ")");
             }
         }
@@ -97,6 +100,15 @@ class AttentionArchitecturesTest {
         assertEquals("OmniSR(num_feat=16, res_num=1, block_num=2, window_size=8, up_scale=3, pe=False, bias=False)",
                 ArchitectureRegistry.detect(x3).name());
         check(x3, "omnisr_x3_astronaut19x21.f32", 19, 21);
+    }
+
+    @Test
+    void aRealTrainedOmniSrMatchesSpandrel() throws IOException {
+        // 4x_WTP_descreenton from waifu2x@1.6.5 (the model cache): 5 groups, window 8, x4
+        ModelWeights w = TestModels.pth(TestModels.cache().resolve("waifu2x-1.6.5/models/4x_WTP_descreenton.pth"));
+        assertEquals("OmniSR(num_feat=64, res_num=5, block_num=1, window_size=8, up_scale=4)",
+                ArchitectureRegistry.detect(w).name());
+        check(w, "omnisr_wtp_descreenton_astronaut40x36.f32", 40, 36);
     }
 
     @Test

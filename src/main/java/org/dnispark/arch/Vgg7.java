@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,6 +8,10 @@ import ai.djl.nn.convolutional.Conv2d;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
 
 /**
  * waifu2x's original vgg_7 (the {@code models_rgb} JSON models, read as {@code layer0..layer6}): seven 3x3

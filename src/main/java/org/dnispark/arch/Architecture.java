@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.io.Serializable;
 
@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDManager;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.ImageNetwork;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.NetworkGeometry;
 
 /**
  * One built-in architecture, as {@link ArchitectureRegistry} lists it: an id, what its state dicts look like (for
@@ -26,7 +29,7 @@ public record Architecture(String id, String description, Detector detector, Per
     }
 
     /** For architectures whose channel ties alignment does not express: a refusal that says why. */
-    static Permutations refused(String id, String why) {
+    public static Permutations refused(String id, String why) {
         return w -> {
             throw new IllegalArgumentException("architecture " + id + " cannot be aligned: " + why);
         };
@@ -40,12 +43,12 @@ public record Architecture(String id, String description, Detector detector, Per
 
     /** A serialisable network factory, so that executors can build the network from the spec. */
     @FunctionalInterface
-    interface Factory extends Serializable {
+    public interface Factory extends Serializable {
         ImageNetwork create(NDManager manager);
     }
 
     /** What a detector returns: the network's name with its hyper-parameters, its geometry and its factory. */
-    record BuiltIn(String name, NetworkGeometry geometry, Factory factory) implements NetworkSpec {
+    public record BuiltIn(String name, NetworkGeometry geometry, Factory factory) implements NetworkSpec {
         @Override
         public ImageNetwork create(NDManager manager) {
             return factory.create(manager);

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +11,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * SPAN (Swift Parameter-free Attention Network, NTIRE 2024 efficient SR winner) with the key names of its authors'
@@ -116,7 +121,7 @@ public final class Span extends StateDictNetwork {
 
     /** Each Conv3XC fused into its 3x3 {@code eval_conv}, as upstream's {@code update_params} does. */
     @Override
-    Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = new HashMap<>();
         for (String c : CONVS) {
             float[][] fused = fuse(weights, c);
@@ -197,7 +202,7 @@ public final class Span extends StateDictNetwork {
     }
 
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         if (norm) {
             x = Ops.mul(x.sub(Ops.scopedLike(params.get("mean").duplicate(), x)), IMG_RANGE);
         }

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +12,11 @@ import ai.djl.ndarray.types.Shape;
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * DnCNN with KAIR's key names: {@code model.0} conv 3x3 + ReLU, then blocks of conv 3x3 + BatchNorm (with running
@@ -44,7 +49,7 @@ public final class DnCnn extends StateDictNetwork {
         }
         return b.build();
     }
-    static final float BN_EPS = 1e-4f;
+    public static final float BN_EPS = 1e-4f;
 
     private final List<String> convs;
     /** For each conv, the batch norm that follows it, or null (KAIR's released models use no batch norm). */

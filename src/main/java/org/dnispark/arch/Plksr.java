@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -8,6 +8,11 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * PLKSR and RealPLKSR (Partial Large Kernel CNNs for efficient SR) with the key names of spandrel's reading of their
@@ -172,7 +177,7 @@ public final class Plksr extends StateDictNetwork {
     }
 
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         NDArray f = conv(x, "feats.0");
         for (int b = 1; b <= h.blocks(); b++) {
             f = block(f, "feats." + b + ".");

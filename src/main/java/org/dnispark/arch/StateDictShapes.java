@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.Arrays;
 

@@ -1,10 +1,12 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.List;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.ncnn.NcnnGraph;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.NcnnPermutations;
 
 /**
  * The built-in architectures, in the order detection tries them, so that plain state dicts load as they are. A new

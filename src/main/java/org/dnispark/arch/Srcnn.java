@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,6 +6,11 @@ import ai.djl.ndarray.types.Shape;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * The SRCNN-style three-layer network the DNI paper analyses: {@code conv1} 9x9, {@code conv2}, {@code conv3} 9x9,

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,9 @@ import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Psnr;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /** waifu2x's original vgg_7 models (models_rgb JSON) run as a built-in architecture and really denoise. */
 class Vgg7Test {
@@ -41,7 +44,7 @@ class Vgg7Test {
             tiled = p.run(jpeg);
         }
         assertEquals(clean.width(), whole.width());
-        assertTrue(UpconvForwardTest.maxAbsDiff(whole.data(), tiled.data()) < 1e-5);
+        assertTrue(TestModels.maxAbsDiff(whole.data(), tiled.data()) < 1e-5);
         double before = Psnr.rgb(jpeg, clean, 0);
         double after = Psnr.rgb(whole, clean, 0);
         assertTrue(after > before + 0.5, "JPEG q20 " + before + " dB, after vgg_7 noise2 " + after + " dB");

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -17,6 +17,8 @@ import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /**
  * ESRGAN in the layouts its models are published in, against ESRGAN's own code (src/test/python/
@@ -39,7 +41,7 @@ class EsrganLayoutTest {
     static float maxError(ModelWeights canonical, RgbImage in, String expected, int tile) {
         try (TiledPredictor p = new TiledPredictor(ArchitectureRegistry.detect(canonical), tile, 1, null, false)) {
             p.setWeights(canonical);
-            return UpconvForwardTest.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(expected)));
+            return TestModels.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(expected)));
         }
     }
 

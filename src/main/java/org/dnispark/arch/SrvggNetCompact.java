@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +9,12 @@ import ai.djl.ndarray.types.Shape;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.TrainableNetwork;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * SRVGGNetCompact, the compact network of Real-ESRGAN's general models ({@code realesr-general-x4v3}, its
@@ -45,7 +51,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
     }
 
     /** The architecture's spec when {@code w} has its keys and shapes, else null. */
-    static NetworkSpec detect(ModelWeights w) {
+    public static NetworkSpec detect(ModelWeights w) {
         int n = w.tensorCount();
         // body.0 conv (2) + PReLU (1), num_conv x (conv 2 + PReLU 1), last conv (2)
         if ((n - 5) % 3 != 0 || n < 5) {
@@ -88,7 +94,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
 
     /** The network on an NDArray batch: the one computation inference and {@link TrainableNetwork} share. */
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         NDArray out = x;
         for (int layer = 0; layer < 2 * convs + 3; layer++) {
             if (layer % 2 == 0) {

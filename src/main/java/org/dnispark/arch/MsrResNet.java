@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +7,11 @@ import ai.djl.nn.Activation;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
 
 /**
  * MSRResNet with BasicSR's key names: {@code conv_first}, {@code body.N.conv1/conv2} residual blocks,

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +11,9 @@ import org.dnispark.core.ModelWeights;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.TiledPredictor;
+import org.dnispark.runtime.Engines;
 
 /** SRCNN-style and MSRResNet against PyTorch (src/test/python/make_srcnn_msrresnet_fixtures.py). */
 class SimpleNetworksTest {
@@ -23,7 +26,7 @@ class SimpleNetworksTest {
         NetworkSpec spec = ArchitectureRegistry.detect(w);
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
-            float diff = UpconvForwardTest.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(fixture)));
+            float diff = TestModels.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(fixture)));
             assertTrue(diff < 1e-4, spec.name() + " max abs error " + diff + " (tile " + tile + ")");
         }
     }

@@ -1,4 +1,4 @@
-package org.dnispark.runtime;
+package org.dnispark.arch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,6 +8,13 @@ import ai.djl.nn.Activation;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.runtime.TrainableNetwork;
+import org.dnispark.runtime.Tensors;
+import org.dnispark.runtime.NetworkSpec;
+import org.dnispark.runtime.StateDictNetwork;
+import org.dnispark.runtime.NetworkGeometry;
+import org.dnispark.runtime.Ops;
+import org.dnispark.runtime.FiniteCheck;
 
 /**
  * RRDBNet (ESRGAN; the paper's PSNR-oriented and GAN models) with BasicSR's key names, which are canonical: every
@@ -186,7 +193,7 @@ public final class RrdbNet extends StateDictNetwork {
         this.plus = plus;
     }
 
-    static NetworkSpec detect(ModelWeights w) {
+    public static NetworkSpec detect(ModelWeights w) {
         for (String k : new String[] {"conv_first", "conv_body", "conv_hr", "conv_last"}) {
             if (!w.contains(k + ".weight") || !w.contains(k + ".bias")) {
                 return null;
@@ -256,7 +263,7 @@ public final class RrdbNet extends StateDictNetwork {
 
     /** The network on an NDArray batch: the one computation inference and {@link TrainableNetwork} share. */
     @Override
-    NDArray forward(NDArray x) {
+    protected NDArray forward(NDArray x) {
         Shape s = x.getShape();
         int r = unshuffle;
         NDArray feat = r == 1 ? x
