@@ -92,4 +92,13 @@ public final class TestModels {
         }
         return m;
     }
+
+    /**
+     * Prints one measured error against an upstream reference, for jobs/reference-errors.sh (which runs the reference
+     * tests and tabulates these lines): network, fixture, "whole" or the tile size, the error.
+     */
+    public static void reportError(String network, String fixture, int tile, double error) {
+        System.out.printf(java.util.Locale.ROOT, "reference-error\t%s\t%s\t%s\t%.3g%n", network, fixture,
+                tile >= 256 ? "whole" : "tile " + tile, error);
+    }
 }

@@ -27,8 +27,8 @@ import org.dnispark.runtime.Ops;
  *
  * <p><b>Re-parameterisation.</b> Each Conv3XC is trained as a 1x1, 3x3, 1x1 chain plus a 1x1 skip ({@code sk}) and
  * runs as one 3x3 {@code eval_conv}, which upstream rebuilds from the chain on every forward pass: the file's
- * {@code eval_conv} tensors are never read. This network does the same once per weight set (exactly, in double
- * precision). Interpolation therefore mixes the chain's tensors, and the fused convolution of a mix is a product of
+ * {@code eval_conv} tensors are never read. This network does the same once per weight set (in float32 on the engine,
+ * as upstream). Interpolation therefore mixes the chain's tensors, and the fused convolution of a mix is a product of
  * mixed tensors, not the mix of the fused convolutions: that is what upstream computes for an interpolated file.
  *
  * <p>Geometry: "same"-padded 3x3 convolutions only, 21 of them in sequence at the input's resolution, so tiles with
@@ -123,11 +123,14 @@ public final class Span extends StateDictNetwork {
     @Override
     protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = new HashMap<>();
-        for (String c : CONVS) {
-            float[][] fused = fuse(weights, c);
-            int[] s = weights.get(c + ".eval_conv.weight").shape();
-            p.put(c + ".weight", Tensors.copyIn(into, fused[0], new Shape(s[0], s[1], 3, 3)));
-            p.put(c + ".bias", Tensors.copyIn(into, fused[1], new Shape(s[0])));
+        try (NDManager scope = into.newSubManager()) {
+            for (String c : CONVS) {
+                NDArray[] fused = fuse(weights, c, scope);
+                fused[0].attach(into);
+                fused[1].attach(into);
+                p.put(c + ".weight", fused[0]);
+                p.put(c + ".bias", fused[1]);
+            }
         }
         for (String k : List.of("conv_cat.weight", "conv_cat.bias", "upsampler.0.weight", "upsampler.0.bias")) {
             p.put(k, array(into, weights.get(k)));
@@ -138,60 +141,41 @@ public final class Span extends StateDictNetwork {
 
     /**
      * The 3x3 convolution equal to {@code conv.2(conv.1(conv.0(x))) + sk(x)} (the chain's 3x3 reading a zero-padded
-     * input, as eval_conv does): weight {@code W[o,i] = sum w3[o,b] w2[b,a] w1[a,i] + sk[o,i] at the centre}, bias
-     * {@code sum w3[o,b] (b2[b] + sum w2[b,a,:,:] b1[a]) + b3[o] + sk_b[o]}.
+     * input, as eval_conv does), computed by the engine in float32 as upstream computes it: weight
+     * {@code W[o,i] = sum w3[o,b] w2[b,a] w1[a,i] + sk[o,i] at the centre}, bias
+     * {@code sum w3[o,b] (b2[b] + sum w2[b,a,:,:] b1[a]) + b3[o] + sk_b[o]}. Returns the weight and bias in {@code m}.
      */
-    static float[][] fuse(ModelWeights w, String c) {
-        float[] w1 = w.get(c + ".conv.0.weight").floatValues();
-        float[] b1 = w.get(c + ".conv.0.bias").floatValues();
-        float[] w2 = w.get(c + ".conv.1.weight").floatValues();
-        float[] b2 = w.get(c + ".conv.1.bias").floatValues();
-        float[] w3 = w.get(c + ".conv.2.weight").floatValues();
-        float[] b3 = w.get(c + ".conv.2.bias").floatValues();
-        float[] sk = w.get(c + ".sk.weight").floatValues();
-        float[] skb = w.get(c + ".sk.bias").floatValues();
+    static NDArray[] fuse(ModelWeights w, String c, NDManager m) {
+        int[] s1 = w.get(c + ".conv.0.weight").shape();
         int[] s2 = w.get(c + ".conv.1.weight").shape();
-        int m2 = s2[0];
-        int m1 = s2[1];
-        int out = b3.length;
-        int in = w1.length / m1;
-        // v[b][i][k] = sum_a w2[b][a][k] * w1[a][i]: the first 1x1 folded into the 3x3
-        double[] v = new double[m2 * in * 9];
-        double[] bMid = new double[m2];
-        for (int b = 0; b < m2; b++) {
-            double acc = b2[b];
-            for (int a = 0; a < m1; a++) {
-                for (int k = 0; k < 9; k++) {
-                    double w2v = w2[(b * m1 + a) * 9 + k];
-                    acc += w2v * b1[a];
-                    for (int i = 0; i < in; i++) {
-                        v[(b * in + i) * 9 + k] += w2v * w1[a * in + i];
-                    }
-                }
-            }
-            bMid[b] = acc;
-        }
-        float[] weight = new float[out * in * 9];
-        float[] bias = new float[out];
-        for (int o = 0; o < out; o++) {
-            double acc = (double) b3[o] + skb[o];
-            double[] row = new double[in * 9];
-            for (int b = 0; b < m2; b++) {
-                double w3v = w3[o * m2 + b];
-                acc += w3v * bMid[b];
-                for (int j = 0; j < in * 9; j++) {
-                    row[j] += w3v * v[b * in * 9 + j];
-                }
-            }
-            for (int i = 0; i < in; i++) {
-                row[i * 9 + 4] += sk[o * in + i];
-            }
-            for (int j = 0; j < in * 9; j++) {
-                weight[o * in * 9 + j] = (float) row[j];
-            }
-            bias[o] = (float) acc;
-        }
-        return new float[][] {weight, bias};
+        int[] s3 = w.get(c + ".conv.2.weight").shape();
+        long in = s1[1];
+        long m1 = s2[1];
+        long m2 = s2[0];
+        long out = s3[0];
+        NDArray w1 = array(m, w.get(c + ".conv.0.weight")).reshape(m1, in);
+        NDArray b1 = array(m, w.get(c + ".conv.0.bias")).reshape(m1, 1);
+        NDArray w2 = array(m, w.get(c + ".conv.1.weight"));
+        NDArray b2 = array(m, w.get(c + ".conv.1.bias")).reshape(m2, 1);
+        NDArray w3 = array(m, w.get(c + ".conv.2.weight")).reshape(out, m2);
+        NDArray b3 = array(m, w.get(c + ".conv.2.bias")).reshape(out, 1);
+        NDArray sk = array(m, w.get(c + ".sk.weight")).reshape(out, in);
+        NDArray skb = array(m, w.get(c + ".sk.bias")).reshape(out, 1);
+        // the first 1x1 folded into the 3x3: [m2, 3, 3, m1] x [m1, in] -> [m2, in, 3, 3]
+        NDArray v = w2.transpose(0, 2, 3, 1).reshape(m2 * 9, m1).matMul(w1).reshape(m2, 3, 3, in)
+                .transpose(0, 3, 1, 2);
+        NDArray weight = w3.matMul(v.reshape(m2, in * 9)).reshape(out, in, 3, 3);
+        NDArray centre = Tensors.copyIn(m, centreTap(), new Shape(1, 1, 3, 3));
+        weight = weight.add(sk.reshape(out, in, 1, 1).mul(centre));
+        NDArray mid = w2.sum(new int[] {3}).sum(new int[] {2}).matMul(b1).add(b2); // [m2, 1]
+        NDArray bias = w3.matMul(mid).add(b3).add(skb).reshape(out);
+        return new NDArray[] {weight, bias};
+    }
+
+    private static float[] centreTap() {
+        float[] k = new float[9];
+        k[4] = 1;
+        return k;
     }
 
     @Override

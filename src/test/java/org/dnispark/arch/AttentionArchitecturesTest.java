@@ -47,6 +47,7 @@ class AttentionArchitecturesTest {
             try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
                 p.setWeights(w);
                 double err = TestModels.maxAbsDiff(p.run(in).data(), ref) / range;
+                TestModels.reportError(spec.name(), fixture, tile, err);
                 assertTrue(err < TOLERANCE, spec.name() + " relative max abs error " + err + " (tile " + tile + ")");
             }
         }

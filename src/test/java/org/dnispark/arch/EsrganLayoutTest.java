@@ -17,6 +17,7 @@ import org.dnispark.core.NamedTensor;
 import org.dnispark.image.RgbImage;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.TiledPredictor;
 import org.dnispark.runtime.Engines;
 
@@ -39,9 +40,12 @@ class EsrganLayoutTest {
     }
 
     static float maxError(ModelWeights canonical, RgbImage in, String expected, int tile) {
-        try (TiledPredictor p = new TiledPredictor(ArchitectureRegistry.detect(canonical), tile, 1, null, false)) {
+        NetworkSpec spec = ArchitectureRegistry.detect(canonical);
+        try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(canonical);
-            return TestModels.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(expected)));
+            float err = TestModels.maxAbsDiff(p.run(in).data(), TestModels.readF32(TestModels.fixture(expected)));
+            TestModels.reportError(spec.name(), expected, tile, err);
+            return err;
         }
     }
 

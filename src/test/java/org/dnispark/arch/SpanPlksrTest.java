@@ -49,6 +49,7 @@ class SpanPlksrTest {
         try (TiledPredictor p = new TiledPredictor(spec, tile, 1, null, false)) {
             p.setWeights(w);
             double err = TestModels.maxAbsDiff(p.run(crop).data(), ref) / range;
+            TestModels.reportError(spec.name(), fixture, tile, err);
             assertTrue(err < TOLERANCE, spec.name() + " relative max abs error " + err + " (tile " + tile + ")");
             return err;
         }

@@ -43,7 +43,9 @@ class OnnxNetworkTest {
         }
         try (TiledPredictor p = new TiledPredictor(spec, 64, 1, null, false)) {
             p.setWeights(w);
-            return TestModels.maxAbsDiff(p.run(in).data(), ref) / range;
+            double err = TestModels.maxAbsDiff(p.run(in).data(), ref) / range;
+            TestModels.reportError(spec.name(), fixture, 256, err);
+            return err;
         }
     }
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Inference speed of every architecture added for issue 25 against PyTorch's eager loop, side by side in one run on
+# the same inputs: for each architecture, a pair at a published size (src/test/python/bench_architectures.py,
+# upstream code), IMAGES crops of the demo photos down-scaled by the model's scale (64x64 inputs for x4), one
+# interpolated model per alpha. dni-spark's loop is the raw predictor loop the sweep runs (org.dnispark.bench.
+# RawForward: as many threads as cores, one torch thread each); PyTorch's runs in one process with one thread per core.
+# Machines are shared: only the ratios of one run mean anything. Needs checkouts of chaiNNer-org/spandrel and
+# arogozhnikov/einops (the fixture generators' revisions), and Debian's python3-torch.
+#
+#   SPANDREL=/path/to/spandrel/.git EINOPS=/path/to/einops/.git jobs/bench-architectures.sh   # IMAGES=6 ALPHAS=0,0.5,1
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+IMAGES=${IMAGES:-6}
+ALPHAS=${ALPHAS:-0,0.5,1}
+ARCHS=${ARCHS:-span realplksr plksr swinir dat omnisr span-onnx}
+: "${SPANDREL:?set SPANDREL to a git directory of chaiNNer-org/spandrel}"
+: "${EINOPS:?set EINOPS to a git directory of arogozhnikov/einops}"
+B=$root/target/bench/architectures
+rm -rf "$B"
+mkdir -p "$B/models"
+mvn -B -q -o test-compile >/dev/null 2>&1 || mvn -B -q test-compile >/dev/null
+[ -d target/lib ] || mvn -B -q -o dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib >/dev/null
+CP="$root/target/classes:$root/target/test-classes:$root/target/lib/*"
+opens=""
+for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
+         java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
+  opens="$opens --add-opens=java.base/$p=ALL-UNNAMED"
+done
+cores=$(nproc)
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}')" "$1" "$2"; }
+rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
+
+/usr/bin/python3 src/test/python/bench_architectures.py write "$B/models" "$SPANDREL" "$EINOPS" 2>/dev/null
+java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 256 >/dev/null
+echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
+printf '%-12s %-68s %12s %12s %6s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" "pytorch/s" ratio
+for arch in $ARCHS; do
+  base=${arch%-onnx}
+  ext=pth
+  [ "$arch" != "$base" ] && ext=onnx
+  a=$B/models/${base}_a.$ext
+  b=$B/models/${base}_b.$ext
+  rm -rf "$B/inputs-$arch"
+  raw=$(java $opens -Dai.djl.offline=true -Xmx3g -cp "$CP" org.dnispark.bench.RawForward "$B/models" "$a" "$b" \
+    "$B/photos" 0 "$ALPHAS" "$cores" "$B/inputs-$arch" 2>/dev/null)
+  name=$(echo "$raw" | grep "raw loop" | sed -E 's/.*threads, (.*)\)$/\1/')
+  r=$(echo "$raw" | grep "raw loop" | rate)
+  p=$(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py eager "$base" "$B/models" \
+    "$B/inputs-$arch" "$ALPHAS" "$SPANDREL" "$EINOPS" 2>/dev/null | rate)
+  printf '%-12s %-68s %12s %12s %6s\n' "$arch" "${name:0:68}" "$r" "$p" "$(ratio "$r" "$p")"
+done

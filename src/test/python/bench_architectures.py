@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""The PyTorch side of jobs/bench-architectures.sh: model pairs at published sizes, built by upstream code
+(spandrel b0c3eb2 for SPAN, RealPLKSR, PLKSR, SwinIR, DAT and OmniSR; einops ccb89f2, read from git checkouts like
+make_attention_fixtures.py does), and PyTorch's own eager loop over the same inputs dni-spark's loop gets.
+
+    bench_architectures.py write OUTDIR SPANDREL_GIT EINOPS_GIT       # OUTDIR/<arch>_{a,b}.pth (+ span_{a,b}.onnx)
+    bench_architectures.py eager ARCH OUTDIR INPUTS ALPHAS SPANDREL_GIT EINOPS_GIT
+
+Each pair is a seeded random model (upstream's own initialisation) and a copy with 5% noise. The eager loop builds
+each alpha's interpolated model once, runs every input through it under torch.no_grad() with THREADS torch threads
+(default: one per core), after one warm-up pass, and prints inferences per second.
+"""
+import glob
+import importlib
+import io
+import os
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_attention_fixtures as fx  # noqa: E402
+
+# published configurations (spandrel's defaults or the authors' released models), scale x4 where they have one
+CONFIGS = {
+    "span": ("spandrel.architectures.SPAN.__arch.span", "SPAN",
+             dict(num_in_ch=3, num_out_ch=3, feature_channels=48, upscale=4)),
+    "realplksr": ("spandrel.architectures.PLKSR.__arch.RealPLKSR", "RealPLKSR",
+                  dict(dim=64, n_blocks=28, upscaling_factor=4, kernel_size=17, split_ratio=0.25, layer_norm=True)),
+    "plksr": ("spandrel.architectures.PLKSR.__arch.PLKSR", "PLKSR",
+              dict(dim=64, n_blocks=28, upscaling_factor=4, ccm_type="DCCM", kernel_size=17, split_ratio=0.25)),
+    "swinir": ("spandrel.architectures.SwinIR.__arch.SwinIR", "SwinIR",
+               dict(img_size=64, embed_dim=60, depths=[6, 6, 6, 6], num_heads=[6, 6, 6, 6], window_size=8,
+                    mlp_ratio=2.0, upscale=4, img_range=1.0, upsampler="pixelshuffledirect")),
+    "dat": ("spandrel.architectures.DAT.__arch.DAT", "DAT",
+            dict(img_size=64, embed_dim=60, split_size=[8, 32], depth=[18], num_heads=[6], expansion_factor=2.0,
+                 upscale=4, upsampler="pixelshuffledirect", resi_connection="3conv")),
+    "omnisr": ("spandrel.architectures.OmniSR.__arch.OmniSR", "OmniSR",
+               dict(num_in_ch=3, num_out_ch=3, num_feat=64, block_num=1, pe=True, window_size=8, res_num=5,
+                    up_scale=4, bias=True)),
+}
+FILES = fx.FILES + ["architectures/SPAN/__arch/span.py", "architectures/PLKSR/__arch/PLKSR.py",
+                    "architectures/PLKSR/__arch/RealPLKSR.py", "architectures/__arch_helpers/dysample.py"]
+
+
+def network(arch):
+    module, cls, kw = CONFIGS[arch]
+    return getattr(importlib.import_module(module), cls)(**kw).eval()
+
+
+def setup(tmp, spandrel_git, einops_git):
+    fx.FILES[:] = sorted(set(FILES))
+    fx.checkout(spandrel_git, einops_git, tmp)
+    sys.path.insert(0, tmp)
+
+
+def main():
+    mode = sys.argv[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        if mode == "write":
+            out = sys.argv[2]
+            setup(tmp, sys.argv[3], sys.argv[4])
+            for i, arch in enumerate(CONFIGS):
+                torch.manual_seed(100 + i)
+                a = network(arch)
+                b = fx.jitter(a.state_dict(), 0.05)
+                torch.save(a.state_dict(), os.path.join(out, arch + "_a.pth"))
+                torch.save(b, os.path.join(out, arch + "_b.pth"))
+                if arch == "span":  # the same pair as ONNX graphs (fused convolutions, see make_onnx_fixtures.py)
+                    for name, state in (("span_a.onnx", a.state_dict()), ("span_b.onnx", b)):
+                        net = network(arch)
+                        net.load_state_dict(state)
+                        f = io.BytesIO()
+                        torch.onnx.export(net, torch.zeros(1, 3, 64, 64), f, input_names=["input"],
+                                          output_names=["output"], opset_version=17,
+                                          dynamic_axes={"input": {2: "h", 3: "w"}, "output": {2: "h", 3: "w"}})
+                        with open(os.path.join(out, name), "wb") as w:
+                            w.write(f.getvalue())
+            return
+        arch, out, inputs = sys.argv[2], sys.argv[3], sys.argv[4]
+        alphas = [float(x) for x in sys.argv[5].split(",")]
+        setup(tmp, sys.argv[6], sys.argv[7])
+        a = torch.load(os.path.join(out, arch + "_a.pth"))
+        b = torch.load(os.path.join(out, arch + "_b.pth"))
+        xs = [torch.from_numpy(np.asarray(Image.open(f).convert("RGB"), dtype=np.float32).transpose(2, 0, 1)[None]
+                               / 255.0) for f in sorted(glob.glob(os.path.join(inputs, "*.png")))]
+        torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count())))
+        net = network(arch)
+        with torch.no_grad():
+            net.load_state_dict(a)
+            net(xs[0])  # warm-up
+            start = time.perf_counter()
+            n = 0
+            for alpha in alphas:
+                net.load_state_dict(fx.lerp(a, b, alpha))
+                for x in xs:
+                    net(x)
+                    n += 1
+            seconds = time.perf_counter() - start
+        print(f"pytorch {torch.__version__} eager loop: {n} inferences in {seconds:.2f} s: {n / seconds:.3f} "
+              f"inferences/s ({torch.get_num_threads()} threads, {xs[0].shape[3]}x{xs[0].shape[2]} inputs)")
+
+
+if __name__ == "__main__":
+    main()
