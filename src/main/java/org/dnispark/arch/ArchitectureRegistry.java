@@ -70,6 +70,18 @@ public final class ArchitectureRegistry {
         return NcnnPermutations.spec(graph, weights);
     }
 
+    /**
+     * The built-in architectures as a Markdown table, in detection order: what {@code jobs/dni architectures} prints
+     * and the README carries (a test keeps the two equal).
+     */
+    public static String markdownTable() {
+        StringBuilder b = new StringBuilder("| id | recognised by (keys and shapes) |\n|---|---|\n");
+        for (Architecture a : BUILT_IN) {
+            b.append("| `").append(a.id()).append("` | ").append(a.description().replace("|", "\\|")).append(" |\n");
+        }
+        return b.toString();
+    }
+
     /** "id: description" of every built-in architecture, for messages. */
     public static List<String> known() {
         return BUILT_IN.stream().map(a -> a.id() + " (" + a.description() + ")").toList();

@@ -51,6 +51,7 @@ public final class Main {
                     + "       jobs/dni report RUN... --output URI [key=value]...     (runs on one report.html)\n"
                     + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
                     + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
+                    + "       jobs/dni architectures                                 (the built-in architectures)\n"
                     + "Every key is documented in src/main/resources/reference.conf.");
             return args.length == 0 ? 2 : 0;
         }
@@ -74,9 +75,12 @@ public final class Main {
             case "transition":
             case "sweep":
                 return job(args[0], rest);
+            case "architectures":
+                System.out.print(org.dnispark.arch.ArchitectureRegistry.markdownTable());
+                return 0;
             default:
                 error("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
-                        + "align, correlate, train, niqe, report, copy or bucket");
+                        + "align, correlate, train, niqe, report, copy, bucket or architectures");
                 return 2;
         }
     }

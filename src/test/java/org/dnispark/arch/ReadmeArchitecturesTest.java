@@ -1,0 +1,24 @@
+package org.dnispark.arch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+
+import org.dnispark.TestModels;
+import org.junit.jupiter.api.Test;
+
+/** The README's table of built-in architectures is what the registry prints (jobs/dni architectures). */
+class ReadmeArchitecturesTest {
+    @Test
+    void readmeCarriesTheRegistrysTable() throws IOException {
+        String readme = Files.readString(TestModels.projectRoot().resolve("README.md"));
+        String open = "<!-- jobs/dni architectures -->\n";
+        int start = readme.indexOf(open);
+        int end = readme.indexOf("<!-- end -->", start);
+        assertTrue(start >= 0 && end > start, "README has no generated architecture table");
+        assertEquals(ArchitectureRegistry.markdownTable(), readme.substring(start + open.length(), end),
+                "regenerate it with jobs/dni architectures");
+    }
+}
