@@ -57,6 +57,11 @@ final class AlignCommand {
         List<String> outputs = b.graph() != null ? List.of(output + ".param", output + ".bin", output + ".json")
                 : List.of(output + ".safetensors", output + ".pth", output + ".json");
         RunIdentity identity = RunIdentity.builder("align").settings(s).models(models.digests()).build();
+        java.util.Map<String, List<String>> inputs = new java.util.LinkedHashMap<>();
+        List<String> modelFiles = new java.util.ArrayList<>();
+        models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
+        inputs.put("model", modelFiles);
+        org.dnispark.storage.OutputGuard.refuseInputs("dni.align.output", outputs, inputs, conf);
         Map<String, Object> previous = PreviousRun.check(output + ".json", outputs, policy, identity.fingerprint(),
                 "dni.align.output", conf);
         if (previous != null) {

@@ -53,6 +53,14 @@ final class InterpolateCommand {
             PreviousRun.check(output + ".json", outputs, policy, null, "dni.interpolate.output", conf);
         }
         ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
+        java.util.Map<String, List<String>> inputs = new java.util.LinkedHashMap<>();
+        List<String> modelFiles = new java.util.ArrayList<>();
+        models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
+        inputs.put("model", modelFiles);
+        List<String> mayWrite = new java.util.ArrayList<>(outputs);
+        mayWrite.add(output + ".torchscript.pt");
+        mayWrite.add(output + ".onnx");
+        org.dnispark.storage.OutputGuard.refuseInputs("dni.interpolate.output", mayWrite, inputs, conf);
         RunIdentity identity = RunIdentity.builder("interpolate").settings(s).models(models.digests()).build();
         Map<String, Object> previous = PreviousRun.check(output + ".json", outputs, policy, identity.fingerprint(),
                 "dni.interpolate.output", conf);

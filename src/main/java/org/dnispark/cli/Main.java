@@ -103,6 +103,15 @@ public final class Main {
         } catch (Exception e) {
             error("dni: " + name + " failed: " + rootMessage(e));
             return 1;
+        } catch (OutOfMemoryError e) {
+            error("dni: " + name + " failed: out of memory (" + e.getMessage() + ", heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): raise -Xmx through DNI_JAVA_OPTS, or give it "
+                    + "smaller inputs");
+            return 1;
+        } catch (StackOverflowError e) {
+            error("dni: " + name + " failed: an input nests deeper than this JVM's stack allows (raise -Xss through "
+                    + "DNI_JAVA_OPTS only for inputs you trust)");
+            return 1;
         }
     }
 

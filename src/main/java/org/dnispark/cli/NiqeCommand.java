@@ -30,23 +30,38 @@ final class NiqeCommand {
     static Map<String, Object> run(Config c) throws IOException {
         NiqeSettings s = NiqeSettings.from(c);
         Configuration conf = Storage.configuration(s.hadoop());
-        List<RgbImage> pristine = new ArrayList<>();
+        // every file first, so that an output that is one of them is refused before any work
+        List<String> pristineFiles = new ArrayList<>();
         for (String folder : s.pristine()) {
-            for (String uri : files(folder, s, conf, "dni.niqe.pristine")) {
-                pristine.add(ImageCodec.decode(Storage.readAll(uri, conf), uri));
-            }
+            pristineFiles.addAll(files(folder, s, conf, "dni.niqe.pristine"));
+        }
+        Map<String, List<String>> imageFiles = new LinkedHashMap<>();
+        for (String folder : s.images()) {
+            imageFiles.put(folder, files(folder, s, conf, "dni.niqe.images"));
+        }
+        if (!s.output().isEmpty()) {
+            Map<String, List<String>> inputs = new LinkedHashMap<>();
+            inputs.put("pristine image", pristineFiles);
+            inputs.put("image", imageFiles.values().stream().flatMap(List::stream).toList());
+            inputs.put("image folder", s.images());
+            inputs.put("pristine folder", s.pristine());
+            org.dnispark.storage.OutputGuard.refuseInputs("dni.niqe.output", List.of(s.output()), inputs, conf);
+        }
+        List<RgbImage> pristine = new ArrayList<>();
+        for (String uri : pristineFiles) {
+            pristine.add(ImageCodec.decode(Storage.readAll(uri, conf), uri));
         }
         Niqe.Model model = Niqe.fit(pristine);
         StringBuilder csv = new StringBuilder("folder,image,niqe\n");
         Map<String, Object> means = new LinkedHashMap<>();
         for (String folder : s.images()) {
             double sum = 0;
-            List<String> uris = files(folder, s, conf, "dni.niqe.images");
+            List<String> uris = imageFiles.get(folder);
             for (String uri : uris) {
                 double score = Niqe.score(ImageCodec.decode(Storage.readAll(uri, conf), uri), model);
                 sum += score;
-                csv.append(folder).append(',').append(uri.substring(uri.lastIndexOf('/') + 1)).append(',')
-                        .append(String.format(Locale.ROOT, "%.4f", score)).append('\n');
+                csv.append(csvField(folder)).append(',').append(csvField(uri.substring(uri.lastIndexOf('/') + 1)))
+                        .append(',').append(String.format(Locale.ROOT, "%.4f", score)).append('\n');
             }
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("images", uris.size());
@@ -65,6 +80,14 @@ final class NiqeCommand {
         out.put("folders", means);
         out.put("output", s.output().isEmpty() ? null : s.output());
         return out;
+    }
+
+    /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
+    static String csvField(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+            return value;
+        }
+        return '"' + value.replace("\"", "\"\"") + '"';
     }
 
     private static List<String> files(String folder, NiqeSettings s, Configuration conf, String key)
