@@ -49,7 +49,7 @@ final class NiqeCommand {
         }
         List<RgbImage> pristine = new ArrayList<>();
         for (String uri : pristineFiles) {
-            pristine.add(ImageCodec.decode(Storage.readAll(uri, conf), uri));
+            pristine.add(decode(uri, s, conf));
         }
         Niqe.Model model = Niqe.fit(pristine);
         StringBuilder csv = new StringBuilder("folder,image,niqe\n");
@@ -58,7 +58,7 @@ final class NiqeCommand {
             double sum = 0;
             List<String> uris = imageFiles.get(folder);
             for (String uri : uris) {
-                double score = Niqe.score(ImageCodec.decode(Storage.readAll(uri, conf), uri), model);
+                double score = Niqe.score(decode(uri, s, conf), model);
                 sum += score;
                 csv.append(csvField(folder)).append(',').append(csvField(uri.substring(uri.lastIndexOf('/') + 1)))
                         .append(',').append(String.format(Locale.ROOT, "%.4f", score)).append('\n');
@@ -80,6 +80,18 @@ final class NiqeCommand {
         out.put("folders", means);
         out.put("output", s.output().isEmpty() ? null : s.output());
         return out;
+    }
+
+    /** An image decoded only after its header says it fits {@code dni.niqe.max-pixels}. */
+    private static RgbImage decode(String uri, NiqeSettings s, Configuration conf) throws IOException {
+        byte[] bytes = Storage.readAll(uri, conf);
+        ImageCodec.Size size = ImageCodec.probe(bytes, uri);
+        if (size.pixels() > s.maxPixels()) {
+            throw new IllegalArgumentException(uri + ": " + size.width() + "x" + size.height() + " is "
+                    + size.pixels() + " pixels, more than dni.niqe.max-pixels = " + s.maxPixels() + " (raise it, and "
+                    + "the heap, for larger images)");
+        }
+        return ImageCodec.decode(bytes, uri);
     }
 
     /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */

@@ -14,9 +14,10 @@ import com.typesafe.config.ConfigException;
  * @param extensions {@code dni.input.extensions}
  * @param output     {@code dni.niqe.output}: a CSV of folder, image and score, or empty to print the means only
  * @param hadoop     {@code dni.spark.hadoop}: storage settings for the URIs
+ * @param maxPixels  {@code dni.niqe.max-pixels}: the largest image decoded, checked on its header first
  */
 public record NiqeSettings(List<String> pristine, List<String> images, List<String> extensions, String output,
-        Map<String, String> hadoop) {
+        Map<String, String> hadoop, long maxPixels) {
 
     public static NiqeSettings from(Config resolved) {
         try {
@@ -30,7 +31,8 @@ public record NiqeSettings(List<String> pristine, List<String> images, List<Stri
                 throw new SettingsException("dni.niqe.images", "at least one folder of images to score", "[]");
             }
             return new NiqeSettings(List.copyOf(pristine), List.copyOf(images), r.strings("dni.input.extensions"),
-                    r.string("dni.niqe.output"), CommonSettings.hadoop(r));
+                    r.string("dni.niqe.output"), CommonSettings.hadoop(r), r.longIn("dni.niqe.max-pixels", 1,
+                            org.dnispark.image.ImageCodec.MAX_PIXELS));
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

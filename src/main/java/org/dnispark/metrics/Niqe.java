@@ -57,17 +57,25 @@ public final class Niqe {
      * @param blocks     how many blocks it was fitted on
      * @param images     how many photographs
      */
+    /** A pristine image whose sharpest block's local deviation stays below this has no texture to learn from. */
+    static final double MIN_TEXTURE = 1e-6;
+
     public record Model(double[] mean, double[] covariance, int blocks, int images) implements Serializable {
     }
 
     /** Fits the pristine model; every photograph must hold at least one 96 x 96 block. */
     public static Model fit(List<RgbImage> pristine) {
         List<double[]> kept = new ArrayList<>();
+        int flat = 0;
         for (RgbImage img : pristine) {
             Features f = features(img);
             double max = 0;
             for (double s : f.sharpness) {
                 max = Math.max(max, s);
+            }
+            if (!(max > MIN_TEXTURE)) {
+                flat++; // no texture at all: every block would pass a threshold relative to nothing
+                continue;
             }
             for (int b = 0; b < f.rows.size(); b++) {
                 if (f.sharpness[b] >= SHARPNESS_THRESHOLD * max) {
@@ -77,7 +85,8 @@ public final class Niqe {
         }
         if (kept.size() < 2) {
             throw new IllegalArgumentException("NIQE: " + kept.size() + " sharp 96x96 block(s) in " + pristine.size()
-                    + " pristine photograph(s); expected at least 2 to fit a model");
+                    + " pristine photograph(s)" + (flat > 0 ? " (" + flat + " without any texture)" : "")
+                    + "; expected at least 2 to fit a model: give dni.niqe.pristine photographs with texture");
         }
         double[] mean = mean(kept);
         return new Model(mean, covariance(kept, mean), kept.size(), pristine.size());

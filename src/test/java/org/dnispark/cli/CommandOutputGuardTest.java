@@ -65,4 +65,35 @@ class CommandOutputGuardTest {
         assertEquals("\"say \"\"hi\"\"\"", NiqeCommand.csvField("say \"hi\""));
         assertEquals("\"two\nlines\"", NiqeCommand.csvField("two\nlines"));
     }
+
+    @Test
+    void niqeRefusesImagesOverItsPixelBudgetAndAPristineSetWithoutTexture() throws Exception {
+        String demo = TestModels.projectRoot().resolve("demo/images").toString();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true, "UTF-8"));
+        try {
+            assertEquals(2, Main.run(new String[] {"niqe", "dni.niqe.pristine=[\"" + demo + "\"]",
+                "dni.niqe.images=[\"" + demo + "\"]", "dni.niqe.max-pixels=1000"}));
+            String m = err.toString("UTF-8");
+            org.junit.jupiter.api.Assertions.assertTrue(m.contains("dni.niqe.max-pixels = 1000") && m.contains(".png"),
+                    m);
+            err.reset();
+            Path flat = Files.createDirectories(tmp.resolve("flat"));
+            java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(200, 200,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = grey.createGraphics();
+            g.setColor(new java.awt.Color(128, 128, 128));
+            g.fillRect(0, 0, 200, 200);
+            g.dispose();
+            javax.imageio.ImageIO.write(grey, "png", flat.resolve("grey.png").toFile());
+            assertEquals(2, Main.run(new String[] {"niqe", "dni.niqe.pristine=[\"" + flat + "\"]",
+                "dni.niqe.images=[\"" + demo + "\"]"}));
+            m = err.toString("UTF-8");
+            org.junit.jupiter.api.Assertions.assertTrue(m.contains("without any texture")
+                    && m.contains("dni.niqe.pristine"), m);
+        } finally {
+            System.setErr(old);
+        }
+    }
 }

@@ -155,6 +155,7 @@ class RunIdentityTest {
         PLACEMENT.put("dni.niqe.pristine", "dni.niqe.pristine=[demo/images]");
         PLACEMENT.put("dni.niqe.images", "dni.niqe.images=[demo/images]");
         PLACEMENT.put("dni.niqe.output", "dni.niqe.output=out/niqe.csv");
+        PLACEMENT.put("dni.niqe.max-pixels", "dni.niqe.max-pixels=1000000");
         // where the model goes and how the run reports; a resumed training may continue on other threads or devices
         PLACEMENT.put(t + "output", t + "output=out/elsewhere");
         PLACEMENT.put(t + "checkpoint-every", t + "checkpoint-every=7");
