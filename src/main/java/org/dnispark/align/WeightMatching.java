@@ -49,6 +49,25 @@ public final class WeightMatching {
         }
     }
 
+    /**
+     * The most channels one permutation group may have. Each exact assignment costs the cube of its size (about a
+     * second at 1024 on this project's machines, and it runs once per group and pass), so a file whose hidden layers
+     * claim more is refused before any work instead of running for hours.
+     */
+    public static final int MAX_GROUP_CHANNELS = 1024;
+
+    /** Refuses a spec with a group larger than {@link #MAX_GROUP_CHANNELS}, naming the group and its size. */
+    public static void requireBounded(PermutationSpec spec) {
+        for (PermutationSpec.Group g : spec.groups()) {
+            if (g.size() > MAX_GROUP_CHANNELS) {
+                throw new IllegalArgumentException("alignment: group '" + g.name() + "' of " + spec.architecture()
+                        + " has " + g.size() + " channels, more than the " + MAX_GROUP_CHANNELS + " one exact "
+                        + "assignment is allowed (its cost grows with the cube of the channel count); interpolate "
+                        + "without alignment");
+            }
+        }
+    }
+
     public static Result align(ModelWeights reference, ModelWeights model, PermutationSpec spec, int maxPasses,
             long seed) {
         if (maxPasses < 1) {
@@ -57,6 +76,7 @@ public final class WeightMatching {
         long t0 = System.nanoTime();
         spec.check(reference);
         spec.check(model);
+        requireBounded(spec);
         Permutation p = Permutation.identity(spec);
         double before = objective(reference, model, p);
         double norms = Math.sqrt(squaredNorm(reference) * squaredNorm(model));

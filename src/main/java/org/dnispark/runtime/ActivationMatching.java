@@ -26,6 +26,7 @@ public final class ActivationMatching {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("activation matching needs at least one image");
         }
+        org.dnispark.align.WeightMatching.requireBounded(spec);
         long t0 = System.nanoTime();
         int tile = 1;
         for (RgbImage i : images) {

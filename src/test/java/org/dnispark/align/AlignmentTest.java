@@ -276,4 +276,19 @@ class AlignmentTest {
         assertEquals(p.digest(), Permutation.random(ArchitectureRegistry.permutations(a), 3).digest());
         assertNotEquals(p.digest(), Permutation.identity(p.spec()).digest());
     }
+
+    @Test
+    void aGroupTooLargeToAssignIsRefusedBeforeAnyWork() {
+        int n = WeightMatching.MAX_GROUP_CHANNELS + 1;
+        ModelWeights w = new ModelWeights("wide.safetensors", java.util.List.of(
+                org.dnispark.core.NamedTensor.ofFloats("a.weight", new int[] {n, 1, 1, 1}, org.dnispark.core.DType.FLOAT32,
+                        new float[n]),
+                org.dnispark.core.NamedTensor.ofFloats("b.weight", new int[] {1, n, 1, 1}, org.dnispark.core.DType.FLOAT32,
+                        new float[n])));
+        PermutationSpec spec = new PermutationSpec.Builder("wide", w).chain("a", java.util.List.of("a.weight"),
+                java.util.List.of("b.weight")).build();
+        String m = assertThrows(IllegalArgumentException.class, () -> WeightMatching.align(w, w, spec, 100, 1))
+                .getMessage();
+        assertTrue(m.contains("group 'a'") && m.contains(n + " channels") && m.contains("1024"), m);
+    }
 }
