@@ -67,6 +67,14 @@ final class ReportCommand {
         } catch (Exception e) {
             System.err.println(Redaction.mask("dni: report failed: " + Main.rootMessage(e)));
             return 1;
+        } catch (OutOfMemoryError e) {
+            System.err.println("dni: report failed: out of memory (" + e.getMessage() + ", heap "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): report fewer runs at once, or raise -Xmx "
+                    + "through DNI_JAVA_OPTS");
+            return 1;
+        } catch (StackOverflowError e) {
+            System.err.println("dni: report failed: a run's JSON nests deeper than this JVM's stack allows");
+            return 1;
         }
     }
 }

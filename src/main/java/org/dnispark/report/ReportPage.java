@@ -43,6 +43,9 @@ public final class ReportPage {
         this.conf = conf;
     }
 
+    /** The largest page written: runs from strangers must not be able to make a page of any size. */
+    static final int MAX_PAGE_CHARS = 64 << 20;
+
     /** The page for these runs, in the order given. */
     public static String render(List<RunFolder> runs, ReportSettings settings, Configuration conf) {
         if (runs.isEmpty()) {
@@ -81,6 +84,11 @@ public final class ReportPage {
             }
             provenance(r);
             html.append("</section>\n");
+            if (html.length() > MAX_PAGE_CHARS) {
+                throw new IllegalArgumentException("the report page grew past " + (MAX_PAGE_CHARS >> 20) + " Mi "
+                        + "characters at run " + r.uri() + " (" + (i + 1) + " of " + runs.size() + "); report fewer "
+                        + "runs at once, or lower dni.report.images");
+            }
         }
         html.append("<script>").append(SCRIPT).append("</script>\n</body></html>\n");
         return html.toString();

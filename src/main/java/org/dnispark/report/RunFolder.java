@@ -21,8 +21,15 @@ import org.dnispark.storage.Storage;
 /**
  * One run's output folder as a report reads it: its {@code manifest.json} and its results ({@code summary.json} of a
  * sweep, the manifest's summary of a transition, {@code correlation.json} of correlate). A report may be made from
- * folders nobody vouches for, so every file is read with a size limit, JSON only as data, and images only through
- * the decoder (re-encoded before they reach a page).
+ * folders nobody vouches for, so they are read as untrusted data:
+ * <ul>
+ *   <li>only regular files inside the folder: a symbolic link anywhere below the folder (to a file or a folder, or a
+ *       loop of them) is refused, naming it, and listings never follow one;</li>
+ *   <li>every file with a size limit ({@value #MAX_JSON_BYTES} bytes for JSON), JSON only as data, images only
+ *       through the decoder (re-encoded before they reach a page);</li>
+ *   <li>every number in the JSON finite and within {@value #MAX_MAGNITUDE} in magnitude before anything is drawn,
+ *       else the file and the field are named.</li>
+ * </ul>
  *
  * @param uri      the folder
  * @param name     how the page names the run: the output URI its manifest records, else the folder
@@ -32,7 +39,9 @@ import org.dnispark.storage.Storage;
  */
 public record RunFolder(String uri, String name, String job, JsonNode manifest, JsonNode results) {
     /** The most any one JSON file of a run may hold. */
-    static final long MAX_JSON_BYTES = 64L << 20;
+    static final long MAX_JSON_BYTES = 16L << 20;
+    /** The largest magnitude a number of a run may have (sizes in bytes and timings in ms stay far below). */
+    static final double MAX_MAGNITUDE = 1e15;
     /** The most one image of a run may hold (a frame, a strip, a filter grid). */
     static final long MAX_IMAGE_BYTES = 256L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,12 +56,12 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
             throw new IllegalArgumentException("run " + folder + " has no " + RunOutput.SUCCESS + " marker: it is "
                     + "not a finished dni-spark run (still running, failed, or not a run's output folder)");
         }
-        JsonNode manifest = json(folder + "/manifest.json", conf);
+        JsonNode manifest = json(folder, "manifest.json", conf);
         String job = manifest.path("job").asText("");
         JsonNode results = switch (job) {
-            case "sweep" -> json(folder + "/summary.json", conf);
+            case "sweep" -> json(folder, "summary.json", conf);
             case "transition" -> manifest.path("summary");
-            case "correlate" -> json(folder + "/correlation.json", conf);
+            case "correlate" -> json(folder, "correlation.json", conf);
             default -> throw new IllegalArgumentException(folder + "/manifest.json names job '" + job
                     + "'; expected sweep, transition or correlate");
         };
@@ -69,12 +78,15 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
         return new RunFolder(uri, newName, job, manifest, results);
     }
 
-    static JsonNode json(String uri, Configuration conf) {
+    static JsonNode json(String folder, String relative, Configuration conf) {
+        String uri = folder + "/" + relative;
         try {
-            JsonNode n = JSON.readTree(Storage.readAll(uri, conf, MAX_JSON_BYTES, "64 MiB for a report's JSON"));
+            requireRegularInside(folder, relative, conf);
+            JsonNode n = JSON.readTree(Storage.readAll(uri, conf, MAX_JSON_BYTES, "16 MiB for a report's JSON"));
             if (n == null || !n.isObject()) {
                 throw new IllegalArgumentException(uri + ": expected a JSON object");
             }
+            requireDrawableNumbers(n, uri, "");
             return n;
         } catch (FileNotFoundException e) {
             throw new IllegalArgumentException(uri + ": no such file; expected a dni-spark run folder", e);
@@ -85,9 +97,71 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
         }
     }
 
+    /**
+     * Refuses a number that is not finite or exceeds {@link #MAX_MAGNITUDE} anywhere in {@code n}, naming the file and
+     * the field as a JSON pointer: what a chart draws is checked before it is drawn.
+     */
+    static void requireDrawableNumbers(JsonNode n, String uri, String pointer) {
+        if (n.isNumber()) {
+            double v = n.asDouble();
+            if (!Double.isFinite(v) || Math.abs(v) > MAX_MAGNITUDE) {
+                throw new IllegalArgumentException(uri + ": field " + (pointer.isEmpty() ? "/" : pointer) + " is "
+                        + n.asText() + "; expected a finite number of magnitude at most " + MAX_MAGNITUDE);
+            }
+        } else if (n.isObject()) {
+            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> e = it.next();
+                requireDrawableNumbers(e.getValue(), uri, pointer + "/" + e.getKey());
+            }
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                requireDrawableNumbers(n.get(i), uri, pointer + "/" + i);
+            }
+        }
+    }
+
+    /**
+     * On a local file system (the only kind with symbolic links), refuses a file that is not a regular file reached
+     * without links from inside {@code folder}: a link anywhere on the way, to a file or a folder, would let a run
+     * folder show what lies outside it (or loop). Object stores have no links; nothing to check there.
+     */
+    static void requireRegularInside(String folder, String relative, Configuration conf) throws IOException {
+        java.nio.file.Path dir = localPath(folder, conf);
+        if (dir == null) {
+            return;
+        }
+        java.nio.file.Path p = dir;
+        for (String part : relative.split("/")) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                throw new IllegalArgumentException(folder + "/" + relative + ": expected a plain path inside the run");
+            }
+            p = p.resolve(part);
+            if (java.nio.file.Files.isSymbolicLink(p)) {
+                throw new IllegalArgumentException(p + " is a symbolic link; a report reads regular files inside the "
+                        + "run folder " + folder + " only");
+            }
+        }
+        if (java.nio.file.Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                && !java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(p + " is not a regular file (a device, a pipe or a folder); a report "
+                    + "reads regular files inside the run folder only");
+        }
+    }
+
+    /** The local path of a folder URI, or null when it is on another store. */
+    static java.nio.file.Path localPath(String folder, Configuration conf) throws IOException {
+        Path path = new Path(folder);
+        FileSystem fs = Storage.fs(path, conf);
+        if (!"file".equals(fs.getScheme())) {
+            return null;
+        }
+        return java.nio.file.Paths.get(fs.makeQualified(path).toUri());
+    }
+
     /** A file of the run, read whole with the image size limit. */
     byte[] bytes(String relative, Configuration conf) {
         try {
+            requireRegularInside(uri, relative, conf);
             return Storage.readAll(uri + "/" + relative, conf, MAX_IMAGE_BYTES, "256 MiB for an image in a report");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + uri + "/" + relative + ": " + e.getMessage(), e);
@@ -125,6 +199,24 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
                 return List.of();
             }
             String prefix = fs.makeQualified(strips).toUri().getPath() + "/";
+            java.nio.file.Path local = localPath(uri + "/strips", conf);
+            if (local != null) {
+                // a local walk never follows a link (no loops, nothing outside the run); depth bounded
+                try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(local, 32)) {
+                    for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) walk::iterator) {
+                        String path = f.toString();
+                        if (!java.nio.file.Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                                || !path.endsWith(".png") || !(path + "/").startsWith(local + "/")) {
+                            continue;
+                        }
+                        first.add(local.relativize(f).toString().replace('\\', '/').replaceAll("\\.png$", ""));
+                        if (first.size() > limit) {
+                            first.pollLast();
+                        }
+                    }
+                }
+                return new ArrayList<>(first);
+            }
             RemoteIterator<LocatedFileStatus> it = fs.listFiles(strips, true);
             while (it.hasNext()) {
                 LocatedFileStatus st = it.next();

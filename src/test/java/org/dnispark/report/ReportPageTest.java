@@ -165,4 +165,41 @@ class ReportPageTest {
         String page = Report.combine(List.of(a.toString()), tmp.resolve("pages").toString(), SETTINGS, conf);
         assertTrue(Files.exists(Path.of(page)) && page.endsWith("pages/report.html"), page);
     }
+
+    @Test
+    void symbolicLinksOutOfARunAreRefusedAndLoopsDoNotHang() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("secret.json"), "{\"method\":\"dni\",\"per_coefficient\":[]}");
+        Path a = sweep("linked", "linked");
+        Files.delete(a.resolve("summary.json"));
+        Files.createSymbolicLink(a.resolve("summary.json"), secret);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunFolder.read(a.toString(), conf, true));
+        assertTrue(e.getMessage().contains("summary.json") && e.getMessage().contains("symbolic link"), e.getMessage());
+
+        // a transition whose strips hold a loop of links, and whose frame folder is a link out of the run
+        Path t = transition(ImageCodec.encodePng(new RgbImage(8, 6, new float[3 * 8 * 6])));
+        Files.createSymbolicLink(t.resolve("strips/loop"), t.resolve("strips"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.copy(t.resolve("frames/img/00_0.0.png"), outside.resolve("00_0.0.png"));
+        Files.copy(t.resolve("frames/img/01_1.0.png"), outside.resolve("01_1.0.png"));
+        Files.copy(t.resolve("strips/img.png"), t.resolve("strips/zz.png"));
+        Files.createSymbolicLink(t.resolve("frames/zz"), outside);
+        RunFolder run = RunFolder.read(t.toString(), conf, true);
+        assertEquals(List.of("img", "zz"), run.firstImages(8, conf), "the loop is not followed");
+        RuntimeException r = assertThrows(RuntimeException.class, () -> ReportPage.render(List.of(run), SETTINGS,
+                conf));
+        assertTrue(r.getMessage().contains("frames/zz") && r.getMessage().contains("symbolic link"), r.getMessage());
+    }
+
+    @Test
+    void numbersThatCannotBeDrawnAreRefusedNamingTheField() throws Exception {
+        Path a = sweep("huge", "huge");
+        String summary = Files.readString(a.resolve("summary.json"));
+        Files.writeString(a.resolve("summary.json"), summary.replaceFirst("\"mean_psnr_y\":31(\\.0)?",
+                "\"mean_psnr_y\":1e300"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunFolder.read(a.toString(), conf, true));
+        assertTrue(e.getMessage().contains("summary.json") && e.getMessage().contains("/best/mean_psnr_y")
+                && e.getMessage().contains("1.0E300"), e.getMessage());
+    }
 }
