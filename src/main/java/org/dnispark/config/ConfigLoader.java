@@ -48,6 +48,14 @@ public final class ConfigLoader {
                     && !what.toLowerCase(java.util.Locale.ROOT).startsWith("classpath:")) {
                 throw refused(what);
             }
+            // a plain include that names a file beside the including one: the same checks as include file(...)
+            com.typesafe.config.ConfigParseable beside = context.relativeTo(what);
+            if (beside != null && beside.origin() != null && beside.origin().filename() != null) {
+                File f = new File(beside.origin().filename());
+                if (f.exists()) {
+                    return includeFile(context, f);
+                }
+            }
             return fallback.include(context, what);
         }
 
@@ -63,6 +71,7 @@ public final class ConfigLoader {
         @Override
         public com.typesafe.config.ConfigObject includeFile(com.typesafe.config.ConfigIncludeContext context,
                 File file) {
+            requireConfigFile(file, "include of " + file);
             return ConfigFactory.parseFile(file, context.parseOptions()).root();
         }
 
@@ -75,6 +84,33 @@ public final class ConfigLoader {
         private static SettingsException refused(String what) {
             return new SettingsException("include of " + what + ": configuration may include files and class-path "
                     + "resources only, never URLs (no network from configuration)");
+        }
+    }
+
+    /** The most a configuration file (given or included) may hold. */
+    static final long MAX_CONFIG_BYTES = 16L << 20;
+
+    /**
+     * Refuses a configuration file that is not a regular file (a device or a FIFO would block or never end) or holds
+     * more than {@link #MAX_CONFIG_BYTES}, naming {@code what} and the reason.
+     */
+    static void requireConfigFile(File f, String what) {
+        java.nio.file.Path p = f.toPath();
+        if (!java.nio.file.Files.exists(p)) {
+            throw new SettingsException(what + ": file not found");
+        }
+        if (!java.nio.file.Files.isRegularFile(p)) {
+            throw new SettingsException(what + ": not a regular file (a device, a pipe or a folder); configuration "
+                    + "is read from regular files only");
+        }
+        try {
+            long size = java.nio.file.Files.size(p);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new SettingsException(what + ": " + size + " bytes, more than the " + MAX_CONFIG_BYTES
+                        + " a configuration file may hold");
+            }
+        } catch (java.io.IOException e) {
+            throw new SettingsException(what + ": cannot read it (" + e.getMessage() + ")");
         }
     }
 
@@ -115,9 +151,7 @@ public final class ConfigLoader {
         boolean uri = path.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") && !path.startsWith("file:");
         if (!uri) {
             File f = new File(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
-            if (!f.isFile()) {
-                throw new SettingsException("--config " + f + ": file not found");
-            }
+            requireConfigFile(f, "--config " + f);
             try {
                 return ConfigFactory.parseFile(f, options());
             } catch (ConfigException e) {

@@ -60,7 +60,7 @@ class SettingsTest {
 
     @Test
     void configurationNeverReachesTheNetworkAndTyposOutsideDniFail(@org.junit.jupiter.api.io.TempDir
-            java.nio.file.Path tmp) throws java.io.IOException {
+            java.nio.file.Path tmp) throws java.io.IOException, InterruptedException {
         // a listening socket that would see the fetch: nothing may connect to it
         try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getLoopbackAddress())) {
@@ -81,6 +81,29 @@ class SettingsTest {
             java.nio.file.Files.writeString(conf, "include file(\"" + other + "\")\n");
             assertEquals(7, ConfigLoader.load(List.of("--config", conf.toString())).getLong("dni.seed"));
         }
+        // devices, pipes and folders are not configuration files, given or included (plain or file(...)); nor is
+        // a file too large to be one
+        java.nio.file.Path fifo = tmp.resolve("fifo.conf");
+        new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
+        for (String target : List.of("/dev/zero", fifo.toString(), tmp.toString())) {
+            String m = assertThrows(IllegalArgumentException.class,
+                    () -> ConfigLoader.load(List.of("--config", target))).getMessage();
+            assertTrue(m.contains(target) && (m.contains("not a regular file") || m.contains("not found")), m);
+            for (String include : List.of("include file(\"" + target + "\")", "include \"" + target + "\"")) {
+                java.nio.file.Path conf = tmp.resolve("dev.conf");
+                java.nio.file.Files.writeString(conf, include + "\n");
+                m = assertThrows(IllegalArgumentException.class,
+                        () -> ConfigLoader.load(List.of("--config", conf.toString()))).getMessage();
+                assertTrue(m.contains(target) && m.contains("not a regular file"), include + ": " + m);
+            }
+        }
+        java.nio.file.Path big = tmp.resolve("big.conf");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(ConfigLoader.MAX_CONFIG_BYTES + 1);
+        }
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(List.of("--config", big.toString()))).getMessage();
+        assertTrue(m.contains("big.conf") && m.contains("more than"), m);
         String typo = error(Job.SWEEP, "dnii.sweep.output=x");
         assertTrue(typo.contains("[dnii]") && typo.contains("top-level"), typo);
         String nan = error(Job.SWEEP, "dni.seed=\"NaN\"");
