@@ -71,6 +71,7 @@ public final class TorchScriptArchive implements Serializable {
             throw new FormatException(source + ": no <archive>/data.pkl record; not a TorchScript archive");
         }
         String prefix = pickle.substring(0, pickle.length() - "data.pkl".length());
+        requireOneRoot(records, prefix, source);
         Object root = new RestrictedUnpickler(records.get(pickle), source, limits).torchScriptMode().load();
         if (!(root instanceof RestrictedUnpickler.ScriptObject)) {
             throw new FormatException(source + ": the archive's root is not a TorchScript module");
@@ -89,6 +90,30 @@ public final class TorchScriptArchive implements Serializable {
             throw new FormatException(source + ": the TorchScript module holds no tensors to interpolate");
         }
         return new TorchScriptArchive(source, records, prefix, new ModelWeights(source, tensors), storageOf);
+    }
+
+    /**
+     * One archive, one module: every record lies under the one folder whose {@code data.pkl} was read, and is of a
+     * kind {@code torch.jit.save} writes (the module pickle, its constants, storages, code, version markers, extra
+     * files). A second root, or a stray record, could be what libtorch loads instead of what was checked.
+     */
+    private static void requireOneRoot(Map<String, byte[]> records, String prefix, String source) {
+        List<String> stray = new ArrayList<>();
+        for (String n : records.keySet()) {
+            String rel = n.startsWith(prefix) ? n.substring(prefix.length()) : null;
+            boolean known = rel != null && (rel.equals("data.pkl") || rel.equals("constants.pkl")
+                    || rel.equals("version") || rel.equals("byteorder") || rel.startsWith(".data/")
+                    || rel.matches("data/\\d+") || rel.startsWith("code/") || rel.matches("constants/\\d+")
+                    || rel.startsWith("extra/"));
+            if (!known) {
+                stray.add(n);
+            }
+        }
+        if (!stray.isEmpty()) {
+            throw new FormatException(source + ": records outside the archive's one module " + prefix + " "
+                    + stray.subList(0, Math.min(5, stray.size())) + (stray.size() > 5 ? " and " + (stray.size() - 5)
+                    + " more" : "") + "; expected a single torch.jit.save archive (one root, no stray records)");
+        }
     }
 
     private static void collect(RestrictedUnpickler.ScriptObject module, String path, Map<String, byte[]> storages,

@@ -73,6 +73,38 @@ class HostileModelsTest {
         return file;
     }
 
+    /** ts_a.pt with one more record, as PyTorch wrote the rest. */
+    Path withExtraRecord(String name, String record, byte[] content) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipFile in = new ZipFile(TestModels.fixture("ts_a.pt").toFile());
+                ZipOutputStream out = new ZipOutputStream(bytes)) {
+            Enumeration<? extends ZipEntry> entries = in.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(in.getInputStream(e).readAllBytes());
+                out.closeEntry();
+            }
+            out.putNextEntry(new ZipEntry(record));
+            out.write(content);
+            out.closeEntry();
+        }
+        Path file = tmp.resolve(name);
+        Files.write(file, bytes.toByteArray());
+        return file;
+    }
+
+    @Test
+    void aTorchScriptArchiveHasOneRootAndNoStrayRecords() throws IOException {
+        for (String[] c : new String[][] {{"tworoots.pt", "evil/code/__torch__.py"},
+            {"stray.pt", "ts_a/payload.so"}}) {
+            Path f = withExtraRecord(c[0], c[1], "class X(Module):\n  pass\n".getBytes(StandardCharsets.UTF_8));
+            String m = assertThrows(IllegalArgumentException.class, () -> store(TRUSTING).load(f.toString()))
+                    .getMessage();
+            assertTrue(m.contains(c[0]) && m.contains(c[1]) && m.contains("one root"), m);
+        }
+    }
+
     ModelSet pair(Path a, ModelPolicy policy) {
         return ModelSet.load(List.of(a.toString(), TestModels.fixture("ts_b.pt").toString()), store(policy));
     }
@@ -103,6 +135,24 @@ class HostileModelsTest {
         Path custom = rewriteCode("custom.pt", code -> code.replace("torch.relu(", "torch.ops.evil.relu("));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> pair(custom, TRUSTING).network()).getMessage()
                 .contains("torch.ops.evil"));
+        // spellings a text search misses: whitespace and a line continuation inside the name, a parenthesised root,
+        // reflective built-ins, and a loop whose count a tensor's values decide
+        for (String[] c : new String[][] {
+            {"spaced.pt", "    _w = torch . from_file(\"" + marker + "\", True, 16)\n", "torch.from_file"},
+            {"continued.pt", "    _w = torch\\\n.from_file(\"" + marker + "\", True, 16)\n", "torch.from_file"},
+            {"paren.pt", "    _w = (torch).from_file(\"" + marker + "\", True, 16)\n", "torch used as a value"},
+            {"reflect.pt", "    _w = getattr(torch, \"from_file\")\n", "getattr"},
+            {"forloop.pt", "    for _i in range(int(torch.max(x))):\n      pass\n", "not bounded"},
+            {"forlist.pt", "    for _i in [1, 2]:\n      pass\n", "does not iterate over a range"}}) {
+            Path hostile = rewriteCode(c[0], code -> code.replace("    bn = self.bn\n", c[1] + "    bn = self.bn\n"));
+            String m = assertThrows(IllegalArgumentException.class, () -> pair(hostile, TRUSTING).network())
+                    .getMessage();
+            assertTrue(m.contains(c[0]) && m.contains(c[2]), c[0] + ": " + m);
+        }
+        // a string or a comment that mentions a refused operator is not a call
+        Path quiet = rewriteCode("quiet.pt", code -> code.replace("    bn = self.bn\n",
+                "    _s = \"torch.from_file\"  # torch.save\n    bn = self.bn\n"));
+        assertTrue(pair(quiet, TRUSTING).network().name().contains("quiet.pt"));
         assertFalse(Files.exists(marker), "a refused archive ran");
         // reading and rewriting tensors (what interpolate does) never needs trust
         assertEquals(11, pair(writer, ModelPolicy.DEFAULT).first().weights().tensorCount());
