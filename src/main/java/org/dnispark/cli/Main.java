@@ -147,6 +147,10 @@ public final class Main {
         } catch (RuntimeException e) {
             error("dni: " + name + " failed: " + rootMessage(e));
             return 1;
+        } catch (StackOverflowError e) {
+            error("dni: " + name + " failed: an input nests deeper than this JVM's stack allows (raise -Xss through "
+                    + "DNI_JAVA_OPTS only for inputs you trust)");
+            return 1;
         } catch (OutOfMemoryError e) {
             // on the driver (the tasks turn theirs into ordinary failures): what it holds is the plan and the weights
             error("dni: " + name + " failed: the driver ran out of memory (" + e.getMessage() + ", heap "
