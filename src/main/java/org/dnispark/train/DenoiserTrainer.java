@@ -120,6 +120,17 @@ public final class DenoiserTrainer {
         double secondsBefore = 0;
         Safetensors.Loaded checkpoint = checkpoint(checkpointFile(), fingerprint, s.run().ifExists(), conf);
         if (checkpoint != null) {
+            Map<String, int[]> expected = new LinkedHashMap<>();
+            for (DenoiserArchitecture.Param p : params) {
+                if (p.init() != DenoiserArchitecture.Init.COUNTER) {
+                    expected.put(p.name(), toInt(p.shape()));
+                }
+                if (p.trainable()) {
+                    expected.put("adam.m/" + p.name(), toInt(p.shape()));
+                    expected.put("adam.v/" + p.name(), toInt(p.shape()));
+                }
+            }
+            requireResumable(checkpoint, checkpointFile(), s.schedule().steps(), expected, true);
             firstStep = Long.parseLong(checkpoint.metadata.get("dni.train.step"));
             baseBatches = Long.parseLong(checkpoint.metadata.get("dni.train.base_batches"));
             secondsBefore = Double.parseDouble(checkpoint.metadata.get("dni.train.seconds"));
@@ -506,6 +517,74 @@ public final class DenoiserTrainer {
                     + "dni.output.if-exists = overwrite to discard it, or choose another dni.train.output");
         }
         return c;
+    }
+
+    /**
+     * Refuses a checkpoint that is not what this configuration's run would have written, before anything is built from
+     * it, naming the file and the field: its step must lie in [0, steps) (a checkpoint is only written before the
+     * last step, so a larger one would publish a shorter run as finished), its seconds, base batches and curve must
+     * parse, and it must hold exactly {@code expected} (name to shape), every value finite (non-finite Adam moments
+     * would otherwise surface as a divergence blamed on the learning rate).
+     */
+    static void requireResumable(Safetensors.Loaded c, String file, long steps, Map<String, int[]> expected,
+            boolean baseBatches) {
+        long step = metadataLong(c, file, "dni.train.step");
+        if (step < 0 || step >= steps) {
+            throw new IllegalArgumentException(file + ": metadata dni.train.step is " + step + "; expected a step in "
+                    + "[0, " + steps + ") of this run (dni.train.steps = " + steps + ")");
+        }
+        if (baseBatches && metadataLong(c, file, "dni.train.base_batches") < 0) {
+            throw new IllegalArgumentException(file + ": metadata dni.train.base_batches is negative");
+        }
+        String seconds = c.metadata.get("dni.train.seconds");
+        try {
+            double v = Double.parseDouble(seconds);
+            if (!Double.isFinite(v) || v < 0) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new IllegalArgumentException(file + ": metadata dni.train.seconds is '" + seconds + "'; expected a "
+                    + "non-negative number");
+        }
+        try {
+            if (!JSON.readTree(c.metadata.getOrDefault("dni.train.curve", "")).isArray()) {
+                throw new IllegalArgumentException(file + ": metadata dni.train.curve is not a JSON array");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": metadata dni.train.curve is not JSON ("
+                    + e.getOriginalMessage() + ")");
+        }
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : expected.entrySet()) {
+            NamedTensor t = c.weights.get(e.getKey());
+            if (t == null) {
+                problems.add(e.getKey() + " is missing");
+            } else if (!java.util.Arrays.equals(t.shape(), e.getValue()) || !t.dtype().isFloating()) {
+                problems.add(e.getKey() + " is " + t.dtype() + " " + java.util.Arrays.toString(t.shape())
+                        + ", expected FLOAT32 " + java.util.Arrays.toString(e.getValue()));
+            } else if (t.nonFinite() != null) {
+                problems.add(e.getKey() + " " + t.nonFinite());
+            }
+        }
+        for (String name : c.weights.names()) {
+            if (!expected.containsKey(name)) {
+                problems.add(name + " is not a tensor of this run");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(file + ": not this run's checkpoint: " + String.join("; ",
+                    problems.subList(0, Math.min(8, problems.size()))) + (problems.size() > 8 ? "; ..." : "")
+                    + " (set dni.output.if-exists = overwrite to start again)");
+        }
+    }
+
+    private static long metadataLong(Safetensors.Loaded c, String file, String key) {
+        String v = c.metadata.get(key);
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(file + ": metadata " + key + " is '" + v + "'; expected an integer");
+        }
     }
 
     static int[] toInt(long[] shape) {

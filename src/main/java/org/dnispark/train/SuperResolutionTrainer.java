@@ -132,6 +132,18 @@ public final class SuperResolutionTrainer {
         Safetensors.Loaded checkpoint = DenoiserTrainer.checkpoint(checkpointFile(), fingerprint, s.run().ifExists(),
                 conf);
         if (checkpoint != null) {
+            Map<String, int[]> held = new LinkedHashMap<>();
+            for (NamedTensor t : start.tensors()) {
+                for (String prefix : new String[] {"", "adam.m/", "adam.v/"}) {
+                    held.put(prefix + t.name(), t.shape());
+                }
+            }
+            for (DenoiserArchitecture.Param p : dParams) {
+                for (String prefix : new String[] {"", "adam.m/", "adam.v/"}) {
+                    held.put(prefix + D + p.name(), DenoiserTrainer.toInt(p.shape()));
+                }
+            }
+            DenoiserTrainer.requireResumable(checkpoint, checkpointFile(), s.schedule().steps(), held, false);
             firstStep = Long.parseLong(checkpoint.metadata.get("dni.train.step"));
             secondsBefore = Double.parseDouble(checkpoint.metadata.get("dni.train.seconds"));
             JSON.readTree(checkpoint.metadata.get("dni.train.curve")).forEach(n -> curve.add(JSON.convertValue(n,

@@ -146,6 +146,32 @@ class DenoiserTrainerTest {
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> DenoiserTrainer.run(
                 settings("dni.train { output = \"" + cut + "\", " + arch + " }"), l -> { }));
         assertTrue(refused.getMessage().contains("if-exists = resume"), refused.getMessage());
+        // a tampered checkpoint is refused by name before anything is built (and the run is not published)
+        Path ckpt = Path.of(cut + ".checkpoint.safetensors");
+        byte[] original = Files.readAllBytes(ckpt);
+        org.dnispark.formats.Safetensors.Loaded loaded = org.dnispark.formats.Safetensors.read(original, "c");
+        java.util.Map<String, String> beyond = new java.util.LinkedHashMap<>(loaded.metadata);
+        beyond.put("dni.train.step", "1000");
+        List<NamedTensor> poisoned = new ArrayList<>();
+        for (NamedTensor t : loaded.weights.tensors()) {
+            float[] v = t.floatValues().clone();
+            if (t.name().startsWith("adam.v/")) {
+                v[0] = Float.NaN;
+            }
+            poisoned.add(NamedTensor.ofFloats(t.name(), t.shape(), t.dtype(), v));
+        }
+        for (Object[] c : new Object[][] {
+            {org.dnispark.formats.Safetensors.write(loaded.weights, beyond), "dni.train.step is 1000"},
+            {org.dnispark.formats.Safetensors.write(new ModelWeights("c", poisoned), loaded.metadata), "NaN"}}) {
+            Files.write(ckpt, (byte[]) c[0]);
+            IllegalArgumentException tampered = assertThrows(IllegalArgumentException.class, () -> DenoiserTrainer
+                    .run(settings("dni.output.if-exists = resume\ndni.train { output = \"" + cut + "\", " + arch
+                            + " }"), l -> { }));
+            assertTrue(tampered.getMessage().contains(ckpt.toString()) && tampered.getMessage().contains((String) c[1]),
+                    tampered.getMessage());
+            assertFalse(Files.exists(Path.of(cut + ".safetensors")));
+        }
+        Files.write(ckpt, original);
         List<String> lines = new ArrayList<>();
         DenoiserTrainer.run(settings("dni.output.if-exists = resume\ndni.train { output = \"" + cut + "\", " + arch
                 + " }"), lines::add);
