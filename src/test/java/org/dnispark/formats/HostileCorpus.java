@@ -91,6 +91,7 @@ public final class HostileCorpus {
         Path fifo = dir.resolve("fifo.pth");
         new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor();
         cases.put("FIFO as a model", () -> store.load(fifo.toString()));
+        addSecondRound(cases, dir, store);
         long budget = Runtime.getRuntime().maxMemory();
         System.out.printf("%-50s %10s %12s  %s%n", "case", "ms", "peak heap", "error");
         long worstMs = 0;
@@ -121,6 +122,81 @@ public final class HostileCorpus {
         }
         System.out.printf("worst case: %d ms to a clear error (goal < 30000), peak heap %d MiB of a %d MiB heap%n",
                 worstMs, worstHeap >> 20, budget >> 20);
+    }
+
+    /**
+     * The surfaces the second hardening round covered (issue 28): ONNX files, run folders for report, niqe's images,
+     * alignment's size, configuration includes, trusted TorchScript code. Commands run as jobs/dni runs them
+     * ({@code Main.run}); a case fails with what the command printed, or passes silently if it was accepted.
+     */
+    static void addSecondRound(Map<String, Case> cases, Path dir, ModelStore store) throws Exception {
+        byte[] custom = OnnxModelTest.model("com.example.custom", OnnxModelTest.weight()).build();
+        cases.put("ONNX: custom operator domain", model(store, dir, "custom.onnx", custom));
+        OnnxModelTest.Pb overlong = new OnnxModelTest.Pb().varint(1, 1_000_000).varint(2, 1).string(8, "w")
+                .bytes(9, OnnxModelTest.floats(1, 2));
+        cases.put("ONNX: initializer claims 4 MB, holds 8 bytes", model(store, dir, "overlong.onnx",
+                OnnxModelTest.model("", overlong).build()));
+        byte[] good = OnnxModelTest.model("", OnnxModelTest.weight()).build();
+        cases.put("ONNX: truncated inside an initializer", model(store, dir, "cut.onnx", Arrays.copyOf(good,
+                good.length - 5)));
+        Path run = Files.createDirectories(dir.resolve("run"));
+        Files.writeString(run.resolve("manifest.json"), "{\"job\":\"sweep\",\"output\":\"x\"}");
+        Files.writeString(run.resolve("_SUCCESS"), "");
+        Path outside = Files.writeString(dir.resolve("outside.json"), "{\"per_coefficient\":[]}");
+        Files.createSymbolicLink(run.resolve("summary.json"), outside);
+        Path page = dir.resolve("page.html");
+        cases.put("report: summary.json linked out of the run", command("report", run.toString(), "--output",
+                page.toString()));
+        Path huge = Files.createDirectories(dir.resolve("huge-run"));
+        Files.writeString(huge.resolve("manifest.json"), "{\"job\":\"sweep\",\"output\":\"x\"}");
+        Files.writeString(huge.resolve("_SUCCESS"), "");
+        Files.writeString(huge.resolve("summary.json"), "{\"per_coefficient\":[{\"alpha\":0,\"mean_psnr_y\":1e308}]}");
+        cases.put("report: a number no chart can draw", command("report", huge.toString(), "--output",
+                page.toString()));
+        Path images = Files.createDirectories(dir.resolve("images"));
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(64, 64,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        javax.imageio.ImageIO.write(img, "png", images.resolve("a.png").toFile());
+        cases.put("niqe: output over an image it scores", command("niqe", "dni.niqe.pristine=[\"" + images + "\"]",
+                "dni.niqe.images=[\"" + images + "\"]", "dni.niqe.output=\"" + images.resolve("a.png") + "\""));
+        cases.put("niqe: image over its pixel budget", command("niqe", "dni.niqe.pristine=[\"" + images + "\"]",
+                "dni.niqe.images=[\"" + images + "\"]", "dni.niqe.max-pixels=100"));
+        Path conf = dir.resolve("include-device.conf");
+        Files.writeString(conf, "include file(\"/dev/zero\")\n");
+        cases.put("config: include of a device", command("correlate", "--config", conf.toString()));
+        int n = org.dnispark.align.WeightMatching.MAX_GROUP_CHANNELS * 4;
+        ModelWeights wide = new ModelWeights("wide", List.of(
+                NamedTensor.ofFloats("a.weight", new int[] {n, 1, 1, 1}, DType.FLOAT32, new float[n]),
+                NamedTensor.ofFloats("b.weight", new int[] {1, n, 1, 1}, DType.FLOAT32, new float[n])));
+        cases.put("align: " + n + " channels in one group", () -> org.dnispark.align.WeightMatching.align(wide, wide,
+                new org.dnispark.align.PermutationSpec.Builder("wide", wide).chain("a", List.of("a.weight"),
+                        List.of("b.weight")).build(), 100, 1));
+        cases.put("trusted TorchScript: torch . from_file", () -> {
+            List<String> refused = TorchScriptCode.refusals(Map.of("code/x.py",
+                    "def f(x):\n  _0 = torch . from_file(\"/etc/passwd\", True, 16)\n  for i in range(int(torch.max(x))):\n    pass\n"
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            if (!refused.isEmpty()) {
+                throw new IllegalArgumentException("refused: " + refused);
+            }
+        });
+    }
+
+    /** A jobs/dni command as a case: it fails with the command's exit code and what it printed on stderr. */
+    static Case command(String... args) {
+        return () -> {
+            java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream old = System.err;
+            int code;
+            System.setErr(new java.io.PrintStream(err, true, "UTF-8"));
+            try {
+                code = org.dnispark.cli.MainAccess.run(args);
+            } finally {
+                System.setErr(old);
+            }
+            if (code != 0) {
+                throw new IllegalArgumentException("exit " + code + ": " + err.toString("UTF-8").trim());
+            }
+        };
     }
 
     static Case model(ModelStore store, Path dir, String name, byte[] bytes) throws java.io.IOException {
