@@ -116,15 +116,25 @@ public final class TorchScriptArchive implements Serializable {
         }
     }
 
-    private static void collect(RestrictedUnpickler.ScriptObject module, String path, Map<String, byte[]> storages,
+    /**
+     * Every tensor of the module tree, by attribute path, in the order a recursive walk gives (each module's entries
+     * in turn, a submodule's tensors where it appears), walked with an explicit stack: a module tree as deep as
+     * dni.limits.pickle-depth allows must not overflow the thread's stack.
+     */
+    private static void collect(RestrictedUnpickler.ScriptObject root, String rootPath, Map<String, byte[]> storages,
             List<NamedTensor> out, Map<String, String> storageOf, String source, java.util.Set<Object> seen) {
-        // A module reached twice would be walked once per path to it: exponential work for a small shared graph.
-        if (!seen.add(module)) {
-            throw new FormatException(source + ": module " + (path.isEmpty() ? "<root>" : path.substring(0,
-                    path.length() - 1)) + " is reached twice in the module tree; expected every submodule once");
-        }
-        for (Map.Entry<Object, Object> e : module.entrySet()) {
-            String name = path + e.getKey();
+        java.util.ArrayDeque<java.util.Iterator<Map.Entry<Object, Object>>> entries = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<String> paths = new java.util.ArrayDeque<>();
+        enter(root, rootPath, seen, source, entries, paths);
+        while (!entries.isEmpty()) {
+            java.util.Iterator<Map.Entry<Object, Object>> it = entries.peek();
+            if (!it.hasNext()) {
+                entries.pop();
+                paths.pop();
+                continue;
+            }
+            Map.Entry<Object, Object> e = it.next();
+            String name = paths.peek() + e.getKey();
             Object v = e.getValue();
             if (v instanceof RestrictedUnpickler.TensorRef) {
                 RestrictedUnpickler.TensorRef t = (RestrictedUnpickler.TensorRef) v;
@@ -138,9 +148,21 @@ public final class TorchScriptArchive implements Serializable {
                 out.add(tensor);
                 storageOf.put(name, t.storage.key);
             } else if (v instanceof RestrictedUnpickler.ScriptObject) {
-                collect((RestrictedUnpickler.ScriptObject) v, name + ".", storages, out, storageOf, source, seen);
+                enter((RestrictedUnpickler.ScriptObject) v, name + ".", seen, source, entries, paths);
             }
         }
+    }
+
+    private static void enter(RestrictedUnpickler.ScriptObject module, String path, java.util.Set<Object> seen,
+            String source, java.util.ArrayDeque<java.util.Iterator<Map.Entry<Object, Object>>> entries,
+            java.util.ArrayDeque<String> paths) {
+        // A module reached twice would be walked once per path to it: exponential work for a small shared graph.
+        if (!seen.add(module)) {
+            throw new FormatException(source + ": module " + (path.isEmpty() ? "<root>" : path.substring(0,
+                    path.length() - 1)) + " is reached twice in the module tree; expected every submodule once");
+        }
+        entries.push(module.entrySet().iterator());
+        paths.push(path);
     }
 
     private static long[] stridesOf(RestrictedUnpickler.TensorRef t) {
