@@ -10,9 +10,11 @@ import java.util.Map;
  * @param partitions {@code dni.spark.partitions}; 0 chooses
  * @param conf       {@code dni.spark.conf}: further Spark settings
  * @param progressMillis {@code dni.spark.progress-interval}: how often the driver prints progress; 0 is silent
+ * @param eventLog   {@code dni.spark.event-log}: the folder (a Hadoop URI) of Spark's event log, for the History
+ *                   Server; empty: none
  */
 public record SparkSettings(String master, String appName, int partitions, Map<String, String> conf,
-        long progressMillis) {
+        long progressMillis, String eventLog) {
     public static SparkSettings read(SettingsReader r) {
         long progress = r.millisIn("dni.spark.progress-interval", 0, 86_400_000);
         if (progress > 0 && progress < 200) {
@@ -20,6 +22,6 @@ public record SparkSettings(String master, String appName, int partitions, Map<S
         }
         return new SparkSettings(r.string("dni.spark.master"),
                 r.nonBlank("dni.spark.app-name", "an application name"), r.intIn("dni.spark.partitions", 0, 1_000_000),
-                r.flatStrings("dni.spark.conf"), progress);
+                r.flatStrings("dni.spark.conf"), progress, r.string("dni.spark.event-log").trim());
     }
 }

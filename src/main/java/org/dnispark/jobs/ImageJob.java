@@ -181,6 +181,9 @@ abstract class ImageJob<S extends ImageJobSettings> {
         ImageCatalog.Listing listing = null;
         Results results = null;
         try {
+            // one job group per run: the Spark UI and the History Server list its jobs together under the run's id
+            spark.sparkContext().setJobGroup("dni-" + s.command() + "-" + runId, "dni-spark " + s.command() + " -> "
+                    + s.output(), true);
             if (s.run().spark().progressMillis() > 0 && spark.sparkContext().uiWebUrl().isDefined()) {
                 System.err.println("dni: " + s.command() + ": Spark UI at " + spark.sparkContext().uiWebUrl().get());
             }
@@ -219,7 +222,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             timings.put("task_time", progress.taskTime());
 
             long t3 = System.nanoTime();
-            step(spark, s, "writing reports");
+            step(spark, s, "statistics and reports");
             results = Resume.results(spark, outcomes, count > 0, done,
                     Outcomes.schema(blockWork.columns()));
             if (results.images() == 0) {
@@ -253,6 +256,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
                     e);
         } finally {
             spark.sparkContext().setJobDescription(null);
+            spark.sparkContext().clearJobGroup();
             if (listing != null) {
                 listing.release();
             }

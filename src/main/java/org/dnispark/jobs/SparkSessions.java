@@ -51,6 +51,10 @@ public final class SparkSessions {
         if (!conf.contains("spark.redaction.regex")) {
             conf.set("spark.redaction.regex", REDACTION);
         }
+        if (!spark.eventLog().isEmpty()) {
+            agree(conf, "spark.eventLog.enabled", "true", "dni.spark.event-log");
+            agree(conf, "spark.eventLog.dir", spark.eventLog(), "dni.spark.event-log");
+        }
         spark.conf().forEach((k, v) -> agree(conf, k, v, "dni.spark.conf.\"" + k + "\""));
         hadoop.forEach((k, v) -> agree(conf, "spark.hadoop." + k, v, "dni.spark.hadoop.\"" + k + "\""));
         return conf;

@@ -190,11 +190,13 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         for (String m : METRICS) {
             parquet = parquet.add(m, DataTypes.DoubleType, false);
         }
+        step(spark, s, "statistics: psnr.parquet and psnr.csv");
         spark.createDataFrame(scores.map(new ResultRows.SweepParquetRow(coefficients)), parquet).write()
                 .parquet(out.file("psnr.parquet"));
         ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients," + String.join(",", METRICS),
                 new ResultRows.SweepCsvLine(coefficients), out.file("psnr.csv"));
 
+        step(spark, s, "statistics: per coefficient");
         SweepStatistics stats = SweepStatistics.of(scores, METRICS, coefficients.size());
         List<String> header = new ArrayList<>(List.of("index", "label", "alpha", "coefficients"));
         METRICS.forEach(m -> header.add("mean_" + m));
@@ -235,6 +237,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Storage.writeAtomically(out.file("per_alpha.csv"), per.bytes(), out.conf());
         Map<String, Object> summary = summary(s, plan, results, perList, means, best);
+        step(spark, s, "statistics: per image best");
         PerImageBest.Predictor predictor = s.predictorFitFrom().isEmpty() ? null
                 : fitPredictor(spark, s.predictorFitFrom(), out);
         PerImageBest.Result perImage = PerImageBest.of(scores, 4 + METRICS.indexOf(metric), 4 + METRICS.size(), best,
