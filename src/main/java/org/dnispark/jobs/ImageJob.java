@@ -116,6 +116,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
         }
         try {
             st.timings().put("interpolate_ms", ms(t1));
+            RunMetrics.set("broadcast_bytes", weights.bytes());
             long t2 = System.nanoTime();
             ExecutorPlan exec = st.executorPlan(weights, s.coefficients(), true);
             if (st.count() > 0) {
@@ -181,6 +182,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
         ImageCatalog.Listing listing = null;
         Results results = null;
         try {
+            RunMetrics.start();
             // one job group per run: the Spark UI and the History Server list its jobs together under the run's id
             spark.sparkContext().setJobGroup("dni-" + s.command() + "-" + runId, "dni-spark " + s.command() + " -> "
                     + s.output(), true);
@@ -191,6 +193,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             RunPlan plan = RunPlan.resolve(s, conf);
             check(s, plan, conf);
             timings.put("load_models_ms", ms(t0));
+            RunMetrics.set("load_models_seconds", ms(t0) / 1000.0);
             step(spark, s, "listing images");
             listing = ImageCatalog.list(spark, s.run().input(), groundTruth(s), conf);
             RunIdentity identity = plan.identity(listing.digest());
@@ -208,9 +211,12 @@ abstract class ImageJob<S extends ImageJobSettings> {
             Resume.Done done = Resume.done(spark, out, identity, Outcomes.schema(blockWork.columns()), work);
             JavaRDD<Row> todo = done.remaining(listing.tasks());
             timings.put("list_ms", ms(t0) - (Long) timings.get("load_models_ms"));
+            RunMetrics.set("list_seconds", (Long) timings.get("list_ms") / 1000.0);
+            RunMetrics.set("images_listed", listing.count());
 
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             ExecutorPlan.Progress progress = ExecutorPlan.Progress.register(spark.sparkContext());
+            RunMetrics.live(progress);
             long count = listing.count() - done.images();
             int partitions = partitions(s, count, jsc.defaultParallelism());
             // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
@@ -220,6 +226,8 @@ abstract class ImageJob<S extends ImageJobSettings> {
             Inference inference = infer(new Stage(spark, jsc, s, plan, conf, out, identity, tasks, count, outcomes,
                     blockWork, progress, timings));
             timings.put("task_time", progress.taskTime());
+            RunMetrics.set("inference_seconds", ((Number) timings.getOrDefault("inference_ms", 0L)).longValue()
+                    / 1000.0);
 
             long t3 = System.nanoTime();
             step(spark, s, "statistics and reports");
@@ -228,12 +236,15 @@ abstract class ImageJob<S extends ImageJobSettings> {
             if (results.images() == 0) {
                 throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));
             }
+            RunMetrics.settle(results.images(), results.rejected(), progress.inferences().value());
             Reports.rejections(spark, results, out);
             Map<String, Object> summary = reports(spark, s, plan, inference, results, out);
             Storage.delete(work, conf);
             Storage.delete(out.file(Checkpoint.DIR), conf);
             timings.put("reports_ms", ms(t3));
             timings.put("total_ms", ms(t0));
+            RunMetrics.set("reports_seconds", ms(t3) / 1000.0);
+            RunMetrics.set("total_seconds", ms(t0) / 1000.0);
             Storage.writeAtomically(out.file("manifest.json"), Reports.manifest(spark, plan, identity, out, runId,
                     started, results, inference, partitions, summary, timings).toJson(), conf);
             if (s.run().report().html()) {

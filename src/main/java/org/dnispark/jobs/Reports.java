@@ -80,6 +80,7 @@ final class Reports {
         sparkInfo.put("partitions", partitions);
         sparkInfo.put("default_parallelism", spark.sparkContext().defaultParallelism());
         b.detail("spark", sparkInfo);
+        b.detail("metrics", RunMetrics.snapshot()); // what DniMetricsPlugin published, at the end of the run
         Map<String, String> platform = new LinkedHashMap<>();
         platform.put("spark", spark.version());
         platform.put("scala", scala.util.Properties.versionNumberString());

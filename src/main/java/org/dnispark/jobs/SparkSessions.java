@@ -48,6 +48,12 @@ public final class SparkSessions {
         if (!conf.contains("spark.executor.heartbeatInterval") && spark.progressMillis() > 0) {
             conf.set("spark.executor.heartbeatInterval", Math.max(1000, Math.min(spark.progressMillis(), 10_000)) + "ms");
         }
+        // the run's counters and timers as Spark metrics (RunMetrics), beside any plugin the cluster configures
+        String plugins = conf.get("spark.plugins", "");
+        if (!plugins.contains(DniMetricsPlugin.class.getName())) {
+            conf.set("spark.plugins", plugins.isEmpty() ? DniMetricsPlugin.class.getName()
+                    : plugins + "," + DniMetricsPlugin.class.getName());
+        }
         if (!conf.contains("spark.redaction.regex")) {
             conf.set("spark.redaction.regex", REDACTION);
         }

@@ -61,6 +61,15 @@ final class WeightSource implements Serializable {
                 + "built on the driver (" + mib(all) + ")", renormaliser.describe());
     }
 
+    /** The bytes of weights broadcast (float32 values; driver only, where the broadcast values are local). */
+    long bytes() {
+        long total = 0;
+        for (Broadcast<ModelWeights> b : broadcasts) {
+            total += 4L * b.value().parameterCount();
+        }
+        return total;
+    }
+
     /** What renormalisation did, or null. */
     Map<String, Object> renormalisation() {
         return renormalisation;
