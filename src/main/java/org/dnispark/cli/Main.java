@@ -32,7 +32,23 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        if (inYarnApplicationMaster()) {
+            // YARN's ApplicationMaster reports the final status when main returns (or throws); System.exit would run
+            // its shutdown hook first and fail a published run with "Shutdown hook called before final status was
+            // reported"
+            if (code != 0) {
+                throw new IllegalStateException("dni: exit code " + code + " (see the messages above)");
+            }
+            return;
+        }
+        System.exit(code);
+    }
+
+    /** Whether this JVM is a YARN cluster-mode driver, which runs inside the ApplicationMaster. */
+    static boolean inYarnApplicationMaster() {
+        return System.getProperty("spark.master", "").startsWith("yarn")
+                && "cluster".equals(System.getProperty("spark.submit.deployMode", ""));
     }
 
     /** A command that needs no Spark: it runs on validated configuration and returns what to print. */
