@@ -113,7 +113,7 @@ class ClusterIT {
         assertFalse(progress.isEmpty(), lines.toString());
         assertTrue(progress.get(progress.size() - 1).startsWith("dni: sweep: 4/4 images, 84/84 inferences (100.0 %)"),
                 lines.toString());
-        assertTrue(lines.contains("dni: sweep: loading models") && lines.contains("dni: sweep: writing reports"),
+        assertTrue(lines.contains("dni: sweep: loading models") && lines.contains("dni: sweep: statistics and reports"),
                 lines.toString());
     }
 

@@ -64,7 +64,7 @@ class ProgressTest {
         String text = captured.toString(StandardCharsets.UTF_8);
         List<String> lines = text.lines().filter(l -> l.startsWith("dni: sweep: ")).toList();
         System.out.println(String.join("\n", lines));
-        assertTrue(lines.contains("dni: sweep: loading models") && lines.contains("dni: sweep: writing reports"), text);
+        assertTrue(lines.contains("dni: sweep: loading models") && lines.contains("dni: sweep: statistics and reports"), text);
         List<double[]> progress = lines.stream().map(LINE::matcher).filter(Matcher::find)
                 .map(m -> new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(5))}).toList();
         assertTrue(progress.size() >= 2, lines.toString());
