@@ -180,7 +180,9 @@ public final class Plksr extends StateDictNetwork {
     protected NDArray forward(NDArray x) {
         NDArray f = conv(x, "feats.0");
         for (int b = 1; b <= h.blocks(); b++) {
-            f = block(f, "feats." + b + ".");
+            NDArray next = block(f, "feats." + b + ".");
+            release(f);
+            f = next;
         }
         NDArray out = conv(f, "feats." + (h.blocks() + (h.real() ? 2 : 1)));
         int rr = h.scale() * h.scale();
@@ -190,21 +192,41 @@ public final class Plksr extends StateDictNetwork {
     private NDArray block(NDArray x, String p) {
         NDArray y = h.layerNorm() ? channelLayerNorm(x, p + "layer_norm") : x;
         String mixer = p + (h.real() ? "channel_mixer" : "channe_mixer");
-        y = conv(y, mixer + ".0");
-        y = h.real() ? Ops.mish(y) : y.getNDArrayInternal().gelu();
-        y = conv(y, mixer + ".2");
+        y = step(y, conv(y, mixer + ".0"), x);
+        y = step(y, h.real() ? Ops.mish(y) : y.getNDArrayInternal().gelu(), x);
+        y = step(y, conv(y, mixer + ".2"), x);
         // the large kernel replaces the first `split` channels; the rest pass through
-        NDArray head = conv(y.get(new NDIndex(":, :{}", h.split())), p + "lk.conv");
-        y = h.split() == h.dim() ? head
-                : NDArrays.concat(new NDList(head, y.get(new NDIndex(":, {}:", h.split()))), 1);
+        NDArray headIn = y.get(new NDIndex(":, :{}", h.split()));
+        NDArray head = conv(headIn, p + "lk.conv");
+        release(headIn);
+        if (h.split() != h.dim()) {
+            NDArray tail = y.get(new NDIndex(":, {}:", h.split()));
+            head = step(head, NDArrays.concat(new NDList(head, tail), 1), x);
+            release(tail);
+        }
+        y = step(y, head, x);
         if (h.attention()) {
-            y = y.mul(conv(y, p + "attn.f.0").getNDArrayInternal().sigmoid());
+            NDArray a = conv(y, p + "attn.f.0");
+            NDArray gate = a.getNDArrayInternal().sigmoid();
+            release(a);
+            y = step(y, y.mul(gate), x);
+            release(gate);
         }
-        y = conv(y, p + "refine");
+        y = step(y, conv(y, p + "refine"), x);
         if (h.real() && !h.layerNorm()) {
-            y = groupNorm(y, 4, p + "norm");
+            y = step(y, groupNorm(y, 4, p + "norm"), x);
         }
-        return y.add(x);
+        NDArray out = y.add(x);
+        release(y);
+        return out;
+    }
+
+    /** {@code next}, after freeing {@code previous} (unless it is the block's input, which the caller owns). */
+    private NDArray step(NDArray previous, NDArray next, NDArray input) {
+        if (previous != input && previous != next) {
+            release(previous);
+        }
+        return next;
     }
 
     /** spandrel's RealPLKSR LayerNorm: over the channel axis at each pixel, eps 1e-6. */

@@ -231,19 +231,39 @@ public final class RrdbNet extends StateDictNetwork {
     }
 
     private NDArray rdb(NDArray x, String p) {
-        NDArray x1 = lrelu(conv(x, p + ".conv1"));
-        NDArray x2 = lrelu(conv(cat(x, x1), p + ".conv2"));
+        NDArray x1 = convLrelu(x, p + ".conv1");
+        NDArray c2 = cat(x, x1);
+        NDArray x2 = convLrelu(c2, p + ".conv2");
+        release(c2);
         if (plus) {
             x2 = x2.add(FiniteCheck.check(Ops.sameConv(x, params.get(p + ".conv1x1.weight"), null), p + ".conv1x1",
                     "convolution"));
         }
-        NDArray x3 = lrelu(conv(cat(x, x1, x2), p + ".conv3"));
-        NDArray x4 = lrelu(conv(cat(x, x1, x2, x3), p + ".conv4"));
+        NDArray c3 = cat(x, x1, x2);
+        NDArray x3 = convLrelu(c3, p + ".conv3");
+        release(c3);
+        NDArray c4 = cat(x, x1, x2, x3);
+        NDArray x4 = convLrelu(c4, p + ".conv4");
+        release(c4);
         if (plus) {
             x4 = x4.add(x2);
         }
-        NDArray x5 = conv(cat(x, x1, x2, x3, x4), p + ".conv5");
-        return Ops.mul(x5, 0.2f).add(x);
+        NDArray c5 = cat(x, x1, x2, x3, x4);
+        NDArray x5 = conv(c5, p + ".conv5");
+        release(c5, x1, x2, x3, x4);
+        NDArray scaled = Ops.mul(x5, 0.2f);
+        release(x5);
+        NDArray out = scaled.add(x);
+        release(scaled);
+        return out;
+    }
+
+    /** A convolution and the leaky ReLU after it, the convolution's output freed once used. */
+    private NDArray convLrelu(NDArray x, String name) {
+        NDArray c = conv(x, name);
+        NDArray out = lrelu(c);
+        release(c);
+        return out;
     }
 
     private static NDArray cat(NDArray... parts) {
@@ -273,7 +293,19 @@ public final class RrdbNet extends StateDictNetwork {
         NDArray body = feat;
         for (int b = 0; b < blocks; b++) {
             String p = "body." + b;
-            body = Ops.mul(rdb(rdb(rdb(body, p + ".rdb1"), p + ".rdb2"), p + ".rdb3"), 0.2f).add(body);
+            NDArray r1 = rdb(body, p + ".rdb1");
+            NDArray r2 = rdb(r1, p + ".rdb2");
+            release(r1);
+            NDArray r3 = rdb(r2, p + ".rdb3");
+            release(r2);
+            NDArray scaled = Ops.mul(r3, 0.2f);
+            release(r3);
+            NDArray next = scaled.add(body);
+            release(scaled);
+            if (body != feat) {
+                release(body);
+            }
+            body = next;
         }
         feat = feat.add(conv(body, "conv_body"));
         for (int k = 1; k <= upsamplers; k++) {

@@ -192,14 +192,29 @@ public final class Span extends StateDictNetwork {
         }
         NDArray feature = conv(x, "conv_1");
         NDArray[] b = block(feature, 1);
+        release(b[1]);
         NDArray b1 = b[0];
         for (int i = 2; i <= 5; i++) {
-            b = block(b[0], i);
+            NDArray previous = b[0];
+            b = block(previous, i);
+            release(b[1]);
+            if (previous != b1) {
+                release(previous);
+            }
         }
         NDArray[] b6 = block(b[0], 6);
+        if (b[0] != b1) {
+            release(b[0]);
+        }
         NDArray out6 = conv(b6[0], "conv_2");
-        NDArray cat = conv(NDArrays.concat(new NDList(feature, out6, b1, b6[1]), 1), "conv_cat");
-        return pixelShuffle(conv(cat, "upsampler.0"), scale);
+        release(b6[0]);
+        NDArray joined = NDArrays.concat(new NDList(feature, out6, b1, b6[1]), 1);
+        release(feature, out6, b1, b6[1]);
+        NDArray cat = conv(joined, "conv_cat");
+        release(joined);
+        NDArray up = conv(cat, "upsampler.0");
+        release(cat);
+        return pixelShuffle(up, scale);
     }
 
     /**
@@ -208,10 +223,21 @@ public final class Span extends StateDictNetwork {
      */
     NDArray[] block(NDArray x, int i) {
         String p = "block_" + i + ".";
-        NDArray out1 = Ops.silu(conv(x, p + "c1_r"));
-        NDArray out2 = Ops.silu(conv(out1, p + "c2_r"));
+        NDArray t1 = conv(x, p + "c1_r");
+        NDArray out1 = Ops.silu(t1);
+        release(t1);
+        NDArray t2 = conv(out1, p + "c2_r");
+        NDArray out2 = Ops.silu(t2);
+        release(t2);
         NDArray out3 = conv(out2, p + "c3_r");
-        NDArray attention = Ops.add(out3.getNDArrayInternal().sigmoid(), -0.5);
-        return new NDArray[] {out3.add(x).mul(attention), out1};
+        release(out2);
+        NDArray sigmoid = out3.getNDArrayInternal().sigmoid();
+        NDArray attention = Ops.add(sigmoid, -0.5);
+        release(sigmoid);
+        NDArray sum = out3.add(x);
+        release(out3);
+        NDArray out = sum.mul(attention);
+        release(sum, attention);
+        return new NDArray[] {out, out1};
     }
 }

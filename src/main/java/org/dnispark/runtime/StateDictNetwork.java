@@ -20,6 +20,8 @@ public abstract class StateDictNetwork implements ImageNetwork {
     protected Map<String, NDArray> params = Map.of();
     /** Where convolution outputs are recorded, or null (inference). */
     private ActivationStatistics probe;
+    /** Whether autograd may need every intermediate (training): then nothing is released early. */
+    private boolean keepIntermediates;
 
     protected StateDictNetwork(NDManager parent) {
         this.manager = parent.newSubManager();
@@ -73,6 +75,25 @@ public abstract class StateDictNetwork implements ImageNetwork {
     @Override
     public void probe(ActivationStatistics stats) {
         this.probe = stats;
+    }
+
+    /** Training: autograd reads the intermediates in its backward pass, so {@link #release} keeps them. */
+    void keepIntermediates(boolean keep) {
+        this.keepIntermediates = keep;
+    }
+
+    /**
+     * Frees intermediates a forward pass no longer needs, at once instead of when the pass's scope closes, so that
+     * memory is reused while it is warm (issue 29: a pass otherwise holds all of its intermediates at its end). Only in
+     * inference: training keeps them for autograd, and a probe may still hold them.
+     */
+    protected void release(NDArray... arrays) {
+        if (keepIntermediates || probe != null) {
+            return;
+        }
+        for (NDArray a : arrays) {
+            a.close();
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ public final class TrainableNetwork implements AutoCloseable {
     private final int scale;
 
     private TrainableNetwork(StateDictNetwork network, String name, int scale) {
+        network.keepIntermediates(true);
         this.network = network;
         this.name = name;
         this.scale = scale;
