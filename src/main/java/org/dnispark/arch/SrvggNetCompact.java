@@ -97,14 +97,25 @@ public final class SrvggNetCompact extends StateDictNetwork {
     protected NDArray forward(NDArray x) {
         NDArray out = x;
         for (int layer = 0; layer < 2 * convs + 3; layer++) {
+            NDArray previous = out;
             if (layer % 2 == 0) {
                 out = conv(out, "body." + layer);
             } else {
-                NDArray alpha = params.get("body." + layer + ".weight").reshape(1, -1, 1, 1);
-                out = Ops.maximum(out, 0).add(Ops.minimum(out, 0).mul(alpha));
+                NDArray alpha = Ops.scopedLike(params.get("body." + layer + ".weight").reshape(1, -1, 1, 1), out);
+                NDArray positive = Ops.maximum(out, 0);
+                NDArray negative = Ops.minimum(out, 0);
+                NDArray scaled = negative.mul(alpha);
+                out = positive.add(scaled);
+                release(positive, negative, scaled);
+            }
+            if (previous != x) {
+                release(previous);
             }
         }
         NDArray base = x.repeat(2, scale).repeat(3, scale); // nearest-neighbour up-sampling
-        return pixelShuffle(out, scale).add(base);
+        NDArray shuffled = pixelShuffle(out, scale);
+        NDArray result = shuffled.add(base);
+        release(shuffled, base, out);
+        return result;
     }
 }
