@@ -21,7 +21,9 @@
  *       out. An array derived from a long-lived one (a reshaped view, say) is moved into the scope with
  *       {@link org.dnispark.runtime.Ops#scopedLike}, so nothing accumulates beside the weights. A replaced
  *       long-lived array (batch norm's running statistics) is attached to the long-lived manager, and only then is
- *       the old one closed.</li>
+ *       the old one closed. In inference a network may also free an intermediate as soon as it has been used
+ *       ({@code StateDictNetwork.release}; a no-op in training and while a probe records), so that a pass reuses warm
+ *       memory instead of holding all of its intermediates to its end (issue 29).</li>
  *   <li><b>One thread per array.</b> A network, its predictor and its managers serve one task thread at a time.
  *       Autograd's grad mode is per thread: trainers switch it off on their own thread and record only inside a
  *       {@code GradientCollector}.</li>
