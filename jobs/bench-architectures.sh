@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Inference speed of every architecture added for issue 25 against PyTorch's eager loop, side by side in one run on
-# the same inputs: for each architecture, a pair at a published size (src/test/python/bench_architectures.py,
+# the same inputs, with the GFLOP/s each reaches (convolutions and linear layers) beside the machine's matrix-product
+# rate (issue 29): for each architecture, a pair at a published size (src/test/python/bench_architectures.py,
 # upstream code), IMAGES crops of the demo photos down-scaled by the model's scale (64x64 inputs for x4), one
 # interpolated model per alpha. dni-spark's loop is the raw predictor loop the sweep runs (org.dnispark.bench.
 # RawForward: as many threads as cores, one torch thread each); PyTorch's runs in one process with one thread per core.
@@ -34,7 +35,9 @@ rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 /usr/bin/python3 src/test/python/bench_architectures.py write "$B/models" "$SPANDREL" "$EINOPS" 2>/dev/null
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 256 >/dev/null
 echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
-printf '%-12s %-68s %12s %12s %6s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" "pytorch/s" ratio
+echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
+printf '%-12s %-52s %11s %10s %6s %9s %9s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" "pytorch/s" ratio \
+  "GFLOP/s" "(pytorch)"
 for arch in $ARCHS; do
   base=${arch%-onnx}
   ext=pth
@@ -48,5 +51,9 @@ for arch in $ARCHS; do
   r=$(echo "$raw" | grep "raw loop" | rate)
   p=$(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py eager "$base" "$B/models" \
     "$B/inputs-$arch" "$ALPHAS" "$SPANDREL" "$EINOPS" 2>/dev/null | rate)
-  printf '%-12s %-68s %12s %12s %6s\n' "$arch" "${name:0:68}" "$r" "$p" "$(ratio "$r" "$p")"
+  size=$(( 256 / $(echo "$name" | sed -E 's/.*(upscale|upscaling_factor|up_scale|scale)[=]([0-9]+).*/\2/; t; s/.*/4/') ))
+  g=$(/usr/bin/python3 src/test/python/bench_architectures.py flops "$base" "$size" "$SPANDREL" "$EINOPS" 2>/dev/null)
+  gf() { python3 -c "import sys; print(f'{float(sys.argv[1]) * float(sys.argv[2]):.1f}')" "$1" "$2"; }
+  printf '%-12s %-52s %11s %10s %6s %9s %9s\n' "$arch" "${name:0:52}" "$r" "$p" "$(ratio "$r" "$p")" "$(gf "$g" "$r")" \
+    "$(gf "$g" "$p")"
 done

@@ -5,6 +5,12 @@ make_attention_fixtures.py does), and PyTorch's own eager loop over the same inp
 
     bench_architectures.py write OUTDIR SPANDREL_GIT EINOPS_GIT       # OUTDIR/<arch>_{a,b}.pth (+ span_{a,b}.onnx)
     bench_architectures.py eager ARCH OUTDIR INPUTS ALPHAS SPANDREL_GIT EINOPS_GIT
+    bench_architectures.py flops ARCH SIZE SPANDREL_GIT EINOPS_GIT    # GFLOP of one forward at SIZE x SIZE
+    bench_architectures.py matmul                                     # the machine's 2048^3 fp32 matrix product
+
+FLOPs are those of the convolutions and linear layers a forward pass runs (2 per multiply-add, counted by forward
+hooks on upstream's modules); attention's own matrix products and element-wise work are not counted, so the
+attention networks' GFLOP/s are a lower bound.
 
 Each pair is a seeded random model (upstream's own initialisation) and a copy with 5% noise. The eager loop builds
 each alpha's interpolated model once, runs every input through it under torch.no_grad() with THREADS torch threads
@@ -58,9 +64,49 @@ def setup(tmp, spandrel_git, einops_git):
     sys.path.insert(0, tmp)
 
 
+def flops(arch, size):
+    net = network(arch)
+    total = [0]
+
+    def conv(m, inp, out):
+        total[0] += 2 * out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    def linear(m, inp, out):
+        total[0] += 2 * out.numel() * m.in_features
+
+    for m in net.modules():
+        if isinstance(m, torch.nn.Conv2d):
+            m.register_forward_hook(conv)
+        elif isinstance(m, torch.nn.Linear):
+            m.register_forward_hook(linear)
+    with torch.no_grad():
+        net(torch.zeros(1, 3, size, size))
+    print("%.3f" % (total[0] / 1e9))
+
+
+def matmul():
+    torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count())))
+    a = torch.rand(2048, 2048)
+    b = torch.rand(2048, 2048)
+    torch.matmul(a, b)
+    t = time.perf_counter()
+    n = 5
+    for _ in range(n):
+        torch.matmul(a, b)
+    s = (time.perf_counter() - t) / n
+    print("%.1f" % (2 * 2048 ** 3 / s / 1e9))
+
+
 def main():
     mode = sys.argv[1]
+    if mode == "matmul":
+        matmul()
+        return
     with tempfile.TemporaryDirectory() as tmp:
+        if mode == "flops":
+            setup(tmp, sys.argv[4], sys.argv[5])
+            flops(sys.argv[2], int(sys.argv[3]))
+            return
         if mode == "write":
             out = sys.argv[2]
             setup(tmp, sys.argv[3], sys.argv[4])
