@@ -8,6 +8,10 @@
 # Machines are shared: only the ratios of one run mean anything. Needs checkouts of chaiNNer-org/spandrel and
 # arogozhnikov/einops (the fixture generators' revisions), and Debian's python3-torch.
 #
+# SWEEP=1 adds the sweep itself (jobs/dni sweep on the same photos, bicubic-down by the model's scale, on local[cores]):
+# its inference phase's rate, from its manifest, beside the two loops (issue 29 asks for 100 or more inferences:
+# IMAGES=12 ALPHAS=0,0.125,0.25,0.375,0.5,0.625,0.75,0.875,1 gives 108).
+#
 #   SPANDREL=/path/to/spandrel/.git EINOPS=/path/to/einops/.git jobs/bench-architectures.sh   # IMAGES=6 ALPHAS=0,0.5,1
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,8 +40,8 @@ rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 256 >/dev/null
 echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
-printf '%-12s %-52s %11s %10s %6s %9s %9s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" "pytorch/s" ratio \
-  "GFLOP/s" "(pytorch)"
+printf '%-12s %-52s %11s %10s %6s %9s %9s %9s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
+  "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s"
 for arch in $ARCHS; do
   base=${arch%-onnx}
   ext=pth
@@ -54,6 +58,15 @@ for arch in $ARCHS; do
   size=$(( 256 / $(echo "$name" | sed -E 's/.*(upscale|upscaling_factor|up_scale|scale)[=]([0-9]+).*/\2/; t; s/.*/4/') ))
   g=$(/usr/bin/python3 src/test/python/bench_architectures.py flops "$base" "$size" "$SPANDREL" "$EINOPS" 2>/dev/null)
   gf() { python3 -c "import sys; print(f'{float(sys.argv[1]) * float(sys.argv[2]):.1f}')" "$1" "$2"; }
-  printf '%-12s %-52s %11s %10s %6s %9s %9s\n' "$arch" "${name:0:52}" "$r" "$p" "$(ratio "$r" "$p")" "$(gf "$g" "$r")" \
-    "$(gf "$g" "$p")"
+  sw="-"
+  if [ "${SWEEP:-0}" = 1 ]; then
+    [ -f target/dni-spark.jar ] || mvn -B -q -o package -DskipTests >/dev/null
+    jobs/dni sweep --config conf/demo.conf "dni.input.images=\"$B/photos\"" "dni.sweep.output=\"$B/sweep-$arch\"" \
+      "dni.models=[\"$a\", \"$b\"]" "dni.sweep.alphas=[$ALPHAS]" 'dni.degradation=[{type=bicubic-down}]' \
+      "dni.spark.master=\"local[$cores]\"" dni.output.if-exists=overwrite > "$B/sweep-$arch.log" 2>&1
+    sw=$(python3 -c "import json, sys; m = json.load(open(sys.argv[1])); n = m['images']['accepted'] * \
+len(m['coefficients']); print(f\"{n / (m['timings']['inference_ms'] / 1000):.3f}\")" "$B/sweep-$arch/manifest.json")
+  fi
+  printf '%-12s %-52s %11s %10s %6s %9s %9s %9s\n' "$arch" "${name:0:52}" "$r" "$p" "$(ratio "$r" "$p")" \
+    "$(gf "$g" "$r")" "$(gf "$g" "$p")" "$sw"
 done
