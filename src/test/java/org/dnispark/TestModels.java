@@ -83,6 +83,18 @@ public final class TestModels {
         return projectRoot().resolve("../shared/data").normalize();
     }
 
+    /**
+     * The largest absolute difference relative to the reference's largest magnitude when that exceeds 1 (random
+     * models' outputs can reach tens; trained ones stay in 0..1, where this is the absolute difference).
+     */
+    public static double relativeError(float[] out, float[] ref) {
+        float range = 1;
+        for (float v : ref) {
+            range = Math.max(range, Math.abs(v));
+        }
+        return maxAbsDiff(out, ref) / range;
+    }
+
     /** The largest absolute difference between two arrays of equal length. */
     public static float maxAbsDiff(float[] a, float[] b) {
         org.junit.jupiter.api.Assertions.assertEquals(a.length, b.length, "lengths");

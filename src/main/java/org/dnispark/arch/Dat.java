@@ -187,7 +187,7 @@ public final class Dat extends StateDictNetwork {
                         }
                         StateDictShapes.requireInteger(w, a + "relative_position_index", hs * ws, hs * ws);
                         if (!java.util.Arrays.equals(w.get(a + "relative_position_index").longValues(),
-                                relativeIndex(hs, ws))) {
+                                Layers.relativeIndex(hs, ws))) {
                             throw new IllegalArgumentException("'" + w.label() + "': key " + a
                                     + "relative_position_index is not the relative position index of " + hs + "x"
                                     + ws + " windows");
@@ -274,18 +274,6 @@ public final class Dat extends StateDictNetwork {
         return out;
     }
 
-    /** (dy + H - 1) * (2W - 1) + (dx + W - 1) for every pair of positions of an H x W window. */
-    static long[] relativeIndex(int hs, int ws) {
-        int n = hs * ws;
-        long[] out = new long[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                out[i * n + j] = (long) (i / ws - j / ws + hs - 1) * (2 * ws - 1) + (i % ws - j % ws + ws - 1);
-            }
-        }
-        return out;
-    }
-
     /** Each spatial branch's position bias [1, heads, N, N], computed by its MLP once per weight set. */
     @Override
     protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
@@ -315,14 +303,8 @@ public final class Dat extends StateDictNetwork {
                         + ".2.bias"));
             }
             float[] table = pos.toFloatArray(); // [(2H-1)(2W-1), heads]
-            long[] index = relativeIndex(hs, ws);
             int n = hs * ws;
-            float[] bias = new float[heads * n * n];
-            for (int head = 0; head < heads; head++) {
-                for (int k = 0; k < n * n; k++) {
-                    bias[head * n * n + k] = table[(int) index[k] * heads + head];
-                }
-            }
+            float[] bias = Layers.gatherBias(table, Layers.relativeIndex(hs, ws), heads);
             return Tensors.copyIn(into, bias, new Shape(1, heads, n, n));
         }
     }
@@ -516,31 +498,8 @@ public final class Dat extends StateDictNetwork {
         int n = wh * ww;
         int hh = (int) hp;
         int wd = (int) wp;
-        float[] values = masks.computeIfAbsent(hp + "x" + wp + "/" + branch, k -> {
-            int[] region = new int[hh * wd];
-            for (int y = 0; y < hh; y++) {
-                int ry = y < hh - wh ? 0 : y < hh - sh ? 1 : 2;
-                for (int x = 0; x < wd; x++) {
-                    int rx = x < wd - ww ? 0 : x < wd - sw ? 1 : 2;
-                    region[y * wd + x] = ry * 3 + rx;
-                }
-            }
-            int nw = (hh / wh) * (wd / ww);
-            float[] m = new float[nw * n * n];
-            int wi = 0;
-            for (int by = 0; by < hh / wh; by++) {
-                for (int bx = 0; bx < wd / ww; bx++, wi++) {
-                    for (int i = 0; i < n; i++) {
-                        int ri = region[(by * wh + i / ww) * wd + bx * ww + i % ww];
-                        for (int j = 0; j < n; j++) {
-                            int rj = region[(by * wh + j / ww) * wd + bx * ww + j % ww];
-                            m[(wi * n + i) * n + j] = ri == rj ? 0f : -100f;
-                        }
-                    }
-                }
-            }
-            return m;
-        });
+        float[] values = masks.computeIfAbsent(hp + "x" + wp + "/" + branch, k -> Layers.shiftedWindowMask(hh, wd,
+                wh, ww, sh, sw));
         return Tensors.copyIn(like.getManager(), values, new Shape(values.length / ((long) n * n), n, n));
     }
 
@@ -552,8 +511,8 @@ public final class Dat extends StateDictNetwork {
         long c = s.get(2);
         NDArray qkv = Layers.linear(x, params.get(p + "qkv.weight"), params.get(p + "qkv.bias"))
                 .reshape(b, n, 3, heads, c / heads).transpose(2, 0, 3, 1, 4);
-        NDArray q = l2normalise(qkv.get(0).transpose(0, 1, 3, 2));
-        NDArray k = l2normalise(qkv.get(1).transpose(0, 1, 3, 2));
+        NDArray q = Layers.l2normalise(qkv.get(0).transpose(0, 1, 3, 2));
+        NDArray k = Layers.l2normalise(qkv.get(1).transpose(0, 1, 3, 2));
         NDArray v = qkv.get(2).transpose(0, 1, 3, 2); // B, heads, d, N
         NDArray vImg = v.reshape(b, c, height, width);
         NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).mul(Ops.scopedLike(params.get(p + "temperature")
@@ -565,11 +524,6 @@ public final class Dat extends StateDictNetwork {
         attended = attended.mul(sigmoid(spatialMap));
         convX = tokens(convX.mul(sigmoid(channelMap)));
         return Layers.linear(attended.add(convX), params.get(p + "proj.weight"), params.get(p + "proj.bias"));
-    }
-
-    /** F.normalize(x, dim=-1): x over max(its L2 norm, 1e-12). */
-    private static NDArray l2normalise(NDArray x) {
-        return x.div(Ops.maximum(x.square().sum(new int[] {-1}, true).sqrt(), 1e-12));
     }
 
     /** SGFN: fc1, GELU, a spatial gate (half times the depth-wise conv of the layer-normed other half), fc2. */

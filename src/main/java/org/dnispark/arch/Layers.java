@@ -7,12 +7,15 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+
 import org.dnispark.runtime.FiniteCheck;
+import org.dnispark.runtime.Ops;
 
 /**
- * The transformer pieces the attention architectures share (SwinIR, DAT, OmniSR), each as PyTorch computes it:
- * layer norm over the last axis, linear layers, cyclic shifts, window partitions and the reflect padding to a size
- * multiple that their forward passes do before anything else.
+ * The pieces the attention architectures (SwinIR, DAT, OmniSR) and the PLKSR family share, each as PyTorch computes
+ * it: layer norms (over the last axis, or over channels at each pixel), linear layers, L2 normalisation, cyclic
+ * shifts, window partitions, the reflect padding to a size multiple, and the relative position index, bias gather and
+ * shifted-window mask of window attention.
  */
 final class Layers {
     private Layers() {
@@ -86,5 +89,83 @@ final class Layers {
         long c = x.getShape().get(x.getShape().dimension() - 1);
         long b = x.getShape().get(0) / ((h / wh) * (w / ww));
         return x.reshape(b, h / wh, w / ww, wh, ww, c).transpose(0, 1, 3, 2, 4, 5).reshape(b, h, w, c);
+    }
+
+    /**
+     * LayerNorm over the channel axis at each pixel of an NCHW batch (biased variance), as PLKSR's and OmniSR's
+     * {@code LayerNorm2d} compute it; {@code gamma} and {@code beta} are per channel.
+     */
+    static NDArray channelLayerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
+        NDArray u = x.mean(new int[] {1}, true);
+        NDArray d = x.sub(u);
+        NDArray v = d.square().mean(new int[] {1}, true);
+        return d.div(Ops.add(v, eps).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
+                .add(Ops.scopedLike(beta.reshape(1, -1, 1, 1), x));
+    }
+
+    /** {@code F.normalize(x, dim=-1)}: x over max(its L2 norm along the last axis, 1e-12). */
+    static NDArray l2normalise(NDArray x) {
+        return x.div(Ops.maximum(x.square().sum(new int[] {-1}, true).sqrt(), 1e-12));
+    }
+
+    /**
+     * Swin's relative position index of an {@code hs x ws} window: {@code (dy + hs - 1) * (2ws - 1) + (dx + ws - 1)}
+     * for every pair of positions, row-major.
+     */
+    static long[] relativeIndex(int hs, int ws) {
+        int n = hs * ws;
+        long[] out = new long[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                out[i * n + j] = (long) (i / ws - j / ws + hs - 1) * (2 * ws - 1) + (i % ws - j % ws + ws - 1);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A window attention's relative position bias [heads, N, N] (flat) gathered from its table [positions, heads]
+     * by {@link #relativeIndex}.
+     */
+    static float[] gatherBias(float[] table, long[] index, int heads) {
+        int nn = index.length;
+        float[] bias = new float[heads * nn];
+        for (int head = 0; head < heads; head++) {
+            for (int k = 0; k < nn; k++) {
+                bias[head * nn + k] = table[(int) index[k] * heads + head];
+            }
+        }
+        return bias;
+    }
+
+    /**
+     * The attention mask of shifted {@code wh x ww} windows on an {@code h x w} image cyclically shifted by
+     * {@code (sh, sw)} ({@code calculate_mask} of Swin and DAT): -100 between positions of a window that come from
+     * different regions of the unshifted image, else 0; [windows, N, N], flat.
+     */
+    static float[] shiftedWindowMask(int h, int w, int wh, int ww, int sh, int sw) {
+        int n = wh * ww;
+        int[] region = new int[h * w];
+        for (int y = 0; y < h; y++) {
+            int ry = y < h - wh ? 0 : y < h - sh ? 1 : 2;
+            for (int x = 0; x < w; x++) {
+                int rx = x < w - ww ? 0 : x < w - sw ? 1 : 2;
+                region[y * w + x] = ry * 3 + rx;
+            }
+        }
+        float[] m = new float[(h / wh) * (w / ww) * n * n];
+        int wi = 0;
+        for (int by = 0; by < h / wh; by++) {
+            for (int bx = 0; bx < w / ww; bx++, wi++) {
+                for (int i = 0; i < n; i++) {
+                    int ri = region[(by * wh + i / ww) * w + bx * ww + i % ww];
+                    for (int j = 0; j < n; j++) {
+                        int rj = region[(by * wh + j / ww) * w + bx * ww + j % ww];
+                        m[(wi * n + i) * n + j] = ri == rj ? 0f : -100f;
+                    }
+                }
+            }
+        }
+        return m;
     }
 }

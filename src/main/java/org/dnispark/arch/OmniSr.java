@@ -172,18 +172,12 @@ public final class OmniSr extends StateDictNetwork {
             return p;
         }
         int n = h.window() * h.window();
-        long[] index = SwinIr.relativeIndex(h.window());
+        long[] index = Layers.relativeIndex(h.window(), h.window());
         for (int g = 0; g < h.groups(); g++) {
             for (int b = 0; b < h.blocks(); b++) {
                 for (int attention : new int[] {2, 8}) {
                     String key = block(g, b) + attention + ".fn.rel_pos_bias";
-                    float[] table = weights.get(key + ".weight").floatValues();
-                    float[] bias = new float[HEADS * n * n];
-                    for (int head = 0; head < HEADS; head++) {
-                        for (int k = 0; k < n * n; k++) {
-                            bias[head * n * n + k] = table[(int) index[k] * HEADS + head];
-                        }
-                    }
+                    float[] bias = Layers.gatherBias(weights.get(key + ".weight").floatValues(), index, HEADS);
                     p.put(key + ".bias", Tensors.copyIn(into, bias, new Shape(1, HEADS, n, n)));
                 }
             }
@@ -260,11 +254,7 @@ public final class OmniSr extends StateDictNetwork {
 
     /** LayerNorm2d of the OSA blocks: over channels at each pixel, eps 1e-6. */
     private NDArray channelNorm(NDArray x, String name) {
-        NDArray u = x.mean(new int[] {1}, true);
-        NDArray d = x.sub(u);
-        NDArray v = d.square().mean(new int[] {1}, true);
-        return d.div(Ops.add(v, 1e-6).sqrt()).mul(Ops.scopedLike(params.get(name + ".weight").reshape(1, -1, 1, 1), x))
-                .add(Ops.scopedLike(params.get(name + ".bias").reshape(1, -1, 1, 1), x));
+        return Layers.channelLayerNorm(x, params.get(name + ".weight"), params.get(name + ".bias"), 1e-6);
     }
 
     /** Pre-norm gated conv feed-forward: 1x1 to 2C, depth-wise 3x3, GELU(first half) * second half, 1x1, residual. */
@@ -336,18 +326,14 @@ public final class OmniSr extends StateDictNetwork {
             parts[i] = grid ? part.transpose(0, 4, 6, 1, 2, 3, 5).reshape(b, win * win, HEADS, d, hb * wb)
                     : part.transpose(0, 3, 5, 1, 2, 4, 6).reshape(b, hb * wb, HEADS, d, win * win);
         }
-        NDArray q = l2normalise(parts[0]);
-        NDArray k = l2normalise(parts[1]);
+        NDArray q = Layers.l2normalise(parts[0]);
+        NDArray k = Layers.l2normalise(parts[1]);
         NDArray attn = q.matMul(k.transpose(0, 1, 2, 4, 3)).mul(Ops.scopedLike(params.get(p + "fn.temperature")
                 .duplicate(), x)).softmax(-1);
         NDArray out = attn.matMul(parts[2]);
         NDArray img = grid ? out.reshape(b, win, win, HEADS, d, hb, wb).transpose(0, 3, 4, 5, 1, 6, 2)
                 : out.reshape(b, hb, wb, HEADS, d, win, win).transpose(0, 3, 4, 1, 5, 2, 6);
         return conv(img.reshape(b, c, height, width), p + "fn.project_out").add(x);
-    }
-
-    private static NDArray l2normalise(NDArray x) {
-        return x.div(Ops.maximum(x.square().sum(new int[] {-1}, true).sqrt(), 1e-12));
     }
 
     /** ESA: a strided, max-pooled, bilinearly re-expanded branch that gates the features. */

@@ -231,11 +231,7 @@ public final class Plksr extends StateDictNetwork {
 
     /** spandrel's RealPLKSR LayerNorm: over the channel axis at each pixel, eps 1e-6. */
     private NDArray channelLayerNorm(NDArray x, String name) {
-        NDArray u = x.mean(new int[] {1}, true);
-        NDArray d = x.sub(u);
-        NDArray s = d.square().mean(new int[] {1}, true);
-        NDArray n = d.div(Ops.add(s, 1e-6).sqrt());
-        return n.mul(perChannel(name + ".weight", x)).add(perChannel(name + ".bias", x));
+        return Layers.channelLayerNorm(x, params.get(name + ".weight"), params.get(name + ".bias"), 1e-6);
     }
 
     /** PyTorch's GroupNorm (biased variance, eps 1e-5): statistics over each group's channels and the whole image. */

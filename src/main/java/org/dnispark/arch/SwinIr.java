@@ -97,7 +97,7 @@ public final class SwinIr extends StateDictNetwork {
         if (window * window != index[0] || index[1] != index[0]) {
             throw StateDictShapes.refuse(w, b00 + "attn.relative_position_index", "[window^2, window^2]", index);
         }
-        long[] expectedIndex = relativeIndex(window);
+        long[] expectedIndex = Layers.relativeIndex(window, window);
         List<int[]> depthsHeads = new ArrayList<>();
         int layers = 0;
         while (w.contains(block(layers, 0) + "norm1.weight")) {
@@ -247,36 +247,17 @@ public final class SwinIr extends StateDictNetwork {
                 + conv(w, name + ".4", dim, dim / 4, 3);
     }
 
-    /** Swin's relative position index of a window: (dy + w - 1) * (2w - 1) + (dx + w - 1), row-major pairs. */
-    static long[] relativeIndex(int window) {
-        int n = window * window;
-        long[] out = new long[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                int dy = i / window - j / window + window - 1;
-                int dx = i % window - j % window + window - 1;
-                out[i * n + j] = (long) dy * (2 * window - 1) + dx;
-            }
-        }
-        return out;
-    }
-
     /** Each block's relative position bias [heads, N, N], gathered from its table once per weight set. */
     @Override
     protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = super.load(weights, into);
         int n = h.window() * h.window();
-        long[] index = relativeIndex(h.window());
+        long[] index = Layers.relativeIndex(h.window(), h.window());
         for (int i = 0; i < h.depths().length; i++) {
             int heads = h.heads()[i];
             for (int j = 0; j < h.depths()[i]; j++) {
-                float[] table = weights.get(block(i, j) + "attn.relative_position_bias_table").floatValues();
-                float[] bias = new float[heads * n * n];
-                for (int head = 0; head < heads; head++) {
-                    for (int k = 0; k < n * n; k++) {
-                        bias[head * n * n + k] = table[(int) index[k] * heads + head];
-                    }
-                }
+                float[] bias = Layers.gatherBias(weights.get(block(i, j) + "attn.relative_position_bias_table")
+                        .floatValues(), index, heads);
                 p.put(block(i, j) + "attn.bias", Tensors.copyIn(into, bias, new Shape(1, heads, n, n)));
             }
         }
@@ -413,31 +394,8 @@ public final class SwinIr extends StateDictNetwork {
         int n = win * win;
         int hh = (int) height;
         int ww = (int) width;
-        float[] values = masks.computeIfAbsent(height * 1_000_003L + width, k -> {
-            int[] region = new int[hh * ww];
-            for (int y = 0; y < hh; y++) {
-                int ry = y < hh - win ? 0 : y < hh - shift ? 1 : 2;
-                for (int x = 0; x < ww; x++) {
-                    int rx = x < ww - win ? 0 : x < ww - shift ? 1 : 2;
-                    region[y * ww + x] = ry * 3 + rx;
-                }
-            }
-            int nw = (hh / win) * (ww / win);
-            float[] m = new float[nw * n * n];
-            int wi = 0;
-            for (int by = 0; by < hh / win; by++) {
-                for (int bx = 0; bx < ww / win; bx++, wi++) {
-                    for (int i = 0; i < n; i++) {
-                        int ri = region[(by * win + i / win) * ww + bx * win + i % win];
-                        for (int j = 0; j < n; j++) {
-                            int rj = region[(by * win + j / win) * ww + bx * win + j % win];
-                            m[(wi * n + i) * n + j] = ri == rj ? 0f : -100f;
-                        }
-                    }
-                }
-            }
-            return m;
-        });
+        float[] values = masks.computeIfAbsent(height * 1_000_003L + width, k -> Layers.shiftedWindowMask(hh, ww,
+                win, win, shift, shift));
         return Tensors.copyIn(like.getManager(), values, new Shape(values.length / ((long) n * n), n, n));
     }
 }

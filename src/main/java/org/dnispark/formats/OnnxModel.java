@@ -69,11 +69,6 @@ public final class OnnxModel implements Serializable {
         this.weights = weights;
     }
 
-    /** Whether {@code data} starts like an ONNX ModelProto (field 1, ir_version, a varint). */
-    public static boolean looksLikeOnnx(byte[] data) {
-        return data.length > 2 && data[0] == 0x08;
-    }
-
     public static OnnxModel read(byte[] data, String source) {
         Parse p = new Parse(source);
         p.model(new Reader(data, 0, data.length, source, "model"));
@@ -233,6 +228,18 @@ public final class OnnxModel implements Serializable {
             Reader r = new Reader(b, pos, pos + n, source, path + "." + field);
             pos += n;
             return r;
+        }
+
+        /** A repeated varint field, packed (wire type 2) or one value at a time, added to {@code into}. */
+        void varints(int wire, String field, List<Long> into) {
+            if (wire == 2) {
+                Reader p = message(field);
+                while (p.more()) {
+                    into.add(p.varint());
+                }
+            } else {
+                into.add(varint());
+            }
         }
 
         String string(String field) {
@@ -463,16 +470,7 @@ public final class OnnxModel implements Serializable {
                 int field = (int) (tag >>> 3);
                 int wire = (int) (tag & 7);
                 switch (field) {
-                    case 1 -> {
-                        if (wire == 2) {
-                            Reader p = r.message("dims");
-                            while (p.more()) {
-                                dims.add(p.varint());
-                            }
-                        } else {
-                            dims.add(r.varint());
-                        }
-                    }
+                    case 1 -> r.varints(wire, "dims", dims);
                     case 2 -> type = (int) r.varint();
                     case 3 -> throw r.bad("initializer segments are not read");
                     case 4 -> {
@@ -491,16 +489,7 @@ public final class OnnxModel implements Serializable {
                             floatData.add(ByteBuffer.wrap(r.b, at, 4).order(ByteOrder.LITTLE_ENDIAN).getFloat());
                         }
                     }
-                    case 5 -> {
-                        if (wire == 2) {
-                            Reader p = r.message("int32_data");
-                            while (p.more()) {
-                                int32Data.add(p.varint());
-                            }
-                        } else {
-                            int32Data.add(r.varint());
-                        }
-                    }
+                    case 5 -> r.varints(wire, "int32_data", int32Data);
                     case 8 -> name = r.string("name");
                     case 9 -> {
                         expect(r, wire, 2, "raw_data");
@@ -674,14 +663,7 @@ public final class OnnxModel implements Serializable {
             int field = (int) (tag >>> 3);
             int wire = (int) (tag & 7);
             if (field == 1) {
-                if (wire == 2) {
-                    Reader p = t.message("dims");
-                    while (p.more()) {
-                        dims.add(p.varint());
-                    }
-                } else {
-                    dims.add(t.varint());
-                }
+                t.varints(wire, "dims", dims);
             } else if (field == 2) {
                 type = (int) t.varint();
             } else if (field == 8) {

@@ -34,19 +34,9 @@ public record ReadLimits(long modelBytes, long pickleObjects, int pickleDepth, i
      * heap of a small executor, and an OutOfMemoryError would take the whole job down without a word about why.
      */
     static void requireHeap(long bytes, String source, String what) {
-        if (bytes < 16L << 20) {
-            return;
-        }
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
-            System.gc(); // garbage counts as used until collected; only ever for a large allocation
-            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        }
-        if (bytes > free) {
-            throw new FormatException(source + ": " + what + " needs " + bytes + " bytes of memory but this JVM has "
-                    + Math.max(0, free) + " free of its " + rt.maxMemory() + "-byte heap (raise -Xmx, through "
-                    + "DNI_JAVA_OPTS or spark.driver.memory / spark.executor.memory)");
+        String shortfall = org.dnispark.core.Heap.shortfall(bytes);
+        if (shortfall != null) {
+            throw new FormatException(source + ": " + what + " " + shortfall);
         }
     }
 }

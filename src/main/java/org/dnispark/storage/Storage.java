@@ -89,26 +89,11 @@ public final class Storage {
         }
     }
 
-    /**
-     * Refuses an allocation the JVM cannot make, naming {@code what} and the heap: a file within every configured
-     * limit may still not fit the heap of a small driver or executor, and an OutOfMemoryError would end the run
-     * without a word about why. Allocations under 16 MiB are not checked (the collector is only asked for a large
-     * one).
-     */
+    /** Refuses an allocation the JVM cannot make ({@link org.dnispark.core.Heap}), naming {@code what}. */
     public static void requireHeap(long bytes, String source, String what) throws IOException {
-        if (bytes < 16L << 20) {
-            return;
-        }
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        if (bytes > free) {
-            System.gc(); // garbage counts as used until collected; only ever for a large allocation
-            free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-        }
-        if (bytes > free) {
-            throw new IOException(source + ": " + what + " needs " + bytes + " bytes of memory but this JVM has "
-                    + Math.max(0, free) + " free of its " + rt.maxMemory() + "-byte heap (raise -Xmx, through "
-                    + "DNI_JAVA_OPTS or spark.driver.memory / spark.executor.memory)");
+        String shortfall = org.dnispark.core.Heap.shortfall(bytes);
+        if (shortfall != null) {
+            throw new IOException(source + ": " + what + " " + shortfall);
         }
     }
 
