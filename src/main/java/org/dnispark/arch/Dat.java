@@ -335,12 +335,7 @@ public final class Dat extends StateDictNetwork {
     }
 
     private NDArray residualConv(NDArray x, String name) {
-        if (!h.threeConv()) {
-            return conv(x, name);
-        }
-        x = Activation.leakyRelu(conv(x, name + ".0"), 0.2f);
-        x = Activation.leakyRelu(conv(x, name + ".2"), 0.2f);
-        return conv(x, name + ".4");
+        return Layers.residualConv(x, name, h.threeConv(), this::conv);
     }
 
     private static NDArray tokens(NDArray img) {

@@ -1,10 +1,13 @@
 package org.dnispark.arch;
 
+import java.util.function.BiFunction;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 
@@ -101,6 +104,19 @@ final class Layers {
         NDArray v = d.square().mean(new int[] {1}, true);
         return d.div(Ops.add(v, eps).sqrt()).mul(Ops.scopedLike(gamma.reshape(1, -1, 1, 1), x))
                 .add(Ops.scopedLike(beta.reshape(1, -1, 1, 1), x));
+    }
+
+    /**
+     * SwinIR's and DAT's {@code resi_connection}: 1conv (one 3x3) or 3conv (3x3 to dim/4, leaky ReLU 0.2, 1x1, leaky
+     * ReLU 0.2, 3x3 back to dim), each conv the network's own named one.
+     */
+    static NDArray residualConv(NDArray x, String name, boolean threeConv, BiFunction<NDArray, String, NDArray> conv) {
+        if (!threeConv) {
+            return conv.apply(x, name);
+        }
+        x = Activation.leakyRelu(conv.apply(x, name + ".0"), 0.2f);
+        x = Activation.leakyRelu(conv.apply(x, name + ".2"), 0.2f);
+        return conv.apply(x, name + ".4");
     }
 
     /** {@code F.normalize(x, dim=-1)}: x over max(its L2 norm along the last axis, 1e-12). */

@@ -310,14 +310,8 @@ public final class SwinIr extends StateDictNetwork {
         return Layers.crop(x, height * h.scale(), width * h.scale());
     }
 
-    /** SwinIR's 1conv (3x3) or 3conv (3x3 to dim/4, leaky ReLU 0.2, 1x1, leaky ReLU 0.2, 3x3 back to dim). */
     private NDArray residualConv(NDArray x, String name) {
-        if (!h.threeConv()) {
-            return conv(x, name);
-        }
-        x = Activation.leakyRelu(conv(x, name + ".0"), 0.2f);
-        x = Activation.leakyRelu(conv(x, name + ".2"), 0.2f);
-        return conv(x, name + ".4");
+        return Layers.residualConv(x, name, h.threeConv(), this::conv);
     }
 
     /** forward_features: tokens through every residual Swin Transformer block, layer-normed, back to an image. */
