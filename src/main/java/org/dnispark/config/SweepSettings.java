@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigException;
 import org.dnispark.core.AlphaSearch;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.core.Coefficients;
+import org.dnispark.metrics.Metric;
+import org.dnispark.metrics.MetricRegistry;
 import org.dnispark.provenance.Placement;
 
 /** The sweep job: a metric for every image at every coefficient, its mean per coefficient, and the best one. */
@@ -47,32 +49,67 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
         }
     }
 
-    /** Which mean score picks the best coefficient; {@link #column()} names its column in the result tables. */
-    public enum Metric {
-        Y("psnr_y"), RGB("psnr_rgb"), SSIM_Y("ssim_y"), SSIM_RGB("ssim_rgb");
-
-        private final String column;
-
-        Metric(String column) {
-            this.column = column;
-        }
-
-        public String column() {
-            return column;
-        }
-    }
-
     /**
      * How outputs are scored.
      *
      * @param groundTruth {@code dni.sweep.ground-truth}: a folder of ground truth (paired mode), or empty
      *                    (synthetic mode: the degraded references)
      * @param cropBorder  {@code dni.sweep.crop-border}: pixels removed from every edge; -1 means the model's scale
-     * @param metric      {@code dni.sweep.metric}
+     * @param metric      {@code dni.sweep.metric}: the name of the metric whose mean picks the best coefficient
+     * @param metrics     {@code dni.sweep.metrics}: the names of the metrics every output gets, in the registry's
+     *                    order (the order of the result columns)
+     * @param pristine    {@code dni.niqe.pristine} when NIQE is computed (its model's photographs), else empty
+     * @param maxPixels   {@code dni.niqe.max-pixels}: the largest pristine photograph decoded
      */
-    public record Scoring(String groundTruth, int cropBorder, Metric metric) {
+    public record Scoring(String groundTruth, int cropBorder, String metric, List<String> metrics,
+            List<String> pristine, long maxPixels) {
         public boolean paired() {
             return !groundTruth.isEmpty();
+        }
+
+        /** The metric that picks the best coefficient (and that the search optimises). */
+        public Metric picking() {
+            return MetricRegistry.named(metric);
+        }
+
+        /** The metrics every output gets, unbound (see {@link Metric#bind}). */
+        public List<Metric> computed() {
+            return MetricRegistry.select(metrics);
+        }
+
+        static Scoring read(SettingsReader r) {
+            List<String> names = r.strings("dni.sweep.metrics");
+            for (String n : names) {
+                if (!MetricRegistry.names().contains(n)) {
+                    throw new SettingsException("dni.sweep.metrics", "names from " + MetricRegistry.names(), n);
+                }
+                if (names.indexOf(n) != names.lastIndexOf(n)) {
+                    throw new SettingsException("dni.sweep.metrics", "each metric once", names);
+                }
+            }
+            if (names.isEmpty()) {
+                throw new SettingsException("dni.sweep.metrics", "at least one of " + MetricRegistry.names(), "[]");
+            }
+            String metric = r.string("dni.sweep.metric");
+            if (!MetricRegistry.names().contains(metric)) {
+                throw new SettingsException("dni.sweep.metric", "one of " + MetricRegistry.names(), metric);
+            }
+            if (!names.contains(metric)) {
+                throw new SettingsException("dni.sweep.metric", "one of dni.sweep.metrics " + names + " (the metric "
+                        + "that picks the best must be computed)", metric);
+            }
+            List<String> ordered = MetricRegistry.select(names).stream().map(Metric::name).toList();
+            List<String> fitting = MetricRegistry.select(names).stream().filter(Metric::fitsOnPristine)
+                    .map(Metric::name).toList();
+            boolean fits = !fitting.isEmpty();
+            List<String> pristine = fits ? r.strings("dni.niqe.pristine") : List.of();
+            if (fits && pristine.isEmpty()) {
+                throw new SettingsException("dni.niqe.pristine", "at least one folder of pristine photographs (the "
+                        + "model of " + fitting + ") when dni.sweep.metrics holds " + fitting, "[]");
+            }
+            long maxPixels = r.longIn("dni.niqe.max-pixels", 1, org.dnispark.image.ImageCodec.MAX_PIXELS);
+            return new Scoring(r.string("dni.sweep.ground-truth"), r.intIn("dni.sweep.crop-border", -1, 1024), metric,
+                    ordered, List.copyOf(pristine), fits ? maxPixels : 0);
         }
     }
 
@@ -178,9 +215,7 @@ public record SweepSettings(ImageRunSettings run, CoefficientPlan coefficients, 
         try {
             SettingsReader r = new SettingsReader(resolved);
             ImageRunSettings run = ImageRunSettings.read(r);
-            Scoring scoring = new Scoring(r.string("dni.sweep.ground-truth"), r.intIn("dni.sweep.crop-border", -1, 1024),
-                    r.choice("dni.sweep.metric", SettingsReader.choices("y", Metric.Y, "rgb", Metric.RGB, "ssim-y",
-                            Metric.SSIM_Y, "ssim-rgb", Metric.SSIM_RGB)));
+            Scoring scoring = Scoring.read(r);
             if (!scoring.paired() && run.input().degradation().isEmpty()) {
                 throw new SettingsException("dni.degradation: the sweep's synthetic mode (no dni.sweep.ground-truth) "
                         + "needs at least one degradation step, else inputs equal the ground truth");

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * A one-dimensional maximisation of a score (a sweep's mean metric) over a bracket {@code [lo, hi]}, asked and told
+ * A one-dimensional maximisation (or, for a lower-is-better metric, minimisation) of a score (a sweep's mean metric) over a bracket {@code [lo, hi]}, asked and told
  * one point at a time so that each evaluation can be a Spark stage: {@link #next()} names the point to evaluate,
  * {@link #tell(double)} gives its score. Golden-section search, or Brent's method (golden-section steps with a
  * parabola through the three best points whenever it falls safely inside the bracket).
@@ -26,10 +26,12 @@ public final class AlphaSearch {
     }
 
     private final Method method;
+    /** Whether a lower score is better (the search then minimises it). */
+    private final boolean minimise;
     private final double tolerance;
     private final int maxEvaluations;
     private final List<Evaluation> evaluations = new ArrayList<>();
-    // Brent's state, for minimising -score: bracket [a, b]; x the best point, w the second best, v the previous w.
+    // Brent's state, for minimising -score (or the score itself with minimise): bracket [a, b]; x the best point, w the second best, v the previous w.
     private double a;
     private double b;
     private double x;
@@ -51,6 +53,11 @@ public final class AlphaSearch {
      * @param maxEvaluations the search stops unconverged after this many points (at least 2)
      */
     public AlphaSearch(Method method, double lo, double hi, double tolerance, int maxEvaluations) {
+        this(method, lo, hi, tolerance, maxEvaluations, false);
+    }
+
+    /** As above; with {@code minimise}, a lower score is better and the search finds the minimiser. */
+    public AlphaSearch(Method method, double lo, double hi, double tolerance, int maxEvaluations, boolean minimise) {
         if (method == null) {
             throw new IllegalArgumentException("a search needs a method");
         }
@@ -65,6 +72,7 @@ public final class AlphaSearch {
             throw new IllegalArgumentException("a search needs at least 2 evaluations, not " + maxEvaluations);
         }
         this.method = method;
+        this.minimise = minimise;
         this.tolerance = tolerance;
         this.maxEvaluations = maxEvaluations;
         this.a = lo;
@@ -132,7 +140,7 @@ public final class AlphaSearch {
             throw new IllegalArgumentException("the score at " + pending + " is NaN");
         }
         double u = pending;
-        double fu = -score;
+        double fu = minimise ? score : -score;
         evaluations.add(new Evaluation(evaluations.size() + 1, u, score, pendingStep));
         pending = Double.NaN;
         if (evaluations.size() == 1) {
@@ -187,7 +195,7 @@ public final class AlphaSearch {
 
     public double bestScore() {
         requireEvaluated();
-        return -fx;
+        return minimise ? fx : -fx;
     }
 
     /** Where the maximiser lies (for a unimodal score): {@code [a, b]}. */

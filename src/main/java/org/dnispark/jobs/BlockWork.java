@@ -43,6 +43,14 @@ interface BlockWork extends Serializable {
         return 0;
     }
 
+    /**
+     * Bytes per ground-truth pixel the job keeps beside an image while it is in a block (the metrics' 8-bit copy and
+     * planes), for the block budget.
+     */
+    default long truthBytesPerPixel() {
+        return 0;
+    }
+
     /** After every output of {@code item}: anything that needs them all (a contact strip). */
     default void finish(Item item, ExecutorPlan plan, Configuration conf, List<Row> rows) throws IOException {
     }
@@ -67,12 +75,14 @@ interface BlockWork extends Serializable {
          * and the outputs alive at once ({@code outputs}: one for DNI, the models plus the blend for pixel blending),
          * as floats, plus the decoder's own buffers.
          */
-        long footprint(int scale, int downscale, int outputs) {
+        long footprint(int scale, int downscale, int outputs, long truthBytesPerPixel) {
             long in = input.size().pixels();
-            long gt = truth == null ? 0 : truth.size().pixels();
             long network = in / ((long) downscale * downscale);
             long out = network * scale * scale;
-            return 12 * (in + gt + network + out * outputs) + 8 * Math.max(in, gt);
+            // synthetic mode: the ground truth is the decoded input, the network input its degraded copy
+            long gt = truth == null ? (truthBytesPerPixel > 0 ? in : 0) : truth.size().pixels();
+            return 12 * (in + (truth == null ? 0 : gt) + network + out * outputs) + 8 * Math.max(in, gt)
+                    + truthBytesPerPixel * gt;
         }
     }
 
@@ -89,6 +99,8 @@ interface BlockWork extends Serializable {
         /** The transition's animation frames, as uint8 RGB (a quarter of a float image's memory). */
         final List<RgbImage.Uint8> animated = new java.util.ArrayList<>();
         final List<Row> rows = new java.util.ArrayList<>();
+        /** The sweep's ground truth quantised once, with the planes its metrics keep (null before its first score). */
+        org.dnispark.metrics.Quantised reference;
         /** The sweep's noise estimate of the input, computed at its first output (NaN before). */
         double inputNoise = Double.NaN;
 

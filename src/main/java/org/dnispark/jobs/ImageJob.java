@@ -58,7 +58,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
     }
 
     /** What a task does with each image. */
-    abstract BlockWork work(S s, RunPlan plan);
+    abstract BlockWork work(S s, RunPlan plan, Configuration conf);
 
     /** Writes the job's reports from all result rows into the staging folder; returns the summary. */
     abstract Map<String, Object> reports(SparkSession spark, S s, RunPlan plan, Inference inference, Results results,
@@ -207,7 +207,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             String work = out.file("_work");
             // named by this run: tasks of a cancelled earlier attempt may still be finishing into their own folder
             String outcomes = work + "/outcomes-" + runId;
-            BlockWork blockWork = work(s, plan);
+            BlockWork blockWork = work(s, plan, conf);
             Resume.Done done = Resume.done(spark, out, identity, Outcomes.schema(blockWork.columns()), work);
             JavaRDD<Row> todo = done.remaining(listing.tasks());
             timings.put("list_ms", ms(t0) - (Long) timings.get("load_models_ms"));

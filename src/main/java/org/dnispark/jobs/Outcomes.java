@@ -58,7 +58,16 @@ final class Outcomes {
             v[i] = r.get(i);
         }
         v[2] = index;
-        return RowFactory.create(v);
+        return r.schema() == null ? RowFactory.create(v)
+                : new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, r.schema());
+    }
+
+    static String image(Row r) {
+        return r.getString(0);
+    }
+
+    static int index(Row r) {
+        return r.getInt(2);
     }
 
     static boolean isRejection(Row r) {

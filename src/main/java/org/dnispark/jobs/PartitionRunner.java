@@ -66,7 +66,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                     try {
                         BlockWork.Pending pending = work.read(task, plan, conf);
                         String over = overBudget(pending, plan,
-                                (plan.pixel ? plan.weights.sources() + 1 : 1) + work.outputsKept());
+                                (plan.pixel ? plan.weights.sources() + 1 : 1) + work.outputsKept(),
+                                work.truthBytesPerPixel());
                         if (over != null) {
                             return new Decoded(name, uri, null, null, over);
                         }
@@ -89,8 +90,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
     }
 
     /** Why an image cannot be held in a task's block (its footprint over the budget), or null. */
-    static String overBudget(BlockWork.Pending pending, ExecutorPlan plan, int outputsHeld) {
-        long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld);
+    static String overBudget(BlockWork.Pending pending, ExecutorPlan plan, int outputsHeld, long truthBytesPerPixel) {
+        long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld, truthBytesPerPixel);
         long budget = plan.inference.memory().blockBytes();
         if (bytes <= budget) {
             return null;
@@ -198,12 +199,12 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
             } finally {
                 time(Phase.DECODE, t0);
             }
-            String over = overBudget(pending, plan, outputsHeld);
+            String over = overBudget(pending, plan, outputsHeld, work.truthBytesPerPixel());
             if (over != null) {
                 reject(name, uri, over);
                 return;
             }
-            long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld);
+            long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld, work.truthBytesPerPixel());
             if (block.size() >= plan.inference.memory().blockImages()
                     || blockBytes + bytes > plan.inference.memory().blockBytes()) {
                 flush();
@@ -224,7 +225,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
             // the decoded pixels and the outputs alive at once, as floats (no decoder buffers: it is decoded)
             long in = (long) image.input().width() * image.input().height();
             long gt = image.truth() == null ? 0 : (long) image.truth().width() * image.truth().height();
-            long bytes = 12 * (in + gt + in * plan.scale() * plan.scale() * outputsHeld);
+            long bytes = 12 * (in + gt + in * plan.scale() * plan.scale() * outputsHeld) + work.truthBytesPerPixel() * gt;
             if (block.size() >= plan.inference.memory().blockImages()
                     || blockBytes + bytes > plan.inference.memory().blockBytes()) {
                 flush();

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
 import org.dnispark.core.CoefficientPlan;
+import org.dnispark.metrics.Metric;
 
 /**
  * Each image's own best coefficient in a sweep, reduced by Spark to what a report needs: how many images prefer each
@@ -28,8 +29,9 @@ final class PerImageBest {
      */
     record ImageBest(String image, int bestIndex, double best, double atDatasetBest, double noise,
             int predictedIndex, double atPredicted) implements Serializable {
-        ImageBest merge(ImageBest o) {
-            boolean mine = best > o.best || (best == o.best && bestIndex < o.bestIndex) || Double.isNaN(o.best);
+        ImageBest merge(ImageBest o, Metric.Direction direction) {
+            boolean mine = direction.better(best, o.best) || (best == o.best && bestIndex < o.bestIndex)
+                    || Double.isNaN(o.best);
             ImageBest b = mine ? this : o;
             return new ImageBest(image, b.bestIndex, b.best, Double.isNaN(atDatasetBest) ? o.atDatasetBest
                     : atDatasetBest, noise, predictedIndex, Double.isNaN(atPredicted) ? o.atPredicted : atPredicted);
@@ -58,11 +60,14 @@ final class PerImageBest {
         }
     }
 
-    /** Lowest score at the dataset's best first, then by name. */
-    static final class WorstFirst implements Comparator<ImageBest>, Serializable {
+    /** The worst score at the dataset's best first (lowest, or highest for a lower-is-better metric), then by name. */
+    record WorstFirst(Metric.Direction direction) implements Comparator<ImageBest>, Serializable {
         @Override
         public int compare(ImageBest a, ImageBest b) {
             int c = Double.compare(a.atDatasetBest(), b.atDatasetBest());
+            if (direction == Metric.Direction.LOWER) {
+                c = -c;
+            }
             return c != 0 ? c : a.image().compareTo(b.image());
         }
     }
@@ -80,33 +85,36 @@ final class PerImageBest {
     }
 
     /**
-     * {@code column}: the metric's column in the accepted outcome rows (the noise estimate follows the metrics);
+     * {@code metric}: the metric that picks the best (its column in the accepted outcome rows, and its direction);
      * {@code datasetBest}: its best index; {@code predictor} may be null. Writes {@code per_image.csv} to
      * {@code csv}.
      */
-    static Result of(JavaRDD<Row> scores, int column, int noiseColumn, int datasetBest, int worst,
-            Predictor predictor, CoefficientPlan coefficients, String metric, String csv) {
+    static Result of(JavaRDD<Row> scores, Metric metric, int datasetBest, int worst, Predictor predictor,
+            CoefficientPlan coefficients, String csv) {
+        String column = metric.column();
+        Metric.Direction direction = metric.direction();
         double[] alphas = new double[coefficients.size()];
         for (int k = 0; k < alphas.length; k++) {
             Double a = coefficients.get(k).alpha();
             alphas[k] = a == null ? Double.NaN : a;
         }
         JavaRDD<ImageBest> perImage = scores.mapToPair(r -> {
-            double v = r.getDouble(column);
-            int k = r.getInt(2);
-            double noise = r.isNullAt(noiseColumn) ? Double.NaN : r.getDouble(noiseColumn);
+            double v = r.<Double>getAs(column);
+            int k = Outcomes.index(r);
+            Double measured = r.getAs(SweepJob.NOISE);
+            double noise = measured == null ? Double.NaN : measured;
             int predicted = predictor == null ? -1 : predictor.index(noise, alphas);
-            return new Tuple2<>(r.getString(0), new ImageBest(r.getString(0), k, v, k == datasetBest ? v
+            return new Tuple2<>(Outcomes.image(r), new ImageBest(Outcomes.image(r), k, v, k == datasetBest ? v
                     : Double.NaN, noise, predicted, k == predicted ? v : Double.NaN));
-        }).reduceByKey(ImageBest::merge).values().cache();
+        }).reduceByKey((a, b) -> a.merge(b, direction)).values().cache();
         try {
             Map<Integer, Long> counts = perImage.map(ImageBest::bestIndex).countByValue();
             long images = counts.values().stream().mapToLong(Long::longValue).sum();
             double oracle = exactMean(perImage.map(ImageBest::best), images);
             double predicted = predictor == null ? Double.NaN : exactMean(perImage.map(ImageBest::atPredicted), images);
-            List<ImageBest> worstImages = worst == 0 ? List.of() : perImage.takeOrdered(worst, new WorstFirst());
+            List<ImageBest> worstImages = worst == 0 ? List.of() : perImage.takeOrdered(worst, new WorstFirst(direction));
             List<String> header = new ArrayList<>(List.of("image", "input_noise", "best_index", "best_label",
-                    "best_alpha", "best_" + metric, "at_dataset_best"));
+                    "best_alpha", "best_" + column, "at_dataset_best"));
             if (predictor != null) {
                 header.addAll(List.of("predicted_alpha", "predicted_index", "predicted_label", "at_predicted"));
             }

@@ -7,10 +7,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 import org.dnispark.core.CoefficientPlan;
+import org.dnispark.metrics.Metric;
 
 /**
  * The rows of a sweep's per-image tables, made in the executors: {@code psnr.parquet} and {@code psnr.csv}, every
- * score of {@link SweepJob#METRICS} after the image and its coefficient (label, alpha, vector). Also the coefficient
+ * score of the sweep's metrics (by column name) after the image and its coefficient (label, alpha, vector). Also the coefficient
  * formatting the transition's tables share.
  */
 final class ResultRows {
@@ -27,37 +28,38 @@ final class ResultRows {
     }
 
     /** A row of psnr.parquet: the score with its coefficient's label, alpha and vector (in the executors). */
-    record SweepParquetRow(CoefficientPlan coefficients) implements org.apache.spark.api.java.function.Function<Row, Row> {
+    record SweepParquetRow(CoefficientPlan coefficients, List<String> columns)
+            implements org.apache.spark.api.java.function.Function<Row, Row> {
         @Override
         public Row call(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
-            Object[] v = new Object[5 + SweepJob.METRICS.size()];
-            v[0] = r.getString(0);
+            CoefficientPlan.Coefficient c = coefficients.get(Outcomes.index(r));
+            Object[] v = new Object[5 + columns.size()];
+            v[0] = Outcomes.image(r);
             v[1] = c.index();
             v[2] = c.label();
             v[3] = c.alpha();
             v[4] = boxed(c);
-            for (int m = 0; m < SweepJob.METRICS.size(); m++) {
-                v[5 + m] = r.getDouble(4 + m);
+            for (int m = 0; m < columns.size(); m++) {
+                v[5 + m] = r.<Double>getAs(columns.get(m));
             }
             return RowFactory.create(v);
         }
     }
 
     /** A line of psnr.csv, formatted in the executors, ordered by image then coefficient. */
-    record SweepCsvLine(CoefficientPlan coefficients) implements ResultFiles.Line {
+    record SweepCsvLine(CoefficientPlan coefficients, List<Metric> metrics) implements ResultFiles.Line {
         @Override
         public String key(Row r) {
-            return ResultFiles.key(r.getString(0), r.getInt(2));
+            return ResultFiles.key(Outcomes.image(r), Outcomes.index(r));
         }
 
         @Override
         public String line(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
-            List<Object> v = new ArrayList<>(List.of(r.getString(0), c.index(), c.label(), alphaText(c), vector(c)));
-            for (int m = 0; m < SweepJob.METRICS.size(); m++) {
-                v.add(SweepJob.METRICS.get(m).startsWith("ssim") ? Csv.decimals6(r.getDouble(4 + m))
-                        : Csv.decimals4(r.getDouble(4 + m)));
+            CoefficientPlan.Coefficient c = coefficients.get(Outcomes.index(r));
+            List<Object> v = new ArrayList<>(List.of(Outcomes.image(r), c.index(), c.label(), alphaText(c),
+                    vector(c)));
+            for (Metric m : metrics) {
+                v.add(m.format(r.<Double>getAs(m.column())));
             }
             return Csv.line(v.toArray());
         }

@@ -39,14 +39,16 @@ final class SearchRun {
         }
         int models = plan.models().weights().size();
         StructType schema = Outcomes.schema(st.work().columns());
-        String metric = s.scoring().metric().column();
+        org.dnispark.metrics.Metric picking = s.scoring().picking();
+        String metric = picking.column();
         String folder = st.outcomes() + "-search";
         WeightSource sources = WeightSource.sources(st.jsc(), plan.models().weights(), plan.pixel(),
                 s.common().interpolation());
         JavaRDD<PartitionRunner.Decoded> decoded = null;
         try {
             AlphaSearch search = new AlphaSearch(settings.method(), settings.lo(), settings.hi(),
-                    settings.tolerance(), settings.maxEvaluations());
+                    settings.tolerance(), settings.maxEvaluations(),
+                    picking.direction() == org.dnispark.metrics.Metric.Direction.LOWER);
             CoefficientPlan first = CoefficientPlan.ofVectors(List.of(settings.vector(settings.lo(), models)), models);
             ExecutorPlan decodePlan = st.executorPlan(sources.at(first), first, false);
             decoded = st.tasks().mapPartitions(new PartitionRunner.Decoder(decodePlan, st.work()))
@@ -73,7 +75,7 @@ final class SearchRun {
                         .write().parquet(path);
                 JavaRDD<Row> rows = st.spark().read().schema(schema).parquet(path).javaRDD()
                         .filter(r -> !Outcomes.isRejection(r));
-                double mean = SweepStatistics.of(rows, SweepJob.METRICS, 1).stat(metric, 0).mean();
+                double mean = SweepStatistics.of(rows, List.of(metric), 1).stat(metric, 0).mean();
                 search.tell(mean);
                 long millis = ImageJob.ms(p0);
                 points.add(new Point(n, x, vector, mean, search.evaluations().get(n - 1).step(), millis, path));
@@ -139,7 +141,9 @@ final class SearchRun {
         d.put("method", search.method().name().toLowerCase(Locale.ROOT));
         d.put("parameter", models == 2 ? "alpha" : "t (the path through the models: t in [k, k + 1] mixes models k "
                 + "and k + 1)");
-        d.put("metric", s.scoring().metric().column());
+        d.put("metric", s.scoring().picking().column());
+        d.put("goal", s.scoring().picking().direction() == org.dnispark.metrics.Metric.Direction.LOWER ? "minimise"
+                : "maximise");
         d.put("tolerance", search.tolerance());
         d.put("bracket", List.of(s.search().lo(), s.search().hi()));
         d.put("max_evaluations", s.search().maxEvaluations());

@@ -20,8 +20,8 @@ import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RegionAlpha;
 import org.dnispark.metrics.NoiseEstimate;
 import org.dnispark.image.RgbImage;
-import org.dnispark.metrics.Psnr;
-import org.dnispark.metrics.Ssim;
+import org.dnispark.metrics.Metric;
+import org.dnispark.metrics.Quantised;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -37,9 +37,6 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     public static Map<String, Object> run(SparkSession spark, SweepSettings settings) {
         return new SweepJob().execute(spark, settings).summary();
     }
-
-    /** The per-image metrics a sweep records, in its result rows' order. */
-    static final List<String> METRICS = List.of("psnr_rgb", "psnr_y", "ssim_rgb", "ssim_y");
 
     @Override
     String groundTruth(SweepSettings s) {
@@ -69,27 +66,39 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     }
 
     @Override
-    BlockWork work(SweepSettings s, RunPlan plan) {
-        return new Scores(cropBorder(s, plan), s.adaptive(), s.frames());
+    BlockWork work(SweepSettings s, RunPlan plan, Configuration conf) {
+        return new Scores(cropBorder(s, plan), MetricBinding.bind(s.scoring(), s.run().input().extensions(), conf), s.adaptive(), s.frames());
+    }
+
+    /** The result columns of the metrics a sweep computes, in their order. */
+    static List<String> columns(List<Metric> metrics) {
+        return metrics.stream().map(Metric::column).toList();
     }
 
     /**
-     * Scores every output against the image's ground truth, with the noise its input shows; with region-adaptive
-     * alpha, also the composite of the levels' outputs (a row with index one past the last coefficient).
+     * Scores every output by each metric (against the image's ground truth, quantised once per image; the output
+     * quantised once for every metric), with the noise its input shows; with region-adaptive alpha, also the
+     * composite of the levels' outputs (a row with index one past the last coefficient).
      */
-    record Scores(int crop, SweepSettings.Adaptive adaptive, List<String> frames) implements BlockWork {
+    record Scores(int crop, List<Metric> metrics, SweepSettings.Adaptive adaptive, List<String> frames)
+            implements BlockWork {
         @Override
         public StructType columns() {
             StructType t = new StructType();
-            for (String m : METRICS) {
-                t = t.add(m, DataTypes.DoubleType);
+            for (Metric m : metrics) {
+                t = t.add(m.column(), DataTypes.DoubleType);
             }
-            return t.add("input_noise", DataTypes.DoubleType);
+            return t.add(NOISE, DataTypes.DoubleType);
         }
 
         @Override
         public int outputsKept() {
             return adaptive == null ? 0 : adaptive.levels().size() + 1;
+        }
+
+        @Override
+        public long truthBytesPerPixel() {
+            return MetricBinding.referenceBytesPerPixel(metrics);
         }
 
         @Override
@@ -107,9 +116,11 @@ public final class SweepJob extends ImageJob<SweepSettings> {
                             + " is not " + plan.scale() + "x the input " + input.width() + "x" + input.height());
                 }
             }
-            if (2 * crop >= Math.min(truth.width(), truth.height())) {
-                throw new IllegalArgumentException("image " + truth.width() + "x" + truth.height()
-                        + " is too small for crop-border " + crop);
+            for (Metric m : metrics) {
+                String refusal = m.refusal(truth.width(), truth.height(), crop);
+                if (refusal != null) {
+                    throw new IllegalArgumentException(refusal);
+                }
             }
             return new Item(p.name(), p.input().uri(), input, truth);
         }
@@ -136,10 +147,18 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             }
         }
 
+        /** Every metric of one output: the output quantised once, the ground truth once per image. */
         private Row score(Item item, int k, RgbImage output) {
-            return Outcomes.accepted(item.name, item.uri, k, Psnr.rgb(output, item.truth, crop),
-                    Psnr.y(output, item.truth, crop), Ssim.rgb(output, item.truth, crop),
-                    Ssim.y(output, item.truth, crop), item.inputNoise);
+            if (item.reference == null) {
+                item.reference = Quantised.of(item.truth);
+            }
+            Quantised out = Quantised.of(output);
+            Object[] values = new Object[metrics.size() + 1];
+            for (int m = 0; m < metrics.size(); m++) {
+                values[m] = metrics.get(m).score(out, item.reference, crop);
+            }
+            values[metrics.size()] = item.inputNoise;
+            return Outcomes.accepted(item.name, item.uri, k, values);
         }
 
         @Override
@@ -164,6 +183,9 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
     }
 
+    /** The column of the input's noise estimate, after the metrics. */
+    static final String NOISE = "input_noise";
+
     /** Where the region-adaptive frames of an image go. */
     static String framesOf(String image) {
         return "region-adaptive/" + image;
@@ -181,45 +203,48 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             Results results, RunOutput out) {
         CoefficientPlan coefficients = inference.coefficients();
         int n = coefficients.size();
+        List<Metric> metrics = s.scoring().computed();
+        List<String> columns = columns(metrics);
+        Metric picking = s.scoring().picking();
         // the region-adaptive composites carry the index one past the last coefficient
-        JavaRDD<Row> scores = s.adaptive() == null ? results.accepted() : results.accepted().filter(r -> r.getInt(2) < n);
+        JavaRDD<Row> scores = s.adaptive() == null ? results.accepted()
+                : results.accepted().filter(r -> Outcomes.index(r) < n);
         StructType parquet = new StructType().add("image", DataTypes.StringType, false)
                 .add("index", DataTypes.IntegerType, false).add("label", DataTypes.StringType, false)
                 .add("alpha", DataTypes.DoubleType, true)
                 .add("coefficients", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
-        for (String m : METRICS) {
+        for (String m : columns) {
             parquet = parquet.add(m, DataTypes.DoubleType, false);
         }
         step(spark, s, "statistics: psnr.parquet and psnr.csv");
-        spark.createDataFrame(scores.map(new ResultRows.SweepParquetRow(coefficients)), parquet).write()
+        spark.createDataFrame(scores.map(new ResultRows.SweepParquetRow(coefficients, columns)), parquet).write()
                 .parquet(out.file("psnr.parquet"));
-        ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients," + String.join(",", METRICS),
-                new ResultRows.SweepCsvLine(coefficients), out.file("psnr.csv"));
+        ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients," + String.join(",", columns),
+                new ResultRows.SweepCsvLine(coefficients, metrics), out.file("psnr.csv"));
 
         step(spark, s, "statistics: per coefficient");
-        SweepStatistics stats = SweepStatistics.of(scores, METRICS, coefficients.size());
+        SweepStatistics stats = SweepStatistics.of(scores, columns, coefficients.size());
         List<String> header = new ArrayList<>(List.of("index", "label", "alpha", "coefficients"));
-        METRICS.forEach(m -> header.add("mean_" + m));
+        columns.forEach(m -> header.add("mean_" + m));
         header.add("images");
         Csv per = new Csv(header.toArray(String[]::new));
         List<Map<String, Object>> perList = new ArrayList<>();
-        String metric = s.scoring().metric().column();
         double[] means = new double[coefficients.size()];
         int best = -1;
         for (CoefficientPlan.Coefficient c : coefficients.entries()) {
             int k = c.index();
-            means[k] = stats.stat(metric, k).mean();
+            means[k] = stats.stat(picking.column(), k).mean();
             List<Object> row = new ArrayList<>(List.of(k, c.label(), ResultRows.alphaText(c), ResultRows.vector(c)));
             Map<String, Object> e = RunPlan.coefficientEntry(c);
-            for (String m : METRICS) {
-                double mean = stats.stat(m, k).mean();
-                row.add(m.startsWith("ssim") ? Csv.decimals6(mean) : Csv.decimals4(mean));
-                e.put("mean_" + m, mean);
+            for (Metric m : metrics) {
+                double mean = stats.stat(m.column(), k).mean();
+                row.add(m.format(mean));
+                e.put("mean_" + m.column(), mean);
             }
             row.add(stats.count(k));
             per.row(row.toArray());
             e.put("images", stats.count(k));
-            for (String m : METRICS) {
+            for (String m : columns) {
                 SweepStatistics.Stat st = stats.stat(m, k);
                 Map<String, Object> spread = new LinkedHashMap<>();
                 spread.put("std", st.std());
@@ -231,7 +256,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
                 e.put(m + "_spread", spread);
             }
             perList.add(e);
-            if (best < 0 || means[k] > means[best]) {
+            if (best < 0 || picking.direction().better(means[k], means[best])) {
                 best = k;
             }
         }
@@ -240,8 +265,8 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         step(spark, s, "statistics: per image best");
         PerImageBest.Predictor predictor = s.predictorFitFrom().isEmpty() ? null
                 : fitPredictor(spark, s.predictorFitFrom(), out);
-        PerImageBest.Result perImage = PerImageBest.of(scores, 4 + METRICS.indexOf(metric), 4 + METRICS.size(), best,
-                s.run().report().worstImages(), predictor, coefficients, metric, out.file("per_image.csv"));
+        PerImageBest.Result perImage = PerImageBest.of(scores, picking, best, s.run().report().worstImages(),
+                predictor, coefficients, out.file("per_image.csv"));
         summary.put("per_image_best_mean", Double.isFinite(perImage.oracleMean()) ? perImage.oracleMean() : null);
         if (predictor != null) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -254,8 +279,8 @@ public final class SweepJob extends ImageJob<SweepSettings> {
             summary.put("predictor", p);
         }
         if (s.adaptive() != null) {
-            summary.put("region_adaptive", regionAdaptive(s, results.accepted().filter(r -> r.getInt(2) == n), scores,
-                    best, coefficients, out));
+            summary.put("region_adaptive", regionAdaptive(s, results.accepted().filter(r -> Outcomes.index(r) == n),
+                    scores, best, coefficients, out));
         }
         List<Map<String, Object>> preferring = new ArrayList<>();
         for (CoefficientPlan.Coefficient c : coefficients.entries()) {
@@ -328,49 +353,50 @@ public final class SweepJob extends ImageJob<SweepSettings> {
     private static Map<String, Object> regionAdaptive(SweepSettings s, JavaRDD<Row> rows, JavaRDD<Row> scores,
             int best, CoefficientPlan coefficients, RunOutput out) {
         SweepSettings.Adaptive a = s.adaptive();
-        ResultFiles.sortedCsv(rows, "image," + String.join(",", METRICS) + ",input_noise", new ResultFiles.Line() {
+        List<Metric> metrics = s.scoring().computed();
+        List<String> columns = columns(metrics);
+        ResultFiles.sortedCsv(rows, "image," + String.join(",", columns) + "," + NOISE, new ResultFiles.Line() {
             @Override
             public String key(Row r) {
-                return r.getString(0);
+                return Outcomes.image(r);
             }
 
             @Override
             public String line(Row r) {
-                List<Object> v = new ArrayList<>(List.of(r.getString(0)));
-                for (int m = 0; m < METRICS.size(); m++) {
-                    v.add(METRICS.get(m).startsWith("ssim") ? Csv.decimals6(r.getDouble(4 + m))
-                            : Csv.decimals4(r.getDouble(4 + m)));
+                List<Object> v = new ArrayList<>(List.of(Outcomes.image(r)));
+                for (Metric m : metrics) {
+                    v.add(m.format(r.<Double>getAs(m.column())));
                 }
-                v.add(Csv.decimals4(r.getDouble(4 + METRICS.size())));
+                v.add(Csv.decimals4(r.<Double>getAs(NOISE)));
                 return Csv.line(v.toArray());
             }
         }, out.file("adaptive.csv"));
-        SweepStatistics stats = SweepStatistics.of(rows.map(r -> Outcomes.withIndex(r, 0)), METRICS, 1);
+        SweepStatistics stats = SweepStatistics.of(rows.map(r -> Outcomes.withIndex(r, 0)), columns, 1);
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("levels", a.levels());
         d.put("flat_alpha", a.flat());
         d.put("textured_alpha", a.textured());
         d.put("smoothing", a.smoothing());
         d.put("images", stats.count(0));
-        for (String m : METRICS) {
+        for (String m : columns) {
             d.put("mean_" + m, stats.count(0) == 0 ? null : stats.stat(m, 0).mean());
         }
         // the framed images (a few, by name): their composite's scores beside those at the dataset's best coefficient
         List<String> named = a.frames();
         Map<String, Row> composites = new java.util.HashMap<>();
         Map<String, Row> atBest = new java.util.HashMap<>();
-        rows.filter(r -> named.contains(r.getString(0))).collect().forEach(r -> composites.put(r.getString(0), r));
-        scores.filter(r -> r.getInt(2) == best && named.contains(r.getString(0))).collect()
-                .forEach(r -> atBest.put(r.getString(0), r));
+        rows.filter(r -> named.contains(Outcomes.image(r))).collect().forEach(r -> composites.put(Outcomes.image(r), r));
+        scores.filter(r -> Outcomes.index(r) == best && named.contains(Outcomes.image(r))).collect()
+                .forEach(r -> atBest.put(Outcomes.image(r), r));
         List<Map<String, Object>> frames = new ArrayList<>();
         for (String f : named) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("image", f);
             e.put("folder", framesOf(f));
             e.put("best_frame", framesOf(f) + "/" + frameName(best, coefficients.get(best).label()));
-            for (String m : METRICS) {
-                e.put(m, composites.containsKey(f) ? composites.get(f).getDouble(4 + METRICS.indexOf(m)) : null);
-                e.put(m + "_at_best", atBest.containsKey(f) ? atBest.get(f).getDouble(4 + METRICS.indexOf(m)) : null);
+            for (String m : columns) {
+                e.put(m, composites.containsKey(f) ? composites.get(f).<Double>getAs(m) : null);
+                e.put(m + "_at_best", atBest.containsKey(f) ? atBest.get(f).<Double>getAs(m) : null);
             }
             frames.add(e);
         }
@@ -380,18 +406,28 @@ public final class SweepJob extends ImageJob<SweepSettings> {
 
     private static Map<String, Object> summary(SweepSettings s, RunPlan plan, Results results,
             List<Map<String, Object>> perList, double[] means, int best) {
+        Metric picking = s.scoring().picking();
         int n = means.length;
         double maxStep = 0;
-        double minMean = Double.POSITIVE_INFINITY;
+        double worst = picking.direction() == Metric.Direction.HIGHER ? Double.POSITIVE_INFINITY
+                : Double.NEGATIVE_INFINITY;
         for (int k = 0; k < n; k++) {
-            minMean = Math.min(minMean, means[k]);
+            if (picking.direction().better(worst, means[k])) {
+                worst = means[k];
+            }
             if (k > 0) {
                 maxStep = Math.max(maxStep, Math.abs(means[k] - means[k - 1]));
             }
         }
+        // the worse endpoint, and how far the curve goes beyond it the wrong way (in the metric's units, >= 0)
+        double worseEnd = picking.direction().better(means[0], means[n - 1]) ? means[n - 1] : means[0];
+        double dip = Math.abs(worseEnd - worst);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("method", s.method() == Method.PIXEL ? "pixel" : "dni");
-        summary.put("metric", s.scoring().metric().column());
+        summary.put("metric", picking.column());
+        summary.put("metric_better", picking.direction().word());
+        summary.put("metric_unit", picking.unit());
+        summary.put("metrics", s.scoring().computed().stream().map(m -> describe(m)).toList());
         summary.put("crop_border", cropBorder(s, plan));
         summary.put("images", results.images());
         summary.put("rejected", results.rejected());
@@ -399,10 +435,27 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         summary.put("first", perList.get(0));
         summary.put("last", perList.get(n - 1));
         // How far the curve falls below the worse endpoint (the paper's limitation for uncorrelated models), and the
-        // largest change between neighbouring coefficients (smoothness of the transition).
-        summary.put("dip_below_endpoints_db", Math.min(means[0], means[n - 1]) - minMean);
-        summary.put("max_neighbour_step_db", maxStep);
+        // largest change between neighbouring coefficients (smoothness of the transition), in the metric's unit;
+        // the _db names stay for metrics in dB.
+        summary.put("dip_below_endpoints", dip);
+        summary.put("max_neighbour_step", maxStep);
+        if ("dB".equals(picking.unit())) {
+            summary.put("dip_below_endpoints_db", dip);
+            summary.put("max_neighbour_step_db", maxStep);
+        }
         summary.put("per_coefficient", perList);
         return summary;
+    }
+
+    /** A metric as the report reads it. */
+    static Map<String, Object> describe(Metric m) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("column", m.column());
+        d.put("title", m.title());
+        d.put("unit", m.unit());
+        d.put("decimals", m.decimals());
+        d.put("better", m.direction().word());
+        d.put("reference", m.needsReference());
+        return d;
     }
 }

@@ -67,7 +67,7 @@ final class SweepStatistics {
         this.stats = stats;
     }
 
-    /** {@code scores}: accepted outcome rows, whose metric columns follow the four common ones in this order. */
+    /** {@code scores}: accepted outcome rows (with their schema); {@code metrics}: the columns to summarise. */
     static SweepStatistics of(JavaRDD<org.apache.spark.sql.Row> scores, List<String> metrics, int coefficients) {
         int nm = metrics.size();
         ByCoefficient partitioner = new ByCoefficient(Math.max(1, Math.min(coefficients, 64)));
@@ -104,9 +104,9 @@ final class SweepStatistics {
         List<double[]> sums = scores.mapToPair(r -> {
             double[] v = new double[nm];
             for (int m = 0; m < nm; m++) {
-                v[m] = r.getDouble(4 + m);
+                v[m] = r.<Double>getAs(metrics.get(m));
             }
-            return new Tuple2<>(new Key(r.getInt(2), 0, r.getString(0), 0), v);
+            return new Tuple2<>(new Key(Outcomes.index(r), 0, Outcomes.image(r), 0), v);
         }).repartitionAndSortWithinPartitions(partitioner, new KeyOrder()).mapPartitions(moments).collect();
         long[] counts = new long[coefficients];
         for (double[] a : sums) {
@@ -149,7 +149,8 @@ final class SweepStatistics {
         List<double[]> picks = scores.flatMapToPair(r -> {
             List<Tuple2<Key, Double>> out = new ArrayList<>();
             for (int m = 0; m < nm; m++) {
-                out.add(new Tuple2<>(new Key(r.getInt(2), m, "", r.getDouble(4 + m)), r.getDouble(4 + m)));
+                double v = r.<Double>getAs(metrics.get(m));
+                out.add(new Tuple2<>(new Key(Outcomes.index(r), m, "", v), v));
             }
             return out.iterator();
         }).repartitionAndSortWithinPartitions(partitioner, new KeyOrder()).mapPartitions(pick).collect();

@@ -54,7 +54,7 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
     }
 
     @Override
-    BlockWork work(TransitionSettings s, RunPlan plan) {
+    BlockWork work(TransitionSettings s, RunPlan plan, org.apache.hadoop.conf.Configuration conf) {
         return new Frames(s.stripHeight(), s.animationHeight());
     }
 

@@ -46,7 +46,72 @@ public final class Niqe {
         }
     }
 
+    /** NIQE in the registry as {@code niqe}: lower is better; bound to a model fitted on dni.niqe.pristine. */
+    public static final Metric METRIC = new Entry(null);
+
     private Niqe() {
+    }
+
+    /** The registry's entry; {@code model} is null until {@link #bind} fits it on the run's pristine photographs. */
+    private record Entry(Model model) implements Metric {
+        @Override
+        public String name() {
+            return "niqe";
+        }
+
+        @Override
+        public String column() {
+            return "niqe";
+        }
+
+        @Override
+        public String title() {
+            return "NIQE";
+        }
+
+        @Override
+        public String unit() {
+            return "";
+        }
+
+        @Override
+        public int decimals() {
+            return 4;
+        }
+
+        @Override
+        public Direction direction() {
+            return Direction.LOWER;
+        }
+
+        @Override
+        public boolean needsReference() {
+            return false;
+        }
+
+        @Override
+        public boolean fitsOnPristine() {
+            return true;
+        }
+
+        @Override
+        public Metric bind(Fitting fitting) {
+            return new Entry(fit(fitting.pristine()));
+        }
+
+        @Override
+        public String refusal(int width, int height, int cropBorder) {
+            return width < BLOCK || height < BLOCK ? "NIQE: image " + width + "x" + height + " is smaller than one "
+                    + BLOCK + "x" + BLOCK + " block" : null;
+        }
+
+        @Override
+        public double score(Quantised output, Quantised reference, int cropBorder) {
+            if (model == null) {
+                throw new IllegalStateException("NIQE scored before its natural-scene model was fitted (bind first)");
+            }
+            return Niqe.score(output, model);
+        }
     }
 
     /**
@@ -94,6 +159,11 @@ public final class Niqe {
 
     /** The NIQE score of an image under {@code model} (lower: closer to the pristine statistics). */
     public static double score(RgbImage image, Model model) {
+        return score(Quantised.of(image), model);
+    }
+
+    /** The NIQE score of an 8-bit image (the same as {@link #score(RgbImage, Model)} of its decoded PNG). */
+    public static double score(Quantised image, Model model) {
         Features f = features(image);
         double[] mean = mean(f.rows);
         double[] cov = f.rows.size() > 1 ? covariance(f.rows, mean) : new double[FEATURES * FEATURES];
@@ -114,6 +184,10 @@ public final class Niqe {
     }
 
     private static Features features(RgbImage img) {
+        return features(Quantised.of(img));
+    }
+
+    private static Features features(Quantised img) {
         int bw = img.width() / BLOCK;
         int bh = img.height() / BLOCK;
         if (bw == 0 || bh == 0) {
@@ -122,8 +196,7 @@ public final class Niqe {
         }
         int w = bw * BLOCK;
         int h = bh * BLOCK;
-        RgbImage cropped = img.width() == w && img.height() == h ? img : img.cropReplicate(0, 0, w, h);
-        double[] y1 = luma(cropped);
+        double[] y1 = luma(img, w, h);
         // MATLAB imresize(im, 0.5) on the 0-255 luma: the same bicubic kernel on each (identical) channel
         float[] grey = new float[3 * w * h];
         for (int c = 0; c < 3; c++) {
@@ -158,16 +231,18 @@ public final class Niqe {
         return new Features(rows, sharpness);
     }
 
-    private static double[] luma(RgbImage img) {
-        int plane = img.width() * img.height();
-        float[] d = img.data();
-        double[] y = new double[plane];
-        for (int i = 0; i < plane; i++) {
-            // 8-bit values, as the MATLAB code reads them, then rgb2gray's weights
-            double r = RgbImage.quantize(d[i]);
-            double g = RgbImage.quantize(d[plane + i]);
-            double b = RgbImage.quantize(d[2 * plane + i]);
-            y[i] = 0.298936021293775 * r + 0.587043074451121 * g + 0.114020904255103 * b;
+    /** The top-left {@code w x h} of the image's luma on the 0-255 scale: rgb2gray's weights on its 8-bit values. */
+    private static double[] luma(Quantised img, int w, int h) {
+        byte[] rgb = img.rgb();
+        double[] y = new double[w * h];
+        for (int row = 0; row < h; row++) {
+            for (int x = 0; x < w; x++) {
+                int i = 3 * (row * img.width() + x);
+                double r = rgb[i] & 0xff;
+                double g = rgb[i + 1] & 0xff;
+                double b = rgb[i + 2] & 0xff;
+                y[row * w + x] = 0.298936021293775 * r + 0.587043074451121 * g + 0.114020904255103 * b;
+            }
         }
         return y;
     }

@@ -9,24 +9,90 @@ import org.dnispark.image.RgbImage;
  * [16, 235] and not rounded.
  */
 public final class Psnr {
+    /** PSNR over RGB, in the registry as {@code rgb}. */
+    public static final Metric RGB = new Entry(false);
+    /** PSNR on the luma, in the registry as {@code y} (the SR convention). */
+    public static final Metric Y = new Entry(true);
+
     private Psnr() {
+    }
+
+    /** The registry's entries: higher is better, in dB, four decimals. */
+    private record Entry(boolean yChannel) implements Metric {
+        @Override
+        public String name() {
+            return yChannel ? "y" : "rgb";
+        }
+
+        @Override
+        public String column() {
+            return yChannel ? "psnr_y" : "psnr_rgb";
+        }
+
+        @Override
+        public String title() {
+            return yChannel ? "PSNR-Y" : "PSNR-RGB";
+        }
+
+        @Override
+        public String unit() {
+            return "dB";
+        }
+
+        @Override
+        public int decimals() {
+            return 4;
+        }
+
+        @Override
+        public Direction direction() {
+            return Direction.HIGHER;
+        }
+
+        @Override
+        public boolean needsReference() {
+            return true;
+        }
+
+        @Override
+        public long referenceBytesPerPixel() {
+            return yChannel ? 8 : 0; // the luma plane
+        }
+
+        @Override
+        public String refusal(int width, int height, int cropBorder) {
+            return 2 * cropBorder >= Math.min(width, height) ? "image " + width + "x" + height
+                    + " is too small for crop-border " + cropBorder : null;
+        }
+
+        @Override
+        public double score(Quantised output, Quantised reference, int cropBorder) {
+            return Psnr.score(output, reference, cropBorder, yChannel);
+        }
     }
 
     /** PSNR over the three RGB channels. */
     public static double rgb(RgbImage output, RgbImage groundTruth, int cropBorder) {
-        return fromUint8(output.toUint8(), groundTruth.toUint8(), output.width(), output.height(),
-                groundTruth.width(), groundTruth.height(), cropBorder, false);
+        return score(Quantised.of(output), Quantised.of(groundTruth), cropBorder, false);
     }
 
     /** PSNR on the Y channel. */
     public static double y(RgbImage output, RgbImage groundTruth, int cropBorder) {
-        return fromUint8(output.toUint8(), groundTruth.toUint8(), output.width(), output.height(),
-                groundTruth.width(), groundTruth.height(), cropBorder, true);
+        return score(Quantised.of(output), Quantised.of(groundTruth), cropBorder, true);
     }
 
     /** PSNR of interleaved uint8 RGB images. */
     public static double fromUint8(byte[] a, byte[] b, int wa, int ha, int wb, int hb, int cropBorder,
             boolean yChannel) {
+        return score(new Quantised(wa, ha, a), new Quantised(wb, hb, b), cropBorder, yChannel);
+    }
+
+    /** PSNR of two quantised images; the luma planes are each image's own, made once. */
+    static double score(Quantised qa, Quantised qb, int cropBorder, boolean yChannel) {
+        int wa = qa.width();
+        int ha = qa.height();
+        int wb = qb.width();
+        int hb = qb.height();
         if (wa != wb || ha != hb) {
             throw new IllegalArgumentException("PSNR needs equal sizes, got " + wa + "x" + ha + " and " + wb + "x" + hb);
         }
@@ -34,13 +100,17 @@ public final class Psnr {
             throw new IllegalArgumentException("crop border " + cropBorder + " leaves nothing of a " + wa + "x" + ha
                     + " image");
         }
+        byte[] a = qa.rgb();
+        byte[] b = qb.rgb();
+        double[] la = yChannel ? qa.luma() : null;
+        double[] lb = yChannel ? qb.luma() : null;
         double sum = 0;
         long n = 0;
         for (int y = cropBorder; y < ha - cropBorder; y++) {
             for (int x = cropBorder; x < wa - cropBorder; x++) {
                 int i = 3 * (y * wa + x);
                 if (yChannel) {
-                    double d = luma(a, i) - luma(b, i);
+                    double d = la[y * wa + x] - lb[y * wa + x];
                     sum += d * d;
                     n++;
                 } else {

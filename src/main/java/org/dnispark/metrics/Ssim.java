@@ -34,23 +34,92 @@ public final class Ssim {
         return k;
     }
 
+    /** SSIM over RGB, in the registry as {@code ssim-rgb}. */
+    public static final Metric RGB = new Entry(false);
+    /** SSIM on the luma, in the registry as {@code ssim-y}. */
+    public static final Metric Y = new Entry(true);
+
+    /** The registry's entries: higher is better, no unit, six decimals (four would hide neighbouring alphas). */
+    private record Entry(boolean yChannel) implements Metric {
+        @Override
+        public String name() {
+            return yChannel ? "ssim-y" : "ssim-rgb";
+        }
+
+        @Override
+        public String column() {
+            return yChannel ? "ssim_y" : "ssim_rgb";
+        }
+
+        @Override
+        public String title() {
+            return yChannel ? "SSIM-Y" : "SSIM-RGB";
+        }
+
+        @Override
+        public String unit() {
+            return "";
+        }
+
+        @Override
+        public int decimals() {
+            return 6;
+        }
+
+        @Override
+        public Direction direction() {
+            return Direction.HIGHER;
+        }
+
+        @Override
+        public boolean needsReference() {
+            return true;
+        }
+
+        @Override
+        public long referenceBytesPerPixel() {
+            // per channel the filtered mean and mean square; the luma plane for Y
+            return yChannel ? 8 + 16 : 3 * 16;
+        }
+
+        @Override
+        public String refusal(int width, int height, int cropBorder) {
+            return 2 * cropBorder >= Math.min(width, height) ? "image " + width + "x" + height
+                    + " is too small for crop-border " + cropBorder : null;
+        }
+
+        @Override
+        public double score(Quantised output, Quantised reference, int cropBorder) {
+            return Ssim.score(output, reference, cropBorder, yChannel);
+        }
+    }
+
     /** SSIM over the RGB channels (their mean). */
     public static double rgb(RgbImage output, RgbImage groundTruth, int cropBorder) {
-        return fromUint8(output.toUint8(), groundTruth.toUint8(), output.width(), output.height(),
-                groundTruth.width(), groundTruth.height(), cropBorder, false);
+        return score(Quantised.of(output), Quantised.of(groundTruth), cropBorder, false);
     }
 
     /** SSIM on the Y channel. */
     public static double y(RgbImage output, RgbImage groundTruth, int cropBorder) {
-        return fromUint8(output.toUint8(), groundTruth.toUint8(), output.width(), output.height(),
-                groundTruth.width(), groundTruth.height(), cropBorder, true);
+        return score(Quantised.of(output), Quantised.of(groundTruth), cropBorder, true);
     }
 
     /** SSIM of interleaved uint8 RGB images. */
     public static double fromUint8(byte[] a, byte[] b, int wa, int ha, int wb, int hb, int cropBorder,
             boolean yChannel) {
-        if (wa != wb || ha != hb) {
-            throw new IllegalArgumentException("SSIM needs equal sizes, got " + wa + "x" + ha + " and " + wb + "x" + hb);
+        return score(new Quantised(wa, ha, a), new Quantised(wb, hb, b), cropBorder, yChannel);
+    }
+
+    /**
+     * SSIM of two quantised images. The reference's planes and their filtered moments are kept beside it, so a
+     * ground truth scored against many outputs is filtered once.
+     */
+    static double score(Quantised qa, Quantised qb, int cropBorder, boolean yChannel) {
+        int wa = qa.width();
+        int ha = qa.height();
+        if (wa != qb.width() || ha != qb.height()) {
+            throw new IllegalArgumentException("SSIM needs equal sizes, got " + wa + "x" + ha + " and " + qb.width()
+                    + "x" + qb.height());
         }
         int w = wa - 2 * cropBorder;
         int h = ha - 2 * cropBorder;
@@ -59,44 +128,63 @@ public final class Ssim {
                     + "border of " + cropBorder + "; the image is " + wa + "x" + ha);
         }
         if (yChannel) {
-            return channel(plane(a, wa, cropBorder, w, h, -1), plane(b, wa, cropBorder, w, h, -1), w, h);
+            return channel(moments(qa, cropBorder, w, h, -1), reference(qb, cropBorder, w, h, -1), w, h);
         }
         double sum = 0;
         for (int c = 0; c < 3; c++) {
-            sum += channel(plane(a, wa, cropBorder, w, h, c), plane(b, wa, cropBorder, w, h, c), w, h);
+            sum += channel(moments(qa, cropBorder, w, h, c), reference(qb, cropBorder, w, h, c), w, h);
         }
         return sum / 3;
     }
 
+    /** One channel of the cropped image with its filtered mean and mean square (valid region). */
+    private record Moments(double[] plane, double[] mean, double[] meanSquare) {
+    }
+
+    private static Moments moments(Quantised q, int crop, int w, int h, int c) {
+        double[] p = plane(q, crop, w, h, c);
+        double[] sq = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            sq[i] = p[i] * p[i];
+        }
+        return new Moments(p, valid(p, w, h), valid(sq, w, h));
+    }
+
+    /** The reference's moments, kept beside it for the next output. */
+    private static Moments reference(Quantised q, int crop, int w, int h, int c) {
+        return q.derived("ssim:" + crop + ":" + c, () -> moments(q, crop, w, h, c));
+    }
+
     /** One channel ({@code c} = 0, 1, 2) or the luma ({@code c} = -1) of the cropped image, row-major. */
-    private static double[] plane(byte[] rgb, int width, int crop, int w, int h, int c) {
+    private static double[] plane(Quantised q, int crop, int w, int h, int c) {
+        byte[] rgb = q.rgb();
+        double[] luma = c < 0 ? q.luma() : null;
+        int width = q.width();
         double[] p = new double[w * h];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int i = 3 * ((y + crop) * width + x + crop);
-                p[y * w + x] = c < 0 ? Psnr.luma(rgb, i) : rgb[i + c] & 0xff;
+                int at = (y + crop) * width + x + crop;
+                p[y * w + x] = c < 0 ? luma[at] : rgb[3 * at + c] & 0xff;
             }
         }
         return p;
     }
 
     /** The mean of the SSIM map over the valid region of one channel. */
-    private static double channel(double[] x, double[] y, int w, int h) {
+    private static double channel(Moments a, Moments b, int w, int h) {
+        double[] x = a.plane();
+        double[] y = b.plane();
         int n = w * h;
-        double[] xx = new double[n];
-        double[] yy = new double[n];
         double[] xy = new double[n];
         for (int i = 0; i < n; i++) {
-            xx[i] = x[i] * x[i];
-            yy[i] = y[i] * y[i];
             xy[i] = x[i] * y[i];
         }
         int vw = w - WINDOW + 1;
         int vh = h - WINDOW + 1;
-        double[] mx = valid(x, w, h);
-        double[] my = valid(y, w, h);
-        double[] sxx = valid(xx, w, h);
-        double[] syy = valid(yy, w, h);
+        double[] mx = a.mean();
+        double[] my = b.mean();
+        double[] sxx = a.meanSquare();
+        double[] syy = b.meanSquare();
         double[] sxy = valid(xy, w, h);
         double sum = 0;
         for (int i = 0; i < vw * vh; i++) {

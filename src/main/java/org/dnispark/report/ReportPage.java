@@ -18,6 +18,8 @@ import org.dnispark.config.ReportSettings;
 import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
+import org.dnispark.metrics.Metric;
+import org.dnispark.metrics.MetricRegistry;
 
 /**
  * {@code report.html}: one self-contained page for one or more runs. Charts are inline SVG, images inline PNG
@@ -30,9 +32,8 @@ public final class ReportPage {
     static final String CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
             + "script-src 'unsafe-inline'";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] METRICS = {"psnr_y", "psnr_rgb", "ssim_y", "ssim_rgb"};
-    private static final Map<String, String> METRIC_TITLES = Map.of("psnr_y", "PSNR-Y (dB)", "psnr_rgb",
-            "PSNR-RGB (dB)", "ssim_y", "SSIM-Y", "ssim_rgb", "SSIM-RGB");
+    /** The result columns of every metric there is, in the registry's order. */
+    private static final List<String> METRICS = MetricRegistry.all().stream().map(Metric::column).toList();
 
     private final ReportSettings settings;
     private final Configuration conf;
@@ -147,6 +148,17 @@ public final class ReportPage {
         }
     }
 
+    /** A metric's title with its unit, for example {@code PSNR-Y (dB)}; an unknown column as it is. */
+    static String title(String column) {
+        return MetricRegistry.byColumn(column).map(m -> m.title() + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")"))
+                .orElse(column);
+    }
+
+    /** The sweep's dip or largest step, from its unit-free key or (runs before it) the one in dB. */
+    private static double curveFigure(JsonNode s, String key) {
+        return (s.has(key) ? s.path(key) : s.path(key + "_db")).asDouble();
+    }
+
     private static String bestLabel(SweepCurve c, JsonNode best) {
         return (c.alpha() ? "best α = " : "best: ") + best.path("label").asText();
     }
@@ -158,15 +170,15 @@ public final class ReportPage {
         String metric = s.path("metric").asText("psnr_y");
         html.append("<div class=\"headline\"><table>");
         row("method", s.path("method").asText());
-        row("scored by", METRIC_TITLES.getOrDefault(metric, metric) + ", mean over images (crop border "
-                + s.path("crop_border").asText() + ")");
+        row("scored by", title(metric) + ", mean over images, " + s.path("metric_better").asText("higher")
+                + " is better (crop border " + s.path("crop_border").asText() + ")");
         html.append("<tr><th>best coefficient</th><td class=\"best\" data-best-label=\"")
                 .append(esc(best.path("label").asText())).append("\">").append(esc(best.path("label").asText()))
                 .append(": ").append(Charts.number(best.path("mean_" + metric).asDouble())).append("</td></tr>");
         row("first / last", Charts.number(s.path("first").path("mean_" + metric).asDouble()) + " / "
                 + Charts.number(s.path("last").path("mean_" + metric).asDouble()));
-        row("dip below the worse endpoint", Charts.number(s.path("dip_below_endpoints_db").asDouble()));
-        row("largest step between neighbours", Charts.number(s.path("max_neighbour_step_db").asDouble()));
+        row("dip below the worse endpoint", Charts.number(curveFigure(s, "dip_below_endpoints")));
+        row("largest step between neighbours", Charts.number(curveFigure(s, "max_neighbour_step")));
         if (s.has("per_image_best_mean")) {
             row("mean when every image gets its own best", Charts.number(s.path("per_image_best_mean").asDouble()));
         }
@@ -186,12 +198,12 @@ public final class ReportPage {
         row("images", s.path("images").asText() + " scored, " + s.path("rejected").asText() + " rejected");
         html.append("</table></div>\n<div class=\"charts\">\n");
         List<Charts.Mark> marks = List.of(new Charts.Mark(c.x(best), bestLabel(c, best) + " (by "
-                + METRIC_TITLES.getOrDefault(metric, metric) + ")"));
+                + title(metric) + ")"));
         for (String m : METRICS) {
             if (!c.rows().get(0).has("mean_" + m)) {
                 continue; // runs from before SSIM was scored
             }
-            Charts.Drawn d = Charts.curves(METRIC_TITLES.get(m), c.xLabel(), METRIC_TITLES.get(m),
+            Charts.Drawn d = Charts.curves(title(m), c.xLabel(), title(m),
                     List.of(c.curve("mean", m)), marks, true, null, 560, 360);
             html.append("<figure class=\"chart\" data-metric=\"").append(m).append("\">").append(d.svg())
                     .append("<figcaption>Mean over images (line), interquartile range (band), lowest and highest "
@@ -208,7 +220,7 @@ public final class ReportPage {
                 counts[i++] = b.path("images").asDouble();
             }
             html.append("<div class=\"charts\"><figure class=\"chart\">").append(Charts.bars("Each image's best "
-                    + "coefficient (" + METRIC_TITLES.getOrDefault(metric, metric) + ")", c.alpha() ? "alpha"
+                    + "coefficient (" + title(metric) + ")", c.alpha() ? "alpha"
                     : "coefficient", "images", cats, counts, 560, 320)).append("</figure>\n");
         } else {
             html.append("<div class=\"charts\">");
@@ -228,14 +240,15 @@ public final class ReportPage {
         }
         html.append("</div>\n<details><summary>Every coefficient</summary><table class=\"coefficients\"><tr>"
                 + "<th>index</th><th>label</th>");
-        for (String m : METRICS) {
-            html.append("<th>").append(METRIC_TITLES.get(m)).append("</th>");
+        List<String> scored = METRICS.stream().filter(m -> c.rows().get(0).has("mean_" + m)).toList();
+        for (String m : scored) {
+            html.append("<th>").append(title(m)).append("</th>");
         }
         html.append("<th>images</th></tr>");
         for (JsonNode row : c.rows()) {
             html.append("<tr><td>").append(row.path("index").asInt()).append("</td><td>")
                     .append(esc(row.path("label").asText())).append("</td>");
-            for (String m : METRICS) {
+            for (String m : scored) {
                 html.append("<td>").append(row.has("mean_" + m) ? Charts.number(row.path("mean_" + m).asDouble())
                         : "").append("</td>");
             }
@@ -261,7 +274,7 @@ public final class ReportPage {
                 + " (window " + a.path("smoothing").asText() + " px)");
         for (String m : METRICS) {
             if (a.has("mean_" + m)) {
-                row(METRIC_TITLES.get(m), "region-adaptive " + Charts.number(a.path("mean_" + m).asDouble())
+                row(title(m), "region-adaptive " + Charts.number(a.path("mean_" + m).asDouble())
                         + ", best single alpha (" + best.path("label").asText() + ") "
                         + Charts.number(best.path("mean_" + m).asDouble()));
             }
@@ -289,7 +302,7 @@ public final class ReportPage {
                 }
             }
             html.append("<figcaption>").append(esc(image)).append(" (")
-                    .append(esc(METRIC_TITLES.getOrDefault(metric, metric))).append(")</figcaption></figure>\n");
+                    .append(esc(title(metric))).append(")</figcaption></figure>\n");
         }
         html.append("</section>\n");
     }
@@ -305,10 +318,10 @@ public final class ReportPage {
             html.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(esc(s.path("method").asText()))
                     .append("</td><td>").append(esc(modelNames(r))).append("</td><td>")
                     .append(esc(s.path("best").path("label").asText())).append("</td><td>")
-                    .append(esc(METRIC_TITLES.getOrDefault(metric, metric))).append(' ')
+                    .append(esc(title(metric))).append(' ')
                     .append(Charts.number(s.path("best").path("mean_" + metric).asDouble())).append("</td><td>")
-                    .append(Charts.number(s.path("dip_below_endpoints_db").asDouble())).append("</td><td>")
-                    .append(Charts.number(s.path("max_neighbour_step_db").asDouble())).append("</td></tr>");
+                    .append(Charts.number(curveFigure(s, "dip_below_endpoints"))).append("</td><td>")
+                    .append(Charts.number(curveFigure(s, "max_neighbour_step"))).append("</td></tr>");
         }
         html.append("</table>\n<div class=\"charts\">\n");
         for (String m : METRICS) {
@@ -327,7 +340,7 @@ public final class ReportPage {
                 continue;
             }
             html.append("<figure class=\"chart\" data-metric=\"").append(m).append("\">")
-                    .append(Charts.curves(METRIC_TITLES.get(m) + ", mean over images", xLabel, METRIC_TITLES.get(m),
+                    .append(Charts.curves(title(m) + ", mean over images", xLabel, title(m),
                             curves, List.of(), true, null, 560, 380).svg()).append("</figure>\n");
         }
         html.append("</div></section>\n");
@@ -382,8 +395,7 @@ public final class ReportPage {
             SweepCurve c = SweepCurve.of(sweep);
             String metric = sweep.results().path("metric").asText("psnr_y");
             if (c.alpha() == alpha) {
-                Charts.Drawn d = Charts.curves("Sweep " + sweep.name() + ": " + METRIC_TITLES.getOrDefault(metric,
-                        metric), c.xLabel(), METRIC_TITLES.getOrDefault(metric, metric),
+                Charts.Drawn d = Charts.curves("Sweep " + sweep.name() + ": " + title(metric), c.xLabel(), title(metric),
                         List.of(c.curve("mean", metric)), List.of(new Charts.Mark(c.x(sweep.results().path("best")),
                                 bestLabel(c, sweep.results().path("best")))), true, xs, 520, 340);
                 curveSvg = d.svg();

@@ -33,10 +33,20 @@ class SettingsTest {
         assertArrayEquals(new double[] {0.85, 0.15}, sweep.coefficients().get(3).vector(), 1e-12);
         assertEquals("0.15", sweep.coefficients().get(3).label());
         assertEquals(2, sweep.run().input().degradation().size());
-        assertEquals(SweepSettings.Metric.Y, sweep.scoring().metric());
+        assertEquals("psnr_y", sweep.scoring().picking().column());
+        assertEquals(java.util.List.of("rgb", "y", "ssim-rgb", "ssim-y"), sweep.scoring().metrics());
         SweepSettings ssim = settings(Job.SWEEP, "dni.sweep.metric=ssim-y");
-        assertEquals("ssim_y", ssim.scoring().metric().column());
+        assertEquals("ssim_y", ssim.scoring().picking().column());
         assertTrue(error(Job.SWEEP, "dni.sweep.metric=ssim").contains("ssim-rgb"));
+        // the metric that picks must be computed; NIQE needs its pristine photographs; names come from the registry
+        assertTrue(error(Job.SWEEP, "dni.sweep.metrics=[y]", "dni.sweep.metric=rgb").contains("dni.sweep.metrics"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.metrics=[y, niqe]").contains("dni.niqe.pristine"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.metrics=[y, lpips]").contains("niqe"));
+        assertTrue(error(Job.SWEEP, "dni.sweep.metrics=[y, y]").contains("each metric once"));
+        SweepSettings niqe = settings(Job.SWEEP, "dni.sweep.metrics=[niqe, y]", "dni.sweep.metric=niqe",
+                "dni.niqe.pristine=[p]");
+        assertEquals(java.util.List.of("y", "niqe"), niqe.scoring().metrics());
+        assertEquals(org.dnispark.metrics.Metric.Direction.LOWER, niqe.scoring().picking().direction());
         TransitionSettings transition = settings(Job.TRANSITION);
         assertEquals(11, transition.coefficients().size());
         assertEquals("out/demo/transition", transition.output());

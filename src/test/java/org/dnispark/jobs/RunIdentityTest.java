@@ -79,6 +79,7 @@ class RunIdentityTest {
         RESULT.put("dni.sweep.ground-truth", List.of("dni.sweep.ground-truth=demo/truth"));
         RESULT.put("dni.sweep.crop-border", List.of("dni.sweep.crop-border=3"));
         RESULT.put("dni.sweep.metric", List.of("dni.sweep.metric=rgb"));
+        RESULT.put("dni.sweep.metrics", List.of("dni.sweep.metrics=[y, ssim-y]"));
         RESULT.put("dni.sweep.predictor.fit-from", List.of("dni.sweep.predictor.fit-from=[\"out/some-sweep\"]"));
         String adaptive = "dni.sweep.region-adaptive.enabled=true";
         RESULT.put("dni.sweep.region-adaptive.enabled", List.of(adaptive));
