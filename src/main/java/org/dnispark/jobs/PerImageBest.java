@@ -3,11 +3,13 @@ package org.dnispark.jobs;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import scala.Tuple2;
@@ -84,56 +86,145 @@ final class PerImageBest {
     private PerImageBest() {
     }
 
+    /** What the image pass writes: the score table and the per-image table, and how it formats both. */
+    record Tables(String scoresCsv, String perImageCsv, List<Metric> metrics, CoefficientPlan coefficients)
+            implements Serializable {
+    }
+
     /**
-     * {@code metric}: the metric that picks the best (its column in the accepted outcome rows, and its direction);
-     * {@code datasetBest}: its best index; {@code predictor} may be null. Writes {@code per_image.csv} to
-     * {@code csv}.
+     * One image's rows as the pass receives them, in coefficient order: the picking metric's value and every metric's
+     * value (for the score table).
+     */
+    record Score(String image, int index, double[] values, double noise) implements Serializable {
+    }
+
+    /** What one task of the pass found: counts per best coefficient, exact sums, the worst images. */
+    record Partial(Map<Integer, Long> counts, BigDecimal bestSum, long bestFinite, BigDecimal predictedSum,
+            long predictedFinite, long images, List<ImageBest> worst) implements Serializable {
+    }
+
+    /**
+     * The score table ({@code psnr.csv}, by image then coefficient) and each image's best ({@code per_image.csv} and
+     * the aggregates) in one Spark job: the scores sorted by image and coefficient in one task, which streams both
+     * files and folds each image as its last row passes. {@code metric} picks the best ({@code datasetBest} is its
+     * best coefficient); {@code predictor} may be null.
      */
     static Result of(JavaRDD<Row> scores, Metric metric, int datasetBest, int worst, Predictor predictor,
-            CoefficientPlan coefficients, String csv) {
-        String column = metric.column();
-        Metric.Direction direction = metric.direction();
+            Tables tables, Map<String, String> hadoop) {
+        CoefficientPlan coefficients = tables.coefficients();
         double[] alphas = new double[coefficients.size()];
         for (int k = 0; k < alphas.length; k++) {
             Double a = coefficients.get(k).alpha();
             alphas[k] = a == null ? Double.NaN : a;
         }
-        JavaRDD<ImageBest> perImage = scores.mapToPair(r -> {
-            double v = r.<Double>getAs(column);
-            int k = Outcomes.index(r);
-            Double measured = r.getAs(SweepJob.NOISE);
-            double noise = measured == null ? Double.NaN : measured;
-            int predicted = predictor == null ? -1 : predictor.index(noise, alphas);
-            return new Tuple2<>(Outcomes.image(r), new ImageBest(Outcomes.image(r), k, v, k == datasetBest ? v
-                    : Double.NaN, noise, predicted, k == predicted ? v : Double.NaN));
-        }).reduceByKey((a, b) -> a.merge(b, direction)).values().cache();
-        try {
-            Map<Integer, Long> counts = perImage.map(ImageBest::bestIndex).countByValue();
-            long images = counts.values().stream().mapToLong(Long::longValue).sum();
-            double oracle = exactMean(perImage.map(ImageBest::best), images);
-            double predicted = predictor == null ? Double.NaN : exactMean(perImage.map(ImageBest::atPredicted), images);
-            List<ImageBest> worstImages = worst == 0 ? List.of() : perImage.takeOrdered(worst, new WorstFirst(direction));
-            List<String> header = new ArrayList<>(List.of("image", "input_noise", "best_index", "best_label",
-                    "best_alpha", "best_" + column, "at_dataset_best"));
-            if (predictor != null) {
-                header.addAll(List.of("predicted_alpha", "predicted_index", "predicted_label", "at_predicted"));
+        List<Metric> metrics = tables.metrics();
+        int picking = metrics.indexOf(metric);
+        List<String> columns = metrics.stream().map(Metric::column).toList();
+        Metric.Direction direction = metric.direction();
+        List<String> labels = coefficients.labels();
+        JavaPairRDD<String, Score> keyed = scores.mapToPair(r -> {
+            double[] v = new double[columns.size()];
+            for (int m = 0; m < v.length; m++) {
+                v[m] = r.<Double>getAs(columns.get(m));
             }
-            List<String> labels = coefficients.labels();
-            ResultFiles.sortedCsv(perImage.map(b -> org.apache.spark.sql.RowFactory.create(b.image(), line(b,
-                    labels, alphas, predictor))), String.join(",", header), new ResultFiles.Line() {
-                        @Override
-                        public String key(Row r) {
-                            return r.getString(0);
+            Double noise = r.getAs(SweepJob.NOISE);
+            return new Tuple2<>(ResultFiles.key(Outcomes.image(r), Outcomes.index(r)),
+                    new Score(Outcomes.image(r), Outcomes.index(r), v, noise == null ? Double.NaN : noise));
+        });
+        List<String> header = new ArrayList<>(List.of("image", "input_noise", "best_index", "best_label",
+                "best_alpha", "best_" + metric.column(), "at_dataset_best"));
+        if (predictor != null) {
+            header.addAll(List.of("predicted_alpha", "predicted_index", "predicted_label", "at_predicted"));
+        }
+        String perImageHeader = String.join(",", header);
+        String scoresHeader = "image,index,label,alpha,coefficients," + String.join(",", columns);
+        List<Partial> partials = keyed.sortByKey(true, 1).values().mapPartitions(it -> {
+            Partial[] result = new Partial[1];
+            org.apache.hadoop.conf.Configuration conf = org.dnispark.storage.Storage.configuration(hadoop);
+            org.dnispark.storage.Storage.writeAtomically(tables.scoresCsv(), scoresOut ->
+                    org.dnispark.storage.Storage.writeAtomically(tables.perImageCsv(), perImageOut -> {
+                        java.io.Writer a = new java.io.OutputStreamWriter(scoresOut, StandardCharsets.UTF_8);
+                        java.io.Writer b = new java.io.OutputStreamWriter(perImageOut, StandardCharsets.UTF_8);
+                        a.write(scoresHeader + "\n");
+                        b.write(perImageHeader + "\n");
+                        Fold fold = new Fold(worst, direction);
+                        ImageBest current = null;
+                        while (it.hasNext()) {
+                            Score sc = it.next();
+                            a.write(ResultRows.scoreLine(sc.image(), coefficients.get(sc.index()), sc.values(),
+                                    metrics) + "\n");
+                            double v = sc.values()[picking];
+                            int k = sc.index();
+                            int predicted = predictor == null ? -1 : predictor.index(sc.noise(), alphas);
+                            ImageBest one = new ImageBest(sc.image(), k, v, k == datasetBest ? v : Double.NaN,
+                                    sc.noise(), predicted, k == predicted ? v : Double.NaN);
+                            if (current != null && !current.image().equals(sc.image())) {
+                                b.write(line(current, labels, alphas, predictor) + "\n");
+                                fold.add(current);
+                                current = null;
+                            }
+                            current = current == null ? one : current.merge(one, direction);
                         }
+                        if (current != null) {
+                            b.write(line(current, labels, alphas, predictor) + "\n");
+                            fold.add(current);
+                        }
+                        a.flush();
+                        b.flush();
+                        result[0] = fold.partial();
+                    }, conf), conf);
+            return List.of(result[0]).iterator();
+        }).collect();
+        Partial p = partials.get(0);
+        double oracle = p.images() == 0 || p.bestFinite() != p.images() ? Double.NaN
+                : p.bestSum().divide(BigDecimal.valueOf(p.bestFinite()), MathContext.DECIMAL128).doubleValue();
+        double predictedMean = predictor == null || p.images() == 0 || p.predictedFinite() != p.images() ? Double.NaN
+                : p.predictedSum().divide(BigDecimal.valueOf(p.predictedFinite()), MathContext.DECIMAL128)
+                        .doubleValue();
+        return new Result(p.counts(), oracle, predictedMean, p.worst());
+    }
 
-                        @Override
-                        public String line(Row r) {
-                            return r.getString(1);
-                        }
-                    }, csv);
-            return new Result(counts, oracle, predicted, worstImages);
-        } finally {
-            perImage.unpersist(false);
+    /** Folds images into the pass's aggregates: counts, exact sums of finite scores, the {@code worst} worst. */
+    private static final class Fold {
+        private final int worst;
+        private final WorstFirst order;
+        private final java.util.PriorityQueue<ImageBest> kept;
+        private final Map<Integer, Long> counts = new java.util.HashMap<>();
+        private BigDecimal bestSum = BigDecimal.ZERO;
+        private long bestFinite;
+        private BigDecimal predictedSum = BigDecimal.ZERO;
+        private long predictedFinite;
+        private long images;
+
+        Fold(int worst, Metric.Direction direction) {
+            this.worst = worst;
+            this.order = new WorstFirst(direction);
+            this.kept = new java.util.PriorityQueue<>(Math.max(1, worst), order.reversed());
+        }
+
+        void add(ImageBest b) {
+            images++;
+            counts.merge(b.bestIndex(), 1L, Long::sum);
+            if (Double.isFinite(b.best())) {
+                bestSum = bestSum.add(new BigDecimal(b.best()));
+                bestFinite++;
+            }
+            if (Double.isFinite(b.atPredicted())) {
+                predictedSum = predictedSum.add(new BigDecimal(b.atPredicted()));
+                predictedFinite++;
+            }
+            if (worst > 0) {
+                kept.add(b);
+                if (kept.size() > worst) {
+                    kept.poll();
+                }
+            }
+        }
+
+        Partial partial() {
+            List<ImageBest> w = new ArrayList<>(kept);
+            w.sort(order);
+            return new Partial(counts, bestSum, bestFinite, predictedSum, predictedFinite, images, w);
         }
     }
 
@@ -149,15 +240,5 @@ final class PerImageBest {
             v.add(Csv.decimals6(b.atPredicted()));
         }
         return Csv.line(v.toArray());
-    }
-
-    /** The exact mean of the values, or NaN unless every one of {@code count} values is finite. */
-    private static double exactMean(JavaRDD<Double> values, long count) {
-        BigDecimal[] sum = values.map(x -> Double.isFinite(x) ? new BigDecimal[] {new BigDecimal(x), BigDecimal.ONE}
-                : new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO})
-                .fold(new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO},
-                        (a, b) -> new BigDecimal[] {a[0].add(b[0]), a[1].add(b[1])});
-        return count == 0 || sum[1].longValueExact() != count ? Double.NaN
-                : sum[0].divide(sum[1], MathContext.DECIMAL128).doubleValue();
     }
 }

@@ -11,8 +11,8 @@ import org.dnispark.metrics.Metric;
 
 /**
  * The rows of a sweep's per-image tables, made in the executors: {@code psnr.parquet} and {@code psnr.csv}, every
- * score of the sweep's metrics (by column name) after the image and its coefficient (label, alpha, vector). Also the coefficient
- * formatting the transition's tables share.
+ * score of the sweep's metrics (by column name) after the image and its coefficient (label, alpha, vector). Also the
+ * coefficient formatting the transition's tables share.
  */
 final class ResultRows {
     private ResultRows() {
@@ -46,23 +46,13 @@ final class ResultRows {
         }
     }
 
-    /** A line of psnr.csv, formatted in the executors, ordered by image then coefficient. */
-    record SweepCsvLine(CoefficientPlan coefficients, List<Metric> metrics) implements ResultFiles.Line {
-        @Override
-        public String key(Row r) {
-            return ResultFiles.key(Outcomes.image(r), Outcomes.index(r));
+    /** A line of psnr.csv: the image, its coefficient (index, label, alpha, vector) and every metric's score. */
+    static String scoreLine(String image, CoefficientPlan.Coefficient c, double[] values, List<Metric> metrics) {
+        List<Object> v = new ArrayList<>(List.of(image, c.index(), c.label(), alphaText(c), vector(c)));
+        for (int m = 0; m < metrics.size(); m++) {
+            v.add(metrics.get(m).format(values[m]));
         }
-
-        @Override
-        public String line(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(Outcomes.index(r));
-            List<Object> v = new ArrayList<>(List.of(Outcomes.image(r), c.index(), c.label(), alphaText(c),
-                    vector(c)));
-            for (Metric m : metrics) {
-                v.add(m.format(r.<Double>getAs(m.column())));
-            }
-            return Csv.line(v.toArray());
-        }
+        return Csv.line(v.toArray());
     }
 
     static String alphaText(CoefficientPlan.Coefficient c) {

@@ -216,13 +216,11 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         for (String m : columns) {
             parquet = parquet.add(m, DataTypes.DoubleType, false);
         }
-        step(spark, s, "statistics: psnr.parquet and psnr.csv");
+        step(spark, s, "statistics: psnr.parquet");
         spark.createDataFrame(scores.map(new ResultRows.SweepParquetRow(coefficients, columns)), parquet).write()
                 .parquet(out.file("psnr.parquet"));
-        ResultFiles.sortedCsv(scores, "image,index,label,alpha,coefficients," + String.join(",", columns),
-                new ResultRows.SweepCsvLine(coefficients, metrics), out.file("psnr.csv"));
 
-        step(spark, s, "statistics: per coefficient");
+        step(spark, s, "statistics: per coefficient, in one pass");
         SweepStatistics stats = SweepStatistics.of(scores, columns, coefficients.size());
         List<String> header = new ArrayList<>(List.of("index", "label", "alpha", "coefficients"));
         columns.forEach(m -> header.add("mean_" + m));
@@ -262,11 +260,12 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Storage.writeAtomically(out.file("per_alpha.csv"), per.bytes(), out.conf());
         Map<String, Object> summary = summary(s, plan, results, perList, means, best);
-        step(spark, s, "statistics: per image best");
         PerImageBest.Predictor predictor = s.predictorFitFrom().isEmpty() ? null
                 : fitPredictor(spark, s.predictorFitFrom(), out);
+        step(spark, s, "statistics: psnr.csv and per image best, in one pass");
         PerImageBest.Result perImage = PerImageBest.of(scores, picking, best, s.run().report().worstImages(),
-                predictor, coefficients, out.file("per_image.csv"));
+                predictor, new PerImageBest.Tables(out.file("psnr.csv"), out.file("per_image.csv"), metrics,
+                        coefficients), hadoop(out.conf()));
         summary.put("per_image_best_mean", Double.isFinite(perImage.oracleMean()) ? perImage.oracleMean() : null);
         if (predictor != null) {
             Map<String, Object> p = new LinkedHashMap<>();

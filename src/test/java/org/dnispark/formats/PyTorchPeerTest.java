@@ -21,6 +21,7 @@ import org.dnispark.core.Interpolation;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.core.NamedTensor;
 import org.dnispark.provenance.Sha256;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * written by dni-spark load with weights_only=True and hold the same bits, and an interpolated checkpoint equals
  * (1 - alpha) * A + alpha * B computed by PyTorch. CI installs python3-torch; elsewhere the test is skipped without it.
  */
+@Tag("peer")
 class PyTorchPeerTest {
     static final String PYTHON = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
     @TempDir

@@ -24,6 +24,7 @@ import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * job before any work with an error naming the file and what was expected; every broken image is recorded in
  * rejected.csv with its reason while the good image is still processed; nothing half-written is left behind.
  */
+@Tag("spark")
 class HostileInputTest {
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
     @TempDir

@@ -23,6 +23,7 @@ import org.dnispark.TestJobs.Job;
 import org.dnispark.TestModels;
 import org.dnispark.config.ConfigLoader;
 import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and Spark 4's Prometheus servlet; the scraped page holds every RunMetrics gauge, with the values the run's
  * manifest.json records.
  */
+@Tag("spark")
 class MetricsPluginTest {
     @TempDir
     Path tmp;

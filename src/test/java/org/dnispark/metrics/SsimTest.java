@@ -18,6 +18,7 @@ import org.dnispark.TestModels;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SSIM against scikit-image's structural_similarity configured as BasicSR computes it (Debian's python3-skimage,
  * src/test/python/ssim_peer.py), on the demo photos against JPEG-degraded and noisy versions of themselves.
  */
+@Tag("peer")
 class SsimTest {
     static final String PYTHON = new File("/usr/bin/python3").canExecute() ? "/usr/bin/python3" : "python3";
 

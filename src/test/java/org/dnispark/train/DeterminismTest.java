@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.dnispark.runtime.Engines;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (with a garbage collection between, which is when borrowed native memory used to be freed) and once in a second
  * JVM. A resumed run must also equal the uninterrupted one exactly.
  */
+@Tag("peer")
 class DeterminismTest {
     @TempDir
     static Path dir;
