@@ -18,10 +18,15 @@ SIZE=${SIZE:-48}
 ROUNDS=${ROUNDS:-1}
 B=$root/target/bench/post-inference
 rm -rf "$B"
-mkdir -p "$B/before"
+mkdir -p "$B"
+# BEFORE's build is kept between runs (target/bench/before-<rev>)
+before=$root/target/bench/before-$(git rev-parse --short "$BEFORE")
 echo "== building $BEFORE and this tree" >&2
-git archive "$BEFORE" | tar -x -C "$B/before"
-(cd "$B/before" && mvn -B -q -o package -DskipTests >/dev/null 2>&1 || mvn -B -q package -DskipTests >/dev/null)
+if [ ! -f "$before/target/dni-spark.jar" ]; then
+  rm -rf "$before" && mkdir -p "$before"
+  git archive "$BEFORE" | tar -x -C "$before"
+  (cd "$before" && mvn -B -q -o package -DskipTests >/dev/null 2>&1 || mvn -B -q package -DskipTests >/dev/null)
+fi
 mvn -B -q -o package -DskipTests >/dev/null 2>&1 || mvn -B -q package -DskipTests >/dev/null
 mvn -B -q -o test-compile >/dev/null
 jobs/fetch-models.sh >/dev/null
@@ -35,8 +40,9 @@ count_jobs() {
 import json, os, sys
 d = sys.argv[1]
 n = 0
-for f in os.listdir(d):
-    for line in open(os.path.join(d, f)):
+files = [os.path.join(r, f) for r, _, fs in os.walk(d) for f in fs if not f.startswith(".")]
+for path in files:
+    for line in open(path):
         e = json.loads(line)
         if e.get("Event") == "SparkListenerJobStart":
             desc = e.get("Properties", {}).get("spark.job.description") or ""
@@ -49,12 +55,13 @@ printf '%-8s %-10s %12s %14s %10s\n' round build "inference s" "post-infer. s" "
 for round in $(seq 1 "$ROUNDS"); do
   for build in before after; do
     tree=$root
-    [ $build = before ] && tree=$B/before
+    [ $build = before ] && tree=$before
     out=$B/out-$build-$round
     events=$B/events-$build-$round
     mkdir -p "$events"
     (cd "$tree" && jobs/dni sweep --config conf/demo.conf dni.input.images="$B/images" dni.sweep.output="$out" \
-      dni.spark.event-log="file:$events" dni.spark.progress-interval=0 \
+      dni.spark.event-log="file:$events" 'dni.spark.conf."spark.eventLog.compress"=false' \
+      dni.spark.progress-interval=0 \
       dni.model-cache="${DNI_MODEL_CACHE:-$HOME/.cache/dni-spark/models}" >"$B/$build-$round.log" 2>&1) \
       || { echo "$build failed: see $B/$build-$round.log" >&2; exit 1; }
     read -r inf post < <(python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['timings']; \

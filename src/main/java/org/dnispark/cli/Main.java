@@ -52,56 +52,23 @@ public final class Main {
     }
 
     /** A command that needs no Spark: it runs on validated configuration and returns what to print. */
-    private interface Command {
+    interface Command {
         Object run(Config config) throws Exception;
     }
 
     static int run(String[] args) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            error("usage: jobs/dni <transition|sweep> [--config FILE]... [key=value]...\n"
-                    + "       jobs/dni interpolate [--config FILE]... [key=value]...   (export one model)\n"
-                    + "       jobs/dni align [--config FILE]... [key=value]...         (permute models[1] to match models[0])\n"
-                    + "       jobs/dni correlate [--config FILE]... [key=value]...     (filter correlation, Eq. 3)\n"
-                    + "       jobs/dni train [--config FILE]... [key=value]...         (train or fine-tune a network)\n"
-                    + "       jobs/dni niqe [--config FILE]... [key=value]...          (NIQE of folders of images)\n"
-                    + "       jobs/dni report RUN... --output URI [key=value]...     (runs on one report.html)\n"
-                    + "       jobs/dni copy SRC DST [--config FILE]... [key=value]...   (any Hadoop URIs)\n"
-                    + "       jobs/dni bucket NAME [--config FILE]... [key=value]...    (create an S3 bucket)\n"
-                    + "       jobs/dni architectures                                 (the built-in architectures)\n"
-                    + "Every key is documented in src/main/resources/reference.conf.");
+            error(Commands.usage());
             return args.length == 0 ? 2 : 0;
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
-        switch (args[0]) {
-            case "copy":
-            case "bucket":
-                return StorageCommands.main(args[0], rest);
-            case "interpolate":
-                return plain(args[0], rest, InterpolateCommand::run);
-            case "align":
-                return plain(args[0], rest, AlignCommand::run);
-            case "correlate":
-                return plain(args[0], rest, CorrelateCommand::run);
-            case "train":
-                return plain(args[0], rest, TrainCommand::run);
-            case "niqe":
-                return plain(args[0], rest, NiqeCommand::run);
-            case "report":
-                return ReportCommand.main(rest);
-            case "transition":
-            case "sweep":
-                return job(args[0], rest);
-            case "architectures":
-                System.out.print(org.dnispark.arch.ArchitectureRegistry.markdownTable());
-                return 0;
-            default:
-                error("dni: unknown command '" + args[0] + "'; expected transition, sweep, interpolate, "
-                        + "align, correlate, train, niqe, report, copy, bucket or architectures");
-                return 2;
-        }
+        return Commands.named(args[0]).map(c -> c.invocation().run(args[0], rest)).orElseGet(() -> {
+            error("dni: unknown command '" + args[0] + "'; expected one of " + String.join(", ", Commands.names()));
+            return 2;
+        });
     }
 
-    private static int plain(String name, List<String> args, Command command) {
+    static int plain(String name, List<String> args, Command command) {
         Config config;
         try {
             config = ConfigLoader.load(args);
@@ -131,7 +98,7 @@ public final class Main {
         }
     }
 
-    private static int job(String name, List<String> args) {
+    static int job(String name, List<String> args) {
         ImageJobSettings settings;
         try {
             Config config = ConfigLoader.load(args);

@@ -25,9 +25,9 @@ interface BlockWork extends Serializable {
      * against the per-task budget before it allocates its pixels.
      */
     default Pending read(Row task, ExecutorPlan plan, Configuration conf) throws IOException {
-        String name = task.getString(0);
-        String input = task.getString(1);
-        String truth = task.isNullAt(2) ? null : task.getString(2);
+        String name = ImageCatalog.name(task);
+        String input = ImageCatalog.input(task);
+        String truth = ImageCatalog.truth(task);
         return new Pending(name, File.read(input, conf), truth == null ? null : File.read(truth, conf));
     }
 

@@ -125,7 +125,7 @@ final class Checkpoint {
         Dataset<Row> files = spark.read().format("binaryFile").option("pathGlobFilter", "*.json").load(dir)
                 .select("path", "content");
         FlatMapFunction<Row, Row> parse = f -> {
-            List<Row> rows = parsePart(f.getString(0), (byte[]) f.get(1), fingerprint, schema);
+            List<Row> rows = parsePart(f.<String>getAs("path"), f.<byte[]>getAs("content"), fingerprint, schema);
             if (rows == null) {
                 invalid.add(1);
                 return java.util.Collections.emptyIterator();
@@ -148,7 +148,7 @@ final class Checkpoint {
             List<Row> out = new ArrayList<>();
             for (JsonNode r : rows) {
                 Row row = decode(r, schema);
-                if (!part.get("image").asText().equals(row.getString(0))) {
+                if (!part.get("image").asText().equals(Outcomes.image(row))) {
                     return null;
                 }
                 out.add(row);

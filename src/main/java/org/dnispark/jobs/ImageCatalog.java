@@ -62,7 +62,7 @@ final class ImageCatalog {
                 List<Row> out = new ArrayList<>();
                 String dup = duplicate(same, "input");
                 for (File f : same) {
-                    out.add(RowFactory.create(f.name(), f.uri(), null, dup, f.stamp()));
+                    out.add(task(f.name(), f.uri(), null, dup, f.stamp()));
                 }
                 return out.iterator();
             });
@@ -78,7 +78,7 @@ final class ImageCatalog {
         }
         tasks = tasks.persist(StorageLevel.MEMORY_AND_DISK());
         // one pass: how many, how many usable, and the XOR of every file's hash (order-independent)
-        long[] stats = tasks.map(r -> new long[] {1, r.isNullAt(3) ? 1 : 0, hash(r)})
+        long[] stats = tasks.map(r -> new long[] {1, refusal(r) == null ? 1 : 0, hash(r)})
                 .fold(new long[] {0, 0, 0}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] ^ b[2]});
         if (stats[0] == 0) {
             tasks.unpersist(false);
@@ -95,17 +95,17 @@ final class ImageCatalog {
         dup = dup != null ? dup : duplicate(gt, "ground truth");
         if (in.isEmpty()) {
             for (File t : gt) {
-                out.add(RowFactory.create(name, t.uri(), null, dup != null ? dup : "ground truth without an input "
+                out.add(task(name, t.uri(), null, dup != null ? dup : "ground truth without an input "
                         + "named " + name + ".* in " + images, t.stamp()));
             }
         } else if (gt.isEmpty()) {
             for (File i : in) {
-                out.add(RowFactory.create(name, i.uri(), null, dup != null ? dup : "no ground truth named " + name
+                out.add(task(name, i.uri(), null, dup != null ? dup : "no ground truth named " + name
                         + ".* in " + truths, i.stamp()));
             }
         } else {
             for (File i : in) {
-                out.add(RowFactory.create(name, i.uri(), gt.get(0).uri(), dup, i.stamp() + "|" + gt.get(0).stamp()));
+                out.add(task(name, i.uri(), gt.get(0).uri(), dup, i.stamp() + "|" + gt.get(0).stamp()));
             }
         }
         return out;
@@ -121,6 +121,31 @@ final class ImageCatalog {
         uris.sort(null);
         return "more than one " + what + " file is named " + same.get(0).name() + ".*: " + String.join(", ", uris)
                 + "; names must be unique, else their outputs would overwrite each other";
+    }
+
+    /**
+     * A task row: the image's name, its input URI, its ground truth URI (null when synthetic), why it is refused
+     * before any work (null when usable) and a stamp of its files. These accessors are the one place that knows the
+     * positions (task rows are made in tasks and carry no schema).
+     */
+    static Row task(String name, String input, String truth, String refusal, String stamp) {
+        return RowFactory.create(name, input, truth, refusal, stamp);
+    }
+
+    static String name(Row task) {
+        return task.getString(0);
+    }
+
+    static String input(Row task) {
+        return task.getString(1);
+    }
+
+    static String truth(Row task) {
+        return task.isNullAt(2) ? null : task.getString(2);
+    }
+
+    static String refusal(Row task) {
+        return task.isNullAt(3) ? null : task.getString(3);
     }
 
     private static long hash(Row r) {

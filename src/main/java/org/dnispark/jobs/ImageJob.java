@@ -221,7 +221,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             int partitions = partitions(s, count, jsc.defaultParallelism());
             // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
             // task's images in name order
-            JavaRDD<Row> tasks = count == 0 ? todo : todo.keyBy(t -> t.getString(0)).sortByKey(true, partitions)
+            JavaRDD<Row> tasks = count == 0 ? todo : todo.keyBy(ImageCatalog::name).sortByKey(true, partitions)
                     .values();
             Inference inference = infer(new Stage(spark, jsc, s, plan, conf, out, identity, tasks, count, outcomes,
                     blockWork, progress, timings));

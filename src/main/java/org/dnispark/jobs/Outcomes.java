@@ -7,7 +7,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The rows tasks return, one per image and coefficient, or one per rejected image: {@code image}, {@code uri},
+ * The rows tasks return (the accessors below are the one place that knows their positions: rows made in tasks
+ * carry no schema), one per image and coefficient, or one per rejected image: {@code image}, {@code uri},
  * {@code index} (the coefficient; -1 for a rejection), {@code reason} (null unless rejected), then the job's own
  * columns (null for a rejection).
  */
@@ -72,5 +73,14 @@ final class Outcomes {
 
     static boolean isRejection(Row r) {
         return !r.isNullAt(3);
+    }
+
+    static String uri(Row r) {
+        return r.getString(1);
+    }
+
+    /** Why the image was rejected (null for a result row). */
+    static String reason(Row r) {
+        return r.isNullAt(3) ? null : r.getString(3);
     }
 }

@@ -58,10 +58,10 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                 @Override
                 public Decoded next() {
                     Row task = tasks.next();
-                    String name = task.getString(0);
-                    String uri = task.getString(1);
-                    if (!task.isNullAt(3)) {
-                        return new Decoded(name, uri, null, null, task.getString(3));
+                    String name = ImageCatalog.name(task);
+                    String uri = ImageCatalog.input(task);
+                    if (ImageCatalog.refusal(task) != null) {
+                        return new Decoded(name, uri, null, null, ImageCatalog.refusal(task));
                     }
                     try {
                         BlockWork.Pending pending = work.read(task, plan, conf);
@@ -182,11 +182,11 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
 
         /** Reads one task into the block, or rejects it; a full block is run first. */
         private void take(Row task) {
-            String name = task.getString(0);
-            String uri = task.getString(1);
+            String name = ImageCatalog.name(task);
+            String uri = ImageCatalog.input(task);
             reading = name;
-            if (!task.isNullAt(3)) {
-                reject(name, uri, task.getString(3));
+            if (ImageCatalog.refusal(task) != null) {
+                reject(name, uri, ImageCatalog.refusal(task));
                 return;
             }
             BlockWork.Pending pending;

@@ -27,12 +27,12 @@ final class Reports {
         ResultFiles.sortedCsv(results.rejections(), "image,uri,reason", new ResultFiles.Line() {
             @Override
             public String key(Row r) {
-                return r.getString(0) + '\u0000' + r.getString(1);
+                return Outcomes.image(r) + '\u0000' + Outcomes.uri(r);
             }
 
             @Override
             public String line(Row r) {
-                return Csv.line(r.getString(0), r.getString(1), r.getString(3));
+                return Csv.line(Outcomes.image(r), Outcomes.uri(r), Outcomes.reason(r));
             }
         }, out.file("rejected.csv"));
     }
@@ -41,7 +41,7 @@ final class Reports {
     static String describe(ImageJob.Results results) {
         StringBuilder sb = new StringBuilder();
         for (Row r : results.rejections().takeOrdered(20, new ByImage())) {
-            sb.append("\n  - ").append(r.getString(1)).append(": ").append(r.getString(3));
+            sb.append("\n  - ").append(Outcomes.uri(r)).append(": ").append(Outcomes.reason(r));
         }
         if (results.rejected() > 20) {
             sb.append("\n  ... and ").append(results.rejected() - 20).append(" more");
@@ -53,8 +53,8 @@ final class Reports {
     static final class ByImage implements java.util.Comparator<Row>, java.io.Serializable {
         @Override
         public int compare(Row a, Row b) {
-            int c = a.getString(0).compareTo(b.getString(0));
-            return c != 0 ? c : a.getString(1).compareTo(b.getString(1));
+            int c = Outcomes.image(a).compareTo(Outcomes.image(b));
+            return c != 0 ? c : Outcomes.uri(a).compareTo(Outcomes.uri(b));
         }
     }
 

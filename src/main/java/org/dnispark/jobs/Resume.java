@@ -36,9 +36,9 @@ final class Resume {
             if (images == 0) {
                 return tasks;
             }
-            var done = rows.select(col(Outcomes.IMAGE)).javaRDD().mapToPair(r -> new scala.Tuple2<>(r.getString(0),
-                    true));
-            return tasks.mapToPair(t -> new scala.Tuple2<>(t.getString(0), t)).subtractByKey(done).values();
+            var done = rows.select(col(Outcomes.IMAGE)).javaRDD()
+                    .mapToPair(r -> new scala.Tuple2<>(r.<String>getAs(Outcomes.IMAGE), true));
+            return tasks.mapToPair(t -> new scala.Tuple2<>(ImageCatalog.name(t), t)).subtractByKey(done).values();
         }
     }
 
@@ -98,7 +98,7 @@ final class Resume {
                 .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         // images with results (each has a row at coefficient 0), rejections, result rows
         long[] counts = cached.map(r -> Outcomes.isRejection(r) ? new long[] {0, 1, 0}
-                : new long[] {r.getInt(2) == 0 ? 1 : 0, 0, 1})
+                : new long[] {Outcomes.index(r) == 0 ? 1 : 0, 0, 1})
                 .fold(new long[] {0, 0, 0}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2]});
         return new ImageJob.Results(cached, counts[0], counts[1], counts[2], done.images());
     }

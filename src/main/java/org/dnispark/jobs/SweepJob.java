@@ -332,16 +332,16 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         }
         Row sums = d.selectExpr("cast(input_noise as double) as x", "cast(best_alpha as double) as y")
                 .filter("x is not null and y is not null and not isnan(x) and not isnan(y)")
-                .selectExpr("count(*)", "sum(x)", "sum(y)", "sum(x * x)", "sum(x * y)").first();
-        long count = sums.getLong(0);
+                .selectExpr("count(*) as n", "sum(x) as sx", "sum(y) as sy", "sum(x * x) as sxx", "sum(x * y) as sxy").first();
+        long count = sums.<Long>getAs("n");
         if (count < 2) {
             throw new IllegalArgumentException("dni.sweep.predictor.fit-from: " + files + " hold " + count
                     + " images with a noise estimate and a best alpha; expected at least 2 to fit a line");
         }
-        double sx = sums.getDouble(1);
-        double sy = sums.getDouble(2);
-        double sxx = sums.getDouble(3);
-        double sxy = sums.getDouble(4);
+        double sx = sums.<Double>getAs("sx");
+        double sy = sums.<Double>getAs("sy");
+        double sxx = sums.<Double>getAs("sxx");
+        double sxy = sums.<Double>getAs("sxy");
         double den = count * sxx - sx * sx;
         double slope = Math.abs(den) < 1e-12 * Math.max(1, count * sxx) ? 0 : (count * sxy - sx * sy) / den;
         double intercept = (sy - slope * sx) / count;

@@ -124,9 +124,10 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
     record ParquetRow(CoefficientPlan coefficients) implements org.apache.spark.api.java.function.Function<Row, Row> {
         @Override
         public Row call(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
-            return org.apache.spark.sql.RowFactory.create(r.getString(0), c.index(), c.label(), c.alpha(),
-                    ResultRows.boxed(c), r.getString(4), r.getString(5), r.getInt(6), r.getInt(7));
+            CoefficientPlan.Coefficient c = coefficients.get(Outcomes.index(r));
+            return org.apache.spark.sql.RowFactory.create(Outcomes.image(r), c.index(), c.label(), c.alpha(),
+                    ResultRows.boxed(c), r.<String>getAs("frame"), r.<String>getAs("strip"), r.<Integer>getAs("width"),
+                    r.<Integer>getAs("height"));
         }
     }
 
@@ -134,15 +135,15 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
     record CsvLine(CoefficientPlan coefficients) implements ResultFiles.Line {
         @Override
         public String key(Row r) {
-            return ResultFiles.key(r.getString(0), r.getInt(2));
+            return ResultFiles.key(Outcomes.image(r), Outcomes.index(r));
         }
 
         @Override
         public String line(Row r) {
-            CoefficientPlan.Coefficient c = coefficients.get(r.getInt(2));
-            return Csv.line(r.getString(0), c.index(), c.label(), c.hasAlpha() ? c.alpha() : "",
-                    Arrays.toString(c.vector()).replace(",", ""), r.getString(4), r.getString(5), r.getInt(6),
-                    r.getInt(7));
+            CoefficientPlan.Coefficient c = coefficients.get(Outcomes.index(r));
+            return Csv.line(Outcomes.image(r), c.index(), c.label(), c.hasAlpha() ? c.alpha() : "",
+                    Arrays.toString(c.vector()).replace(",", ""), r.<String>getAs("frame"), r.<String>getAs("strip"),
+                    r.<Integer>getAs("width"), r.<Integer>getAs("height"));
         }
     }
 }

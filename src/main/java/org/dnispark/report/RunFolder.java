@@ -58,13 +58,14 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
         }
         JsonNode manifest = json(folder, "manifest.json", conf);
         String job = manifest.path("job").asText("");
-        JsonNode results = switch (job) {
-            case "sweep" -> json(folder, "summary.json", conf);
-            case "transition" -> manifest.path("summary");
-            case "correlate" -> json(folder, "correlation.json", conf);
-            default -> throw new IllegalArgumentException(folder + "/manifest.json names job '" + job
-                    + "'; expected sweep, transition or correlate");
-        };
+        Sections.Kind kind;
+        try {
+            kind = Sections.of(job);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(folder + "/manifest.json names " + e.getMessage(), e);
+        }
+        JsonNode results = kind.resultsFile() == null ? manifest.path("summary")
+                : json(folder, kind.resultsFile(), conf);
         if (!results.isObject()) {
             throw new IllegalArgumentException("run " + folder + " has no results object for its " + job + " job");
         }

@@ -9,15 +9,15 @@ import java.nio.file.Files;
 import org.dnispark.TestModels;
 import org.junit.jupiter.api.Test;
 
-/** The README's table of built-in architectures is what the registry prints (jobs/dni architectures). */
+/** The user guide's table of built-in architectures is what the registry prints (jobs/dni architectures). */
 class ReadmeArchitecturesTest {
     @Test
     void readmeCarriesTheRegistrysTable() throws IOException {
-        String readme = Files.readString(TestModels.projectRoot().resolve("README.md"));
+        String readme = Files.readString(TestModels.projectRoot().resolve("docs/USER-GUIDE.md"));
         String open = "<!-- jobs/dni architectures -->\n";
         int start = readme.indexOf(open);
         int end = readme.indexOf("<!-- end -->", start);
-        assertTrue(start >= 0 && end > start, "README has no generated architecture table");
+        assertTrue(start >= 0 && end > start, "docs/USER-GUIDE.md has no generated architecture table");
         assertEquals(ArchitectureRegistry.markdownTable(), readme.substring(start + open.length(), end),
                 "regenerate it with jobs/dni architectures");
     }
