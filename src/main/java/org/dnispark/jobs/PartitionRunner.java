@@ -1,7 +1,6 @@
 package org.dnispark.jobs;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -34,57 +33,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         this.work = work;
     }
 
-    /**
-     * An image decoded once for the stages of a sweep's search (Spark keeps these between stages, in memory and
-     * spilling to disk), or the reason it was rejected.
-     */
-    record Decoded(String name, String uri, RgbImage input, RgbImage truth, String reason) implements Serializable {
-        boolean accepted() {
-            return reason == null;
-        }
-    }
-
-    /** Reads and decodes each task, one at a time, rejecting what a pass would reject (with the same messages). */
-    record Decoder(ExecutorPlan plan, BlockWork work) implements FlatMapFunction<Iterator<Row>, Decoded> {
-        @Override
-        public Iterator<Decoded> call(Iterator<Row> tasks) {
-            Configuration conf = plan.hadoopConf();
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return tasks.hasNext();
-                }
-
-                @Override
-                public Decoded next() {
-                    Row task = tasks.next();
-                    String name = ImageCatalog.name(task);
-                    String uri = ImageCatalog.input(task);
-                    if (ImageCatalog.refusal(task) != null) {
-                        return new Decoded(name, uri, null, null, ImageCatalog.refusal(task));
-                    }
-                    try {
-                        BlockWork.Pending pending = work.read(task, plan, conf);
-                        String over = overBudget(pending, plan,
-                                (plan.pixel ? plan.weights.sources() + 1 : 1) + work.outputsKept(),
-                                work.truthBytesPerPixel());
-                        if (over != null) {
-                            return new Decoded(name, uri, null, null, over);
-                        }
-                        BlockWork.Item item = work.decode(pending, plan);
-                        return new Decoded(name, uri, item.input, item.truth, null);
-                    } catch (IOException | IllegalArgumentException e) {
-                        return new Decoded(name, uri, null, null, e.getMessage());
-                    } catch (OutOfMemoryError e) {
-                        throw TaskMemory.exhausted(e, List.of(name), plan.inference.memory().blockBytes());
-                    }
-                }
-            };
-        }
-    }
-
     /** One stage of the search: accepted decoded images, run at the plan's coefficients. */
-    static FlatMapFunction<Iterator<Decoded>, Row> overDecoded(ExecutorPlan plan, BlockWork work) {
+    static FlatMapFunction<Iterator<SearchImages.Decoded>, Row> overDecoded(ExecutorPlan plan, BlockWork work) {
         PartitionRunner runner = new PartitionRunner(plan, work);
         return images -> runner.new Stream(images, true);
     }
@@ -142,7 +92,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                 while (ready.isEmpty()) {
                     if (tasks.hasNext()) {
                         if (decoded) {
-                            add((Decoded) tasks.next());
+                            add((SearchImages.Decoded) tasks.next());
                         } else {
                             take((Row) tasks.next());
                         }
@@ -220,7 +170,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         }
 
         /** Adds an image the search decoded earlier to the block; a full block is run first. */
-        private void add(Decoded image) {
+        private void add(SearchImages.Decoded image) {
             reading = image.name();
             // the decoded pixels and the outputs alive at once, as floats (no decoder buffers: it is decoded)
             long in = (long) image.input().width() * image.input().height();

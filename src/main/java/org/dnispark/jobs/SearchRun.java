@@ -10,7 +10,6 @@ import java.util.OptionalDouble;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
@@ -44,20 +43,20 @@ final class SearchRun {
         String folder = st.outcomes() + "-search";
         WeightSource sources = WeightSource.sources(st.jsc(), plan.models().weights(), plan.pixel(),
                 s.common().interpolation());
-        JavaRDD<PartitionRunner.Decoded> decoded = null;
+        JavaRDD<SearchImages.Decoded> decoded = null;
         try {
             AlphaSearch search = new AlphaSearch(settings.method(), settings.lo(), settings.hi(),
                     settings.tolerance(), settings.maxEvaluations(),
                     picking.direction() == org.dnispark.metrics.Metric.Direction.LOWER);
             CoefficientPlan first = CoefficientPlan.ofVectors(List.of(settings.vector(settings.lo(), models)), models);
             ExecutorPlan decodePlan = st.executorPlan(sources.at(first), first, false);
-            decoded = st.tasks().mapPartitions(new PartitionRunner.Decoder(decodePlan, st.work()))
+            decoded = st.tasks().mapPartitions(new SearchImages.Decoder(decodePlan, st.work()))
                     .persist(StorageLevel.MEMORY_AND_DISK_SER());
             long t0 = System.nanoTime();
             ImageJob.step(st.spark(), s, "decoding " + st.count() + " images for the search");
-            long accepted = decoded.filter(PartitionRunner.Decoded::accepted).count();
+            long accepted = decoded.filter(SearchImages.Decoded::accepted).count();
             st.timings().put("decode_ms", ImageJob.ms(t0));
-            JavaRDD<PartitionRunner.Decoded> usable = decoded.filter(PartitionRunner.Decoded::accepted);
+            JavaRDD<SearchImages.Decoded> usable = decoded.filter(SearchImages.Decoded::accepted);
             List<Point> points = new ArrayList<>();
             long t1 = System.nanoTime();
             for (OptionalDouble next = accepted == 0 ? OptionalDouble.empty() : search.next(); next.isPresent();
