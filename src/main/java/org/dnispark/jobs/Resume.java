@@ -88,13 +88,10 @@ final class Resume {
      * Every result row: this attempt's (when it ran any task) and the resumed ones, cached for the reports, with their
      * counts.
      */
-    static ImageJob.Results results(SparkSession spark, String outcomes, boolean inferred, Done done,
-            StructType schema) {
-        Dataset<Row> rows = inferred ? spark.read().schema(schema).parquet(outcomes) : done.rows();
-        if (inferred && done.images() > 0) {
-            rows = rows.unionByName(done.rows());
-        }
-        org.apache.spark.api.java.JavaRDD<Row> cached = rows.javaRDD()
+    static ImageJob.Results results(SparkSession spark, org.apache.spark.api.java.JavaRDD<Row> inferred, Done done) {
+        org.apache.spark.api.java.JavaRDD<Row> rows = inferred == null ? done.rows().javaRDD()
+                : done.images() > 0 ? inferred.union(done.rows().javaRDD()) : inferred;
+        org.apache.spark.api.java.JavaRDD<Row> cached = rows
                 .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         // images with results (each has a row at coefficient 0), rejections, result rows
         long[] counts = cached.map(r -> Outcomes.isRejection(r) ? new long[] {0, 1, 0}

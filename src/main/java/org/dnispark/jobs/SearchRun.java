@@ -94,20 +94,24 @@ final class SearchRun {
                 indexOf.put(p.number(), vectors.size());
                 vectors.add(p.vector());
             }
-            JavaRDD<Row> all = decoded.filter(d -> !d.accepted())
-                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason()));
+            // the rejections once, in their own folder: the decoded images are released when the search ends
+            String rejectedPath = folder + "/rejected";
+            st.spark().createDataFrame(decoded.filter(d -> !d.accepted())
+                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason())), schema).write()
+                    .parquet(rejectedPath);
+            JavaRDD<Row> all = st.spark().read().schema(schema).parquet(rejectedPath).javaRDD();
             for (Point p : points) {
                 int index = indexOf.get(p.number());
                 all = all.union(st.spark().read().schema(schema).parquet(p.path()).javaRDD()
                         .map(r -> Outcomes.withIndex(r, index)));
             }
-            st.spark().createDataFrame(all, schema).write().parquet(st.outcomes());
             CoefficientPlan evaluated = points.isEmpty() ? first : rules(s).isEmpty()
                     ? CoefficientPlan.ofVectors(vectors, models)
                     : CoefficientPlan.ofSchedules(sorted.stream().map(p -> LayerSchedule.uniform(p.x(), rules(s)))
                             .toList());
+            // each point's rows were written once, in its own folder; the run reads them from there, renumbered
             return new ImageJob.Inference(evaluated, sources.description(), null,
-                    Map.of("search", describe(s, search, points, accepted, models)));
+                    Map.of("search", describe(s, search, points, accepted, models)), all);
         } finally {
             if (decoded != null) {
                 decoded.unpersist(false);
