@@ -128,11 +128,11 @@ public final class Ssim {
                     + "border of " + cropBorder + "; the image is " + wa + "x" + ha);
         }
         if (yChannel) {
-            return channel(moments(qa, cropBorder, w, h, -1), reference(qb, cropBorder, w, h, -1), w, h);
+            return channel(plane(qa, cropBorder, w, h, -1), reference(qb, cropBorder, w, h, -1), w, h);
         }
         double sum = 0;
         for (int c = 0; c < 3; c++) {
-            sum += channel(moments(qa, cropBorder, w, h, c), reference(qb, cropBorder, w, h, c), w, h);
+            sum += channel(plane(qa, cropBorder, w, h, c), reference(qb, cropBorder, w, h, c), w, h);
         }
         return sum / 3;
     }
@@ -170,30 +170,57 @@ public final class Ssim {
         return p;
     }
 
-    /** The mean of the SSIM map over the valid region of one channel. */
-    private static double channel(Moments a, Moments b, int w, int h) {
-        double[] x = a.plane();
+    /**
+     * The mean of the SSIM map over the valid region of one channel: the output's plane {@code x} against the
+     * reference's moments. The output's three filtered planes (x, x squared, x times y) are made together, rows then
+     * columns, and the map is summed as the columns pass; each value is the same sum, in the same order, as filtering
+     * each plane alone, so the result is the same to the last bit.
+     */
+    private static double channel(double[] x, Moments b, int w, int h) {
         double[] y = b.plane();
-        int n = w * h;
-        double[] xy = new double[n];
-        for (int i = 0; i < n; i++) {
-            xy[i] = x[i] * y[i];
-        }
         int vw = w - WINDOW + 1;
         int vh = h - WINDOW + 1;
-        double[] mx = a.mean();
+        double[] rx = new double[vw * h];
+        double[] rxx = new double[vw * h];
+        double[] rxy = new double[vw * h];
+        for (int row = 0; row < h; row++) {
+            int base = row * w;
+            for (int col = 0; col < vw; col++) {
+                double ax = 0;
+                double axx = 0;
+                double axy = 0;
+                for (int k = 0; k < WINDOW; k++) {
+                    double v = x[base + col + k];
+                    ax += KERNEL[k] * v;
+                    axx += KERNEL[k] * (v * v);
+                    axy += KERNEL[k] * (v * y[base + col + k]);
+                }
+                rx[row * vw + col] = ax;
+                rxx[row * vw + col] = axx;
+                rxy[row * vw + col] = axy;
+            }
+        }
         double[] my = b.mean();
-        double[] sxx = a.meanSquare();
         double[] syy = b.meanSquare();
-        double[] sxy = valid(xy, w, h);
         double sum = 0;
-        for (int i = 0; i < vw * vh; i++) {
-            double mux = mx[i];
-            double muy = my[i];
-            double vx = sxx[i] - mux * mux;
-            double vy = syy[i] - muy * muy;
-            double cov = sxy[i] - mux * muy;
-            sum += ((2 * mux * muy + C1) * (2 * cov + C2)) / ((mux * mux + muy * muy + C1) * (vx + vy + C2));
+        for (int row = 0; row < vh; row++) {
+            for (int col = 0; col < vw; col++) {
+                double mux = 0;
+                double sxx = 0;
+                double sxy = 0;
+                for (int k = 0; k < WINDOW; k++) {
+                    int at = (row + k) * vw + col;
+                    mux += KERNEL[k] * rx[at];
+                    sxx += KERNEL[k] * rxx[at];
+                    sxy += KERNEL[k] * rxy[at];
+                }
+                int i = row * vw + col;
+                double muy = my[i];
+                double vx = sxx - mux * mux;
+                double vy = syy[i] - muy * muy;
+                double cov = sxy - mux * muy;
+                sum += ((2 * mux * muy + C1) * (2 * cov + C2)) / ((mux * mux + muy * muy + C1) * (vx + vy + C2));
+            }
         }
         return sum / ((double) vw * vh);
     }
