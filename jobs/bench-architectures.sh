@@ -40,8 +40,8 @@ rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 256 >/dev/null
 echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
-printf '%-12s %-52s %11s %10s %6s %9s %9s %9s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
-  "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s"
+printf '%-12s %-52s %11s %10s %6s %9s %9s %15s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
+  "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady"
 for arch in $ARCHS; do
   base=${arch%-onnx}
   ext=pth
@@ -64,9 +64,13 @@ for arch in $ARCHS; do
     jobs/dni sweep --config conf/demo.conf "dni.input.images=\"$B/photos\"" "dni.sweep.output=\"$B/sweep-$arch\"" \
       "dni.models=[\"$a\", \"$b\"]" "dni.sweep.alphas=[$ALPHAS]" 'dni.degradation=[{type=bicubic-down}]' \
       "dni.spark.master=\"local[$cores]\"" dni.output.if-exists=overwrite > "$B/sweep-$arch.log" 2>&1
+    # the sweep's inference phase, and (after the slash) its steady state: each new predictor's construction and
+    # first pass (warm-up, reported in the manifest's task_time) kept out, its task time spread over the cores
     sw=$(python3 -c "import json, sys; m = json.load(open(sys.argv[1])); n = m['images']['accepted'] * \
-len(m['coefficients']); print(f\"{n / (m['timings']['inference_ms'] / 1000):.3f}\")" "$B/sweep-$arch/manifest.json")
+len(m['coefficients']); t = m['timings']; s = t['inference_ms'] / 1000; w = t['task_time']; \
+st = (n - w['warmup_inferences']) / (s - w['warmup_ms'] / 1000 / int(sys.argv[2])); print(f'{n / s:.3f}/{st:.3f}')" \
+      "$B/sweep-$arch/manifest.json" "$cores")
   fi
-  printf '%-12s %-52s %11s %10s %6s %9s %9s %9s\n' "$arch" "${name:0:52}" "$r" "$p" "$(ratio "$r" "$p")" \
+  printf '%-12s %-52s %11s %10s %6s %9s %9s %15s\n' "$arch" "${name:0:52}" "$r" "$p" "$(ratio "$r" "$p")" \
     "$(gf "$g" "$r")" "$(gf "$g" "$p")" "$sw"
 done

@@ -45,10 +45,17 @@ m = json.load(open(sys.argv[1]))
 n = m["images"]["accepted"] * len(m["coefficients"])
 t = m["timings"]
 s = t["inference_ms"] / 1000
-where = "; task time " + ", ".join(f"{k[:-3]} {v / 1000:.1f} s" for k, v in t["task_time"].items()) \
-    if "task_time" in t else ""
+tt = t.get("task_time", {})
+where = "; task time " + ", ".join(f"{k[:-3]} {v / 1000:.1f} s" for k, v in tt.items() if k.endswith("_ms")) \
+    if tt else ""
 print(f"sweep inference phase: {n} inferences in {s:.2f} s: {n / s:.3f} inferences/s ({m['spark']['master']}, "
       f"{m['spark']['partitions']} partitions{where})")
+if "warmup_ms" in tt:
+    # warm-up (each new predictor: built, then its first pass) kept out: its task time spread over the cores
+    cores = int(m["spark"]["master"].split("[")[1].rstrip("]")) if "[" in m["spark"]["master"] else 1
+    steady = (n - tt["warmup_inferences"]) / (s - tt["warmup_ms"] / 1000 / cores)
+    print(f"  warm-up: {tt['predictors_created']} predictors, {tt['warmup_ms'] / 1000:.2f} s of task time for "
+          f"{tt['warmup_inferences']} inferences; steady state {steady:.3f} inferences/s")
 PY
 }
 raw() { # images modelA modelB [export]

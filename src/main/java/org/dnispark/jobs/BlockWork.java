@@ -75,6 +75,19 @@ interface BlockWork extends Serializable {
          * and the outputs alive at once ({@code outputs}: one for DNI, the models plus the blend for pixel blending),
          * as floats, plus the decoder's own buffers.
          */
+        /** Why the image cannot be held in a task's block (its footprint over the budget), or null. */
+        String overBudget(ExecutorPlan plan, int outputsHeld, long truthBytesPerPixel) {
+            long bytes = footprint(plan.scale(), plan.downscale(), outputsHeld, truthBytesPerPixel);
+            long budget = plan.inference.memory().blockBytes();
+            if (bytes <= budget) {
+                return null;
+            }
+            return String.format(java.util.Locale.ROOT, "a %dx%d image needs about %d MiB in a task, more than "
+                    + "dni.inference.block-bytes = %d MiB (the per-task budget); raise it, and the executor "
+                    + "memory, to process it", input.size().width(), input.size().height(), bytes >> 20,
+                    budget >> 20);
+        }
+
         long footprint(int scale, int downscale, int outputs, long truthBytesPerPixel) {
             long in = input.size().pixels();
             long network = in / ((long) downscale * downscale);

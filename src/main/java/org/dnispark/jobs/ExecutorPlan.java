@@ -67,12 +67,15 @@ final class ExecutorPlan implements Serializable {
      * outputs (scoring or encoding), in nanoseconds.
      */
     record Progress(LongAccumulator images, LongAccumulator inferences, LongAccumulator decodeNanos,
-            LongAccumulator weightNanos, LongAccumulator forwardNanos, LongAccumulator outputNanos)
+            LongAccumulator weightNanos, LongAccumulator forwardNanos, LongAccumulator outputNanos,
+            LongAccumulator warmupNanos, LongAccumulator warmupInferences, LongAccumulator predictorsCreated)
             implements Serializable {
         static Progress register(org.apache.spark.SparkContext sc) {
             return new Progress(sc.longAccumulator("dni images"), sc.longAccumulator("dni inferences"),
                     sc.longAccumulator("dni decode ns"), sc.longAccumulator("dni weights ns"),
-                    sc.longAccumulator("dni forward ns"), sc.longAccumulator("dni outputs ns"));
+                    sc.longAccumulator("dni forward ns"), sc.longAccumulator("dni outputs ns"),
+                    sc.longAccumulator("dni warm-up ns"), sc.longAccumulator("dni warm-up inferences"),
+                    sc.longAccumulator("dni predictors created"));
         }
 
         /** Task time by phase, in milliseconds summed over tasks, for the manifest. */
@@ -82,6 +85,11 @@ final class ExecutorPlan implements Serializable {
             m.put("weights_ms", weightNanos.value() / 1_000_000);
             m.put("forward_ms", forwardNanos.value() / 1_000_000);
             m.put("outputs_ms", outputNanos.value() / 1_000_000);
+            // apart from the steady state: building each executor's predictor and its first forward pass (engine
+            // load, the network's first allocations, JIT)
+            m.put("warmup_ms", warmupNanos.value() / 1_000_000);
+            m.put("warmup_inferences", warmupInferences.value());
+            m.put("predictors_created", predictorsCreated.value());
             return m;
         }
     }

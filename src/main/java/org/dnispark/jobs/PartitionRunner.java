@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.NoSuchElementException;
 
 import org.apache.hadoop.conf.Configuration;
@@ -39,21 +38,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         return images -> runner.new Stream(images, true);
     }
 
-    /** Why an image cannot be held in a task's block (its footprint over the budget), or null. */
-    static String overBudget(BlockWork.Pending pending, ExecutorPlan plan, int outputsHeld, long truthBytesPerPixel) {
-        long bytes = pending.footprint(plan.scale(), plan.downscale(), outputsHeld, truthBytesPerPixel);
-        long budget = plan.inference.memory().blockBytes();
-        if (bytes <= budget) {
-            return null;
-        }
-        return String.format(Locale.ROOT, "a %dx%d image needs about %d MiB in a task, more than "
-                + "dni.inference.block-bytes = %d MiB (the per-task budget); raise it, and the executor "
-                + "memory, to process it", pending.input().size().width(), pending.input().size().height(),
-                bytes >> 20, budget >> 20);
-    }
-
     /** Where a task's time goes. */
-    private enum Phase { DECODE, WEIGHTS, FORWARD, OUTPUTS }
+    private enum Phase { DECODE, WEIGHTS, FORWARD, OUTPUTS, WARMUP }
 
     @Override
     public Iterator<Row> call(Iterator<Row> tasks) {
@@ -73,6 +59,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         /** The image being read into the block, for a message if that is what runs out of memory. */
         private String reading;
         private TiledPredictor predictor;
+        /** Whether the predictor was built by this task and has not run yet (its first pass is warm-up). */
+        private boolean warming;
         private String poolKey;
 
         Stream(Iterator<?> tasks, boolean decoded) {
@@ -149,7 +137,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
             } finally {
                 time(Phase.DECODE, t0);
             }
-            String over = overBudget(pending, plan, outputsHeld, work.truthBytesPerPixel());
+            String over = pending.overBudget(plan, outputsHeld, work.truthBytesPerPixel());
             if (over != null) {
                 reject(name, uri, over);
                 return;
@@ -200,9 +188,19 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         /** Runs the block at every coefficient and moves its rows to the output. */
         private void flush() {
             if (predictor == null) {
+                long t0 = System.nanoTime();
                 String[] gpus = ExecutorPlan.gpus();
                 poolKey = plan.runKey + "|" + plan.inference.device() + java.util.Arrays.toString(gpus);
-                predictor = PredictorPool.take(poolKey, () -> plan.newPredictor(gpus));
+                predictor = PredictorPool.take(poolKey, () -> {
+                    warming = true;
+                    return plan.newPredictor(gpus);
+                });
+                if (warming) {
+                    time(Phase.WARMUP, t0);
+                    if (plan.progress != null) {
+                        plan.progress.predictorsCreated().add(1);
+                    }
+                }
             }
             try {
                 int k = plan.coefficients.size();
@@ -214,7 +212,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                         predictor.setWeights(plan.weights.coefficient(c));
                         long t1 = time(Phase.WEIGHTS, t0);
                         List<RgbImage> outputs = predictor.runAll(inputs);
-                        long t2 = time(Phase.FORWARD, t1);
+                        long t2 = time(forwardPhase(), t1);
                         for (int i = 0; i < block.size(); i++) {
                             work.accept(block.get(i), c, outputs.get(i), plan, conf, block.get(i).rows);
                         }
@@ -227,7 +225,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                         predictor.setWeights(plan.weights.source(m));
                         long t1 = time(Phase.WEIGHTS, t0);
                         List<RgbImage> out = predictor.runAll(inputs);
-                        time(Phase.FORWARD, t1);
+                        time(forwardPhase(), t1);
                         for (int i = 0; i < block.size(); i++) {
                             outputs[i][m] = out.get(i);
                         }
@@ -262,6 +260,21 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
             blockBytes = 0;
         }
 
+        /**
+         * The phase of the forward pass just made: a new predictor's first counts as warm-up (with its inferences),
+         * every later one as the steady state.
+         */
+        private Phase forwardPhase() {
+            if (!warming) {
+                return Phase.FORWARD;
+            }
+            warming = false;
+            if (plan.progress != null) {
+                plan.progress.warmupInferences().add(block.size());
+            }
+            return Phase.WARMUP;
+        }
+
         /** Adds the time since {@code start} to a phase's counter; returns now. */
         private long time(Phase phase, long start) {
             long now = System.nanoTime();
@@ -270,6 +283,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                     case DECODE -> plan.progress.decodeNanos();
                     case WEIGHTS -> plan.progress.weightNanos();
                     case FORWARD -> plan.progress.forwardNanos();
+                    case WARMUP -> plan.progress.warmupNanos();
                     default -> plan.progress.outputNanos();
                 }).add(now - start);
             }

@@ -47,7 +47,7 @@ final class SearchImages {
                     }
                     try {
                         BlockWork.Pending pending = work.read(task, plan, conf);
-                        String over = PartitionRunner.overBudget(pending, plan,
+                        String over = pending.overBudget(plan,
                                 (plan.pixel ? plan.weights.sources() + 1 : 1) + work.outputsKept(),
                                 work.truthBytesPerPixel());
                         if (over != null) {

@@ -191,6 +191,12 @@ class SparkJobsTest {
         assertTrue(m.get("versions").get("pytorch").asText().startsWith("2.7.1"));
         assertEquals(20190616L, m.get("seed").asLong());
         assertTrue(m.get("timings").get("total_ms").asLong() > 0);
+        // warm-up apart from the steady state: each new predictor (one per run and executor) and its first pass
+        JsonNode tasks = m.get("timings").get("task_time");
+        assertTrue(tasks.get("predictors_created").asLong() >= 1, tasks.toString());
+        assertTrue(tasks.get("warmup_inferences").asLong() >= 1 && tasks.get("warmup_inferences").asLong()
+                < 2L * 21, tasks.toString());
+        assertTrue(tasks.get("warmup_ms").asLong() > 0 && tasks.get("forward_ms").asLong() > 0, tasks.toString());
         assertTrue(m.get("git").get("commit").asText().matches("[0-9a-f]{40}"), m.get("git").toString());
         assertEquals(40, m.get("config").get("degradation").get(1).get("quality").asInt());
     }
