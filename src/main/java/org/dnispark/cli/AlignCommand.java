@@ -2,11 +2,9 @@ package org.dnispark.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,12 +42,11 @@ final class AlignCommand {
     }
 
     static Map<String, Object> run(Config c) throws IOException {
-        Instant started = Instant.now();
-        long t0 = System.nanoTime();
         AlignCommandSettings s = AlignCommandSettings.from(c);
         Configuration conf = Storage.configuration(s.common().hadoop());
         String output = s.output();
         RunOutput.Policy policy = s.common().ifExists();
+        CommandRun run = new CommandRun("align", "dni.align.output", output, policy, conf);
         ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf,
                 s.common().modelPolicy()));
         LoadedModel a = models.models().get(0);
@@ -61,9 +58,7 @@ final class AlignCommand {
         List<String> modelFiles = new java.util.ArrayList<>();
         models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
         inputs.put("model", modelFiles);
-        org.dnispark.storage.OutputGuard.refuseInputs("dni.align.output", outputs, inputs, conf);
-        Map<String, Object> previous = PreviousRun.check(output + ".json", outputs, policy, identity.fingerprint(),
-                "dni.align.output", conf);
+        Map<String, Object> previous = run.begin(identity, outputs, outputs.get(2), outputs, inputs);
         if (previous != null) {
             return previous;
         }
@@ -119,7 +114,7 @@ final class AlignCommand {
         summary.put("converged", r.converged());
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("search_ms", r.millis());
-        timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
+        timings.put("total_ms", run.elapsedMs());
         List<Object> groups = new ArrayList<>();
         for (PermutationSpec.Group g : spec.groups()) {
             Map<String, Object> e = new LinkedHashMap<>();
@@ -128,12 +123,10 @@ final class AlignCommand {
             e.put("order", r.permutation().order(g.name()));
             groups.add(e);
         }
-        RunManifest manifest = RunManifest.builder("align", identity)
-                .runId(identity.fingerprint().substring(0, 16))
-                .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started).models(models.describe())
+        RunManifest manifest = run.manifest().models(models.describe())
                 .detail("alignment", alignment).detail("permutation", groups).summary(summary).timings(timings)
                 .config(JSON.readTree(s.common().renderedConfig())).build();
-        Storage.writeAtomically(outputs.get(2), manifest.toJson(), conf); // last: it marks a complete output
+        run.publish(manifest);
         return summary;
     }
 }

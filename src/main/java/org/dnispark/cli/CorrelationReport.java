@@ -118,7 +118,6 @@ final class CorrelationReport {
         return s.length() > 22 ? s.substring(0, 22) : s;
     }
 
-
     private static String csvField(String s) {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,13 +41,12 @@ final class InterpolateCommand {
     }
 
     static Map<String, Object> run(Config c) throws IOException {
-        Instant started = Instant.now();
-        long t0 = System.nanoTime();
         InterpolateSettings s = InterpolateSettings.from(c);
         Configuration conf = Storage.configuration(s.common().hadoop());
         String output = s.output();
         List<String> outputs = List.of(output + ".safetensors", output + ".pth", output + ".json");
         RunOutput.Policy policy = s.common().ifExists();
+        CommandRun run = new CommandRun("interpolate", "dni.interpolate.output", output, policy, conf);
         if (policy == RunOutput.Policy.REFUSE) {
             PreviousRun.check(output + ".json", outputs, policy, null, "dni.interpolate.output", conf);
         }
@@ -60,10 +58,8 @@ final class InterpolateCommand {
         List<String> mayWrite = new java.util.ArrayList<>(outputs);
         mayWrite.add(output + ".torchscript.pt");
         mayWrite.add(output + ".onnx");
-        org.dnispark.storage.OutputGuard.refuseInputs("dni.interpolate.output", mayWrite, inputs, conf);
         RunIdentity identity = RunIdentity.builder("interpolate").settings(s).models(models.digests()).build();
-        Map<String, Object> previous = PreviousRun.check(output + ".json", outputs, policy, identity.fingerprint(),
-                "dni.interpolate.output", conf);
+        Map<String, Object> previous = run.begin(identity, outputs, outputs.get(2), mayWrite, inputs);
         if (previous != null) {
             return previous;
         }
@@ -118,17 +114,15 @@ final class InterpolateCommand {
         summary.put("tensors", mix.tensorCount());
         summary.put("parameters", mix.parameterCount());
         Map<String, Object> timings = new LinkedHashMap<>();
-        timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
-        RunManifest manifest = RunManifest.builder("interpolate", identity)
-                .runId(identity.fingerprint().substring(0, 16))
-                .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started).models(models.describe())
+        timings.put("total_ms", run.elapsedMs());
+        RunManifest manifest = run.manifest().models(models.describe())
                 .detail("coefficients", coefficients).detail("schedule", schedule == null ? Map.of() : schedule)
                 .detail("alpha_convention", ALPHA_CONVENTION)
                 .detail("integer_buffers", options.integerRule().configName())
                 .detail("alignment", models.alignment())
                 .detail("renormalisation", renormalisation == null ? Map.of() : renormalisation).summary(summary).timings(timings)
                 .config(JSON.readTree(s.common().renderedConfig())).build();
-        Storage.writeAtomically(outputs.get(2), manifest.toJson(), conf); // last: it marks a complete export
+        run.publish(manifest);
         return summary;
     }
 

@@ -9,10 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.NiqeSettings;
+import org.dnispark.config.Redaction;
+import org.dnispark.provenance.RunIdentity;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Niqe;
@@ -20,16 +23,19 @@ import org.dnispark.storage.Storage;
 
 /**
  * {@code jobs/dni niqe}: fits NIQE's natural-scene model on {@code dni.niqe.pristine} and scores every image of each
- * {@code dni.niqe.images} folder; prints each folder's mean and writes the per-image CSV to {@code dni.niqe.output}.
- * No Spark.
+ * {@code dni.niqe.images} folder; prints each folder's mean and writes the per-image CSV to {@code dni.niqe.output},
+ * with its manifest beside it ({@code scores.csv}: {@code scores.json}), written last, through the commands' run
+ * lifecycle ({@link CommandRun}: the output guard, {@code dni.output.if-exists}). No Spark.
  */
 final class NiqeCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private NiqeCommand() {
     }
 
     static Map<String, Object> run(Config c) throws IOException {
         NiqeSettings s = NiqeSettings.from(c);
         Configuration conf = Storage.configuration(s.hadoop());
+        CommandRun run = new CommandRun("niqe", "dni.niqe.output", s.output(), s.ifExists(), conf);
         // every file first, so that an output that is one of them is refused before any work
         List<String> pristineFiles = new ArrayList<>();
         for (String folder : s.pristine()) {
@@ -45,7 +51,17 @@ final class NiqeCommand {
             inputs.put("image", imageFiles.values().stream().flatMap(List::stream).toList());
             inputs.put("image folder", s.images());
             inputs.put("pristine folder", s.pristine());
-            org.dnispark.storage.OutputGuard.refuseInputs("dni.niqe.output", List.of(s.output()), inputs, conf);
+            // what identifies the inputs: every file's URI, size and modification time (the jobs' listing digest)
+            List<String> all = new ArrayList<>(pristineFiles);
+            all.add("--");
+            imageFiles.values().forEach(all::addAll);
+            RunIdentity identity = RunIdentity.builder("niqe").settings(s).models(List.of())
+                    .put("inputs", stamps(all, conf)).build();
+            List<String> outputs = List.of(s.output(), s.manifest());
+            Map<String, Object> previous = run.begin(identity, outputs, s.manifest(), outputs, inputs);
+            if (previous != null) {
+                return previous;
+            }
         }
         List<RgbImage> pristine = new ArrayList<>();
         for (String uri : pristineFiles) {
@@ -68,9 +84,6 @@ final class NiqeCommand {
             f.put("mean_niqe", sum / uris.size());
             means.put(folder, f);
         }
-        if (!s.output().isEmpty()) {
-            Storage.writeAtomically(s.output(), csv.toString().getBytes(StandardCharsets.UTF_8), conf);
-        }
         Map<String, Object> out = new LinkedHashMap<>();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pristine", s.pristine());
@@ -79,7 +92,29 @@ final class NiqeCommand {
         out.put("model", m);
         out.put("folders", means);
         out.put("output", s.output().isEmpty() ? null : s.output());
+        if (!s.output().isEmpty()) {
+            Storage.writeAtomically(s.output(), csv.toString().getBytes(StandardCharsets.UTF_8), conf);
+            run.publish(run.manifest().models(List.of()).detail("pristine", s.pristine()).detail("images", s.images())
+                    .summary(out).timings(Map.of("total_ms", run.elapsedMs())).config(JSON.readTree(Redaction.render(c)))
+                    .build());
+        }
         return out;
+    }
+
+    /** A digest of the files' URIs, sizes and modification times, in order, with their count. */
+    private static String stamps(List<String> uris, Configuration conf) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String uri : uris) {
+            if (uri.equals("--")) {
+                sb.append("--\n");
+                continue;
+            }
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+            org.apache.hadoop.fs.FileStatus st = Storage.fs(p, conf).getFileStatus(p);
+            sb.append(uri).append(' ').append(st.getLen()).append(' ').append(st.getModificationTime()).append('\n');
+        }
+        return (uris.size() - 1) + ":" + org.dnispark.provenance.Sha256.hex(sb.toString()
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     /** An image decoded only after its header says it fits {@code dni.niqe.max-pixels}. */

@@ -15,9 +15,16 @@ import com.typesafe.config.ConfigException;
  * @param output     {@code dni.niqe.output}: a CSV of folder, image and score, or empty to print the means only
  * @param hadoop     {@code dni.spark.hadoop}: storage settings for the URIs
  * @param maxPixels  {@code dni.niqe.max-pixels}: the largest image decoded, checked on its header first
+ * @param ifExists   {@code dni.output.if-exists}, for the CSV and its manifest
  */
-public record NiqeSettings(List<String> pristine, List<String> images, List<String> extensions, String output,
-        Map<String, String> hadoop, long maxPixels) {
+public record NiqeSettings(List<String> pristine, List<String> images, List<String> extensions,
+        @org.dnispark.provenance.Placement String output, @org.dnispark.provenance.Placement Map<String, String> hadoop,
+        long maxPixels, @org.dnispark.provenance.Placement org.dnispark.storage.RunOutput.Policy ifExists) {
+
+    /** The manifest written beside the CSV, last: {@code scores.csv} gives {@code scores.json}. */
+    public String manifest() {
+        return (output.endsWith(".csv") ? output.substring(0, output.length() - 4) : output) + ".json";
+    }
 
     public static NiqeSettings from(Config resolved) {
         try {
@@ -32,7 +39,7 @@ public record NiqeSettings(List<String> pristine, List<String> images, List<Stri
             }
             return new NiqeSettings(List.copyOf(pristine), List.copyOf(images), r.strings("dni.input.extensions"),
                     r.string("dni.niqe.output"), CommonSettings.hadoop(r), r.longIn("dni.niqe.max-pixels", 1,
-                            org.dnispark.image.ImageCodec.MAX_PIXELS));
+                            org.dnispark.image.ImageCodec.MAX_PIXELS), CommonSettings.ifExists(r));
         } catch (ConfigException e) {
             throw SettingsReader.wrap(e);
         }

@@ -102,6 +102,19 @@ class NiqeSweepTest {
         assertEquals(0, MainAccess.run("niqe", "dni.niqe.pristine=[\"" + pristine + "\"]", "dni.niqe.images=[\""
                 + out.resolve("frames/coffee") + "\", \"" + out.resolve("frames/chelsea") + "\"]",
                 "dni.niqe.output=\"" + csv + "\""));
+        // its manifest, written last through the commands' lifecycle: a second run is refused, a resumed one kept
+        JsonNode manifest = SparkJobsTest.JSON.readTree(tmp.resolve("niqe.json").toFile());
+        assertEquals("niqe", manifest.get("job").asText());
+        assertEquals(64, manifest.get("fingerprint").asText().length());
+        String[] again = {"niqe", "dni.niqe.pristine=[\"" + pristine + "\"]", "dni.niqe.images=[\""
+                + out.resolve("frames/coffee") + "\", \"" + out.resolve("frames/chelsea") + "\"]",
+                "dni.niqe.output=\"" + csv + "\""};
+        long written = Files.getLastModifiedTime(csv).toMillis();
+        assertEquals(1, MainAccess.run(again), "an existing output is refused by default");
+        List<String> resumed = new ArrayList<>(List.of(again));
+        resumed.add("dni.output.if-exists=resume");
+        assertEquals(0, MainAccess.run(resumed.toArray(String[]::new)));
+        assertEquals(written, Files.getLastModifiedTime(csv).toMillis(), "a complete run of the same inputs is kept");
         List<String> command = SparkJobsTest.lines(csv);
         assertEquals(7, command.size(), command.toString());
         for (String line : command.subList(1, command.size())) {
