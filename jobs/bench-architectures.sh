@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Inference speed of every architecture added for issue 25 against PyTorch's eager loop, side by side in one run on
-# the same inputs, with the GFLOP/s each reaches (convolutions and linear layers) beside the machine's matrix-product
-# rate (issue 29): for each architecture, a pair at a published size (src/test/python/bench_architectures.py,
-# upstream code), IMAGES crops of the demo photos down-scaled by the model's scale (64x64 inputs for x4), one
-# interpolated model per alpha. dni-spark's loop is the raw predictor loop the sweep runs (org.dnispark.bench.
-# RawForward: as many threads as cores, one torch thread each); PyTorch's runs in one process with one thread per core.
+# Inference speed of every built-in architecture (those added for issue 25, and RRDBNet and SRVGGNetCompact) against
+# PyTorch's eager loop, side by side in one run on the same inputs, with the GFLOP/s each reaches (convolutions and
+# linear layers) beside the machine's matrix-product rate (issue 29): for each architecture, a pair at a published
+# size (src/test/python/bench_architectures.py, upstream code), IMAGES crops of the demo photos down-scaled by the
+# model's scale (64x64 inputs for x4), one interpolated model per alpha. dni-spark's loop is the raw predictor loop
+# the sweep runs (org.dnispark.bench.RawForward: as many threads as cores, one torch thread each); PyTorch's runs in
+# one process with one thread per core.
 # Machines are shared: only the ratios of one run mean anything. Needs checkouts of chaiNNer-org/spandrel and
 # arogozhnikov/einops (the fixture generators' revisions), and Debian's python3-torch.
 #
@@ -18,7 +19,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 IMAGES=${IMAGES:-6}
 ALPHAS=${ALPHAS:-0,0.5,1}
-ARCHS=${ARCHS:-span realplksr plksr swinir dat omnisr span-onnx}
+ARCHS=${ARCHS:-span realplksr plksr swinir dat omnisr span-onnx rrdbnet srvgg}
 : "${SPANDREL:?set SPANDREL to a git directory of chaiNNer-org/spandrel}"
 : "${EINOPS:?set EINOPS to a git directory of arogozhnikov/einops}"
 B=$root/target/bench/architectures

@@ -63,7 +63,8 @@ raw() { # images modelA modelB [export]
     "$cores" ${4:-} 2>/dev/null | grep "raw loop"
 }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}')" "$1" "$2"; }
-rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
+rate() { head -1 | sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
+steady() { grep 'steady state' | sed -E 's/.*steady state ([0-9.]+) inferences\/s.*/\1/'; }
 
 echo "== upconv_7 noise0 -> noise3, $IMAGES photo crops of 320x320 (inputs 160x160), alphas $ALPHAS, $cores cores"
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 320 >/dev/null
@@ -89,4 +90,5 @@ fi
 r2=$(raw "$B/rrdb-photos" "$B/rrdb/rrdb6_a.pth" "$B/rrdb/rrdb6_b.pth" "$B/rrdb-inputs"); echo "  $r2"
 p2=$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" "$ALPHAS"); echo "  $p2"
 echo "  sweep / raw DJL loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$r2" | rate)")"
-echo "  sweep / PyTorch eager loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$p2" | rate)")"
+echo "  sweep / PyTorch eager loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$p2" | rate)"); steady state:" \
+  "$(ratio "$(echo "$s2" | steady)" "$(echo "$p2" | rate)")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch side of jobs/bench-architectures.sh: model pairs at published sizes, built by upstream code
-(spandrel b0c3eb2 for SPAN, RealPLKSR, PLKSR, SwinIR, DAT and OmniSR; einops ccb89f2, read from git checkouts like
-make_attention_fixtures.py does), and PyTorch's own eager loop over the same inputs dni-spark's loop gets.
+(spandrel b0c3eb2 for SPAN, RealPLKSR, PLKSR, SwinIR, DAT, OmniSR, RRDBNet and SRVGGNetCompact; einops ccb89f2,
+read from git checkouts like make_attention_fixtures.py does), and PyTorch's own eager loop over the same inputs dni-spark's loop gets.
 
     bench_architectures.py write OUTDIR SPANDREL_GIT EINOPS_GIT       # OUTDIR/<arch>_{a,b}.pth (+ span_{a,b}.onnx)
     bench_architectures.py eager ARCH OUTDIR INPUTS ALPHAS SPANDREL_GIT EINOPS_GIT
@@ -48,9 +48,17 @@ CONFIGS = {
     "omnisr": ("spandrel.architectures.OmniSR.__arch.OmniSR", "OmniSR",
                dict(num_in_ch=3, num_out_ch=3, num_feat=64, block_num=1, pe=True, window_size=8, res_num=5,
                     up_scale=4, bias=True)),
+    # the two built-in architectures before issue 25, at Real-ESRGAN's published sizes: the anime model's 6-block
+    # RRDBNet (ESRGAN's original key layout, as spandrel writes it) and the general-purpose SRVGGNetCompact
+    "rrdbnet": ("spandrel.architectures.ESRGAN.__arch.RRDB", "RRDBNet",
+                dict(in_nc=3, out_nc=3, num_filters=64, num_blocks=6, scale=4)),
+    "srvgg": ("spandrel.architectures.Compact.__arch.SRVGG", "SRVGGNetCompact",
+              dict(num_in_ch=3, num_out_ch=3, num_feat=64, num_conv=32, upscale=4, act_type="prelu")),
 }
 FILES = fx.FILES + ["architectures/SPAN/__arch/span.py", "architectures/PLKSR/__arch/PLKSR.py",
-                    "architectures/PLKSR/__arch/RealPLKSR.py", "architectures/__arch_helpers/dysample.py"]
+                    "architectures/PLKSR/__arch/RealPLKSR.py", "architectures/__arch_helpers/dysample.py",
+                    "architectures/ESRGAN/__arch/RRDB.py", "architectures/__arch_helpers/block.py",
+                    "architectures/Compact/__arch/SRVGG.py"]
 
 
 def network(arch):
