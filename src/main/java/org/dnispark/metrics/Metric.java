@@ -36,25 +36,56 @@ public interface Metric extends Serializable {
         List<RgbImage> pristine();
     }
 
-    /** The name in the settings, for example {@code y}. */
-    String name();
+    /**
+     * What a metric is, as settings, tables and reports name it.
+     *
+     * @param name           the name in the settings, for example {@code y}
+     * @param column         the column in result tables, for example {@code psnr_y}
+     * @param title          how a report titles it, for example {@code PSNR-Y}
+     * @param unit           the unit printed beside its values, or empty
+     * @param decimals       decimals in tables
+     * @param direction      which way a score is better
+     * @param needsReference whether it compares an output with a ground truth (else the output alone is scored)
+     */
+    record Description(String name, String column, String title, String unit, int decimals, Direction direction,
+            boolean needsReference) implements Serializable {
+    }
 
-    /** The column in result tables, for example {@code psnr_y}. */
-    String column();
+    Description description();
 
-    /** How a report titles it, for example {@code PSNR-Y}. */
-    String title();
+    default String name() {
+        return description().name();
+    }
 
-    /** The unit printed beside its values, or empty. */
-    String unit();
+    default String column() {
+        return description().column();
+    }
 
-    /** Decimals in tables. */
-    int decimals();
+    default String title() {
+        return description().title();
+    }
 
-    Direction direction();
+    default String unit() {
+        return description().unit();
+    }
 
-    /** Whether it compares an output with a ground truth (else the output alone is scored). */
-    boolean needsReference();
+    default int decimals() {
+        return description().decimals();
+    }
+
+    default Direction direction() {
+        return description().direction();
+    }
+
+    default boolean needsReference() {
+        return description().needsReference();
+    }
+
+    /** The refusal of a full-reference metric: the crop border must leave pixels on both axes. */
+    static String cropRefusal(int width, int height, int cropBorder) {
+        return 2 * cropBorder >= Math.min(width, height) ? "image " + width + "x" + height
+                + " is too small for crop-border " + cropBorder : null;
+    }
 
     /** Whether {@link #bind} fits something on the run's pristine photographs (the run must then name some). */
     default boolean fitsOnPristine() {

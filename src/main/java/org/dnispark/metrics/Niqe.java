@@ -53,40 +53,13 @@ public final class Niqe {
     }
 
     /** The registry's entry; {@code model} is null until {@link #bind} fits it on the run's pristine photographs. */
+    private static final Metric.Description DESCRIPTION = new Metric.Description("niqe", "niqe", "NIQE", "", 4,
+            Metric.Direction.LOWER, false);
+
     private record Entry(Model model) implements Metric {
         @Override
-        public String name() {
-            return "niqe";
-        }
-
-        @Override
-        public String column() {
-            return "niqe";
-        }
-
-        @Override
-        public String title() {
-            return "NIQE";
-        }
-
-        @Override
-        public String unit() {
-            return "";
-        }
-
-        @Override
-        public int decimals() {
-            return 4;
-        }
-
-        @Override
-        public Direction direction() {
-            return Direction.LOWER;
-        }
-
-        @Override
-        public boolean needsReference() {
-            return false;
+        public Description description() {
+            return DESCRIPTION;
         }
 
         @Override

@@ -18,40 +18,15 @@ public final class Psnr {
     }
 
     /** The registry's entries: higher is better, in dB, four decimals. */
+    private static final Metric.Description RGB_DESCRIPTION = new Metric.Description("rgb", "psnr_rgb", "PSNR-RGB", "dB", 4,
+            Metric.Direction.HIGHER, true);
+    private static final Metric.Description Y_DESCRIPTION = new Metric.Description("y", "psnr_y", "PSNR-Y", "dB", 4,
+            Metric.Direction.HIGHER, true);
+
     private record Entry(boolean yChannel) implements Metric {
         @Override
-        public String name() {
-            return yChannel ? "y" : "rgb";
-        }
-
-        @Override
-        public String column() {
-            return yChannel ? "psnr_y" : "psnr_rgb";
-        }
-
-        @Override
-        public String title() {
-            return yChannel ? "PSNR-Y" : "PSNR-RGB";
-        }
-
-        @Override
-        public String unit() {
-            return "dB";
-        }
-
-        @Override
-        public int decimals() {
-            return 4;
-        }
-
-        @Override
-        public Direction direction() {
-            return Direction.HIGHER;
-        }
-
-        @Override
-        public boolean needsReference() {
-            return true;
+        public Description description() {
+            return yChannel ? Y_DESCRIPTION : RGB_DESCRIPTION;
         }
 
         @Override
@@ -61,8 +36,7 @@ public final class Psnr {
 
         @Override
         public String refusal(int width, int height, int cropBorder) {
-            return 2 * cropBorder >= Math.min(width, height) ? "image " + width + "x" + height
-                    + " is too small for crop-border " + cropBorder : null;
+            return Metric.cropRefusal(width, height, cropBorder);
         }
 
         @Override

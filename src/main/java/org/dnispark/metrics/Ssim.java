@@ -40,40 +40,16 @@ public final class Ssim {
     public static final Metric Y = new Entry(true);
 
     /** The registry's entries: higher is better, no unit, six decimals (four would hide neighbouring alphas). */
+    // six decimals: four would hide the differences between neighbouring alphas
+    private static final Metric.Description RGB_DESCRIPTION = new Metric.Description("ssim-rgb", "ssim_rgb", "SSIM-RGB", "", 6,
+            Metric.Direction.HIGHER, true);
+    private static final Metric.Description Y_DESCRIPTION = new Metric.Description("ssim-y", "ssim_y", "SSIM-Y", "", 6,
+            Metric.Direction.HIGHER, true);
+
     private record Entry(boolean yChannel) implements Metric {
         @Override
-        public String name() {
-            return yChannel ? "ssim-y" : "ssim-rgb";
-        }
-
-        @Override
-        public String column() {
-            return yChannel ? "ssim_y" : "ssim_rgb";
-        }
-
-        @Override
-        public String title() {
-            return yChannel ? "SSIM-Y" : "SSIM-RGB";
-        }
-
-        @Override
-        public String unit() {
-            return "";
-        }
-
-        @Override
-        public int decimals() {
-            return 6;
-        }
-
-        @Override
-        public Direction direction() {
-            return Direction.HIGHER;
-        }
-
-        @Override
-        public boolean needsReference() {
-            return true;
+        public Description description() {
+            return yChannel ? Y_DESCRIPTION : RGB_DESCRIPTION;
         }
 
         @Override
@@ -84,8 +60,7 @@ public final class Ssim {
 
         @Override
         public String refusal(int width, int height, int cropBorder) {
-            return 2 * cropBorder >= Math.min(width, height) ? "image " + width + "x" + height
-                    + " is too small for crop-border " + cropBorder : null;
+            return Metric.cropRefusal(width, height, cropBorder);
         }
 
         @Override
