@@ -19,8 +19,34 @@ public final class SparkSessions {
     }
 
     public static SparkSession create(ImageJobSettings s) {
+        requireEventLogFolder(s.run().spark().eventLog(), s.common().hadoop());
         return SparkSession.builder().config(conf(s.run().spark(), s.common().hadoop(), s.command(), new SparkConf()))
                 .getOrCreate();
+    }
+
+    /**
+     * {@code dni.spark.event-log} must name an existing folder: Spark does not create it, and fails to start with a
+     * stack trace if it is missing. Checked before Spark starts, with the run's storage settings.
+     */
+    static void requireEventLogFolder(String eventLog, Map<String, String> hadoop) {
+        if (eventLog.isEmpty()) {
+            return;
+        }
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(eventLog);
+        boolean folder;
+        try {
+            folder = org.dnispark.storage.Storage.fs(p, org.dnispark.storage.Storage.configuration(hadoop))
+                    .getFileStatus(p).isDirectory();
+        } catch (java.io.FileNotFoundException e) {
+            folder = false;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new SettingsException("dni.spark.event-log", "a folder Spark can write its event log to",
+                    eventLog + " (unreachable: " + e.getMessage() + ")");
+        }
+        if (!folder) {
+            throw new SettingsException("dni.spark.event-log", "an existing folder (Spark does not create it)",
+                    eventLog);
+        }
     }
 
     /** Keys whose values Spark masks in its UI, event log and logs: Spark's default, plus every store's key names. */

@@ -15,6 +15,16 @@ class MainTest {
     }
 
     @Test
+    void aMissingEventLogFolderIsAConfigurationErrorBeforeSparkStarts(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) {
+        // Spark does not create the folder and would fail with a stack trace; the run refuses it by name, exit 2
+        assertEquals(2, Main.run(new String[] {"sweep", "--config", "conf/demo.conf", "dni.sweep.output=\""
+                + dir.resolve("out") + "\"", "dni.spark.event-log=\"file:" + dir.resolve("no-such-folder") + "\""}));
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("out")) && !java.nio.file.Files.exists(
+                dir.resolve("no-such-folder")));
+    }
+
+    @Test
     void trainCommandRunsAndRejectsBadSettings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         // no training folder, an unknown architecture, a folder that does not exist: usage errors, exit 2
         assertEquals(2, Main.run(new String[] {"train", "dni.train.output=" + dir.resolve("a")}));
