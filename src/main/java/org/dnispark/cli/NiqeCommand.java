@@ -1,6 +1,5 @@
 package org.dnispark.cli;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,8 +14,8 @@ import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.NiqeSettings;
 import org.dnispark.config.Redaction;
+import org.dnispark.jobs.ImageFolders;
 import org.dnispark.provenance.RunIdentity;
-import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Niqe;
 import org.dnispark.storage.Storage;
@@ -29,6 +28,7 @@ import org.dnispark.storage.Storage;
  */
 final class NiqeCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     private NiqeCommand() {
     }
 
@@ -39,11 +39,11 @@ final class NiqeCommand {
         // every file first, so that an output that is one of them is refused before any work
         List<String> pristineFiles = new ArrayList<>();
         for (String folder : s.pristine()) {
-            pristineFiles.addAll(files(folder, s, conf, "dni.niqe.pristine"));
+            pristineFiles.addAll(ImageFolders.list("dni.niqe.pristine", folder, s.extensions(), conf));
         }
         Map<String, List<String>> imageFiles = new LinkedHashMap<>();
         for (String folder : s.images()) {
-            imageFiles.put(folder, files(folder, s, conf, "dni.niqe.images"));
+            imageFiles.put(folder, ImageFolders.list("dni.niqe.images", folder, s.extensions(), conf));
         }
         if (!s.output().isEmpty()) {
             Map<String, List<String>> inputs = new LinkedHashMap<>();
@@ -52,11 +52,9 @@ final class NiqeCommand {
             inputs.put("image folder", s.images());
             inputs.put("pristine folder", s.pristine());
             // what identifies the inputs: every file's URI, size and modification time (the jobs' listing digest)
-            List<String> all = new ArrayList<>(pristineFiles);
-            all.add("--");
-            imageFiles.values().forEach(all::addAll);
             RunIdentity identity = RunIdentity.builder("niqe").settings(s).models(List.of())
-                    .put("inputs", stamps(all, conf)).build();
+                    .put("pristine", stamps(pristineFiles, conf))
+                    .put("inputs", stamps(inputs.get("image"), conf)).build();
             List<String> outputs = List.of(s.output(), s.manifest());
             Map<String, Object> previous = run.begin(identity, outputs, s.manifest(), outputs, inputs);
             if (previous != null) {
@@ -95,8 +93,8 @@ final class NiqeCommand {
         if (!s.output().isEmpty()) {
             Storage.writeAtomically(s.output(), csv.toString().getBytes(StandardCharsets.UTF_8), conf);
             run.publish(run.manifest().models(List.of()).detail("pristine", s.pristine()).detail("images", s.images())
-                    .summary(out).timings(Map.of("total_ms", run.elapsedMs())).config(JSON.readTree(Redaction.render(c)))
-                    .build());
+                    .summary(out).timings(Map.of("total_ms", run.elapsedMs()))
+                    .config(JSON.readTree(Redaction.render(c))).build());
         }
         return out;
     }
@@ -105,28 +103,15 @@ final class NiqeCommand {
     private static String stamps(List<String> uris, Configuration conf) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (String uri : uris) {
-            if (uri.equals("--")) {
-                sb.append("--\n");
-                continue;
-            }
             org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
             org.apache.hadoop.fs.FileStatus st = Storage.fs(p, conf).getFileStatus(p);
             sb.append(uri).append(' ').append(st.getLen()).append(' ').append(st.getModificationTime()).append('\n');
         }
-        return (uris.size() - 1) + ":" + org.dnispark.provenance.Sha256.hex(sb.toString()
-                .getBytes(StandardCharsets.UTF_8));
+        return uris.size() + ":" + org.dnispark.provenance.Sha256.hex(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** An image decoded only after its header says it fits {@code dni.niqe.max-pixels}. */
     private static RgbImage decode(String uri, NiqeSettings s, Configuration conf) throws IOException {
-        byte[] bytes = Storage.readAll(uri, conf);
-        ImageCodec.Size size = ImageCodec.probe(bytes, uri);
-        if (size.pixels() > s.maxPixels()) {
-            throw new IllegalArgumentException(uri + ": " + size.width() + "x" + size.height() + " is "
-                    + size.pixels() + " pixels, more than dni.niqe.max-pixels = " + s.maxPixels() + " (raise it, and "
-                    + "the heap, for larger images)");
-        }
-        return ImageCodec.decode(bytes, uri);
+        return ImageFolders.decode(uri, s.maxPixels(), "dni.niqe.max-pixels", conf);
     }
 
     /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
@@ -135,20 +120,5 @@ final class NiqeCommand {
             return value;
         }
         return '"' + value.replace("\"", "\"\"") + '"';
-    }
-
-    private static List<String> files(String folder, NiqeSettings s, Configuration conf, String key)
-            throws IOException {
-        List<String> uris;
-        try {
-            uris = Storage.listFiles(folder, s.extensions(), conf);
-        } catch (FileNotFoundException e) {
-            throw new IllegalArgumentException(key + ": folder " + folder + " not found");
-        }
-        if (uris.isEmpty()) {
-            throw new IllegalArgumentException(key + ": folder " + folder + " holds no image (extensions "
-                    + s.extensions() + ")");
-        }
-        return uris;
     }
 }

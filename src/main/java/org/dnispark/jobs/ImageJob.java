@@ -86,12 +86,9 @@ abstract class ImageJob<S extends ImageJobSettings> {
 
     /**
      * What the inference ran: the coefficients, in the order of the indices its result rows carry; what was
-     * broadcast; what renormalisation did (or null); and the job's own manifest details (empty for most).
-     */
-    /**
-     * What the inference stage did: the coefficients run, how the weights travelled, and its details; {@code rows}
-     * are its outcome rows when it kept them elsewhere than the run's outcome folder (the search's points, each
-     * written once in its own folder), else null.
+     * broadcast; what renormalisation did (or null); the job's own manifest details (empty for most); and its outcome
+     * rows when it kept them elsewhere than the run's outcome folder (the search's points, each written once in its
+     * own folder), else null.
      */
     record Inference(CoefficientPlan coefficients, String broadcast, Map<String, Object> renormalisation,
             Map<String, Object> details, JavaRDD<Row> rows) {
@@ -236,8 +233,9 @@ abstract class ImageJob<S extends ImageJobSettings> {
 
             long t3 = System.nanoTime();
             step(spark, s, "statistics and reports");
-            results = Resume.results(spark, inference.rows() != null ? inference.rows() : count > 0 ? spark.read()
-                    .schema(Outcomes.schema(blockWork.columns())).parquet(outcomes).javaRDD() : null, done);
+            JavaRDD<Row> inferred = inference.rows() != null ? inference.rows() : count == 0 ? null
+                    : spark.read().schema(Outcomes.schema(blockWork.columns())).parquet(outcomes).javaRDD();
+            results = Resume.results(inferred, done);
             if (results.images() == 0) {
                 throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));
             }

@@ -1,6 +1,5 @@
 package org.dnispark.jobs;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -9,10 +8,8 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.SweepSettings;
-import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Metric;
-import org.dnispark.storage.Storage;
 
 /**
  * The sweep's metrics made ready on the driver, once per run: each is {@link Metric#bind bound} to what it fits
@@ -47,24 +44,8 @@ final class MetricBinding {
         List<RgbImage> images = new ArrayList<>();
         try {
             for (String folder : scoring.pristine()) {
-                List<String> uris;
-                try {
-                    uris = Storage.listFiles(folder, extensions, conf);
-                } catch (FileNotFoundException e) {
-                    throw new IllegalArgumentException("dni.niqe.pristine: folder " + folder + " not found");
-                }
-                if (uris.isEmpty()) {
-                    throw new IllegalArgumentException("dni.niqe.pristine: folder " + folder + " holds no image "
-                            + "(extensions " + extensions + ")");
-                }
-                for (String uri : uris) {
-                    byte[] bytes = Storage.readAll(uri, conf);
-                    ImageCodec.Size size = ImageCodec.probe(bytes, uri);
-                    if (size.pixels() > scoring.maxPixels()) {
-                        throw new IllegalArgumentException(uri + ": " + size.width() + "x" + size.height() + " is "
-                                + size.pixels() + " pixels, more than dni.niqe.max-pixels = " + scoring.maxPixels());
-                    }
-                    images.add(ImageCodec.decode(bytes, uri));
+                for (String uri : ImageFolders.list("dni.niqe.pristine", folder, extensions, conf)) {
+                    images.add(ImageFolders.decode(uri, scoring.maxPixels(), "dni.niqe.max-pixels", conf));
                 }
             }
         } catch (IOException e) {

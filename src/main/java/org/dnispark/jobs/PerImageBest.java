@@ -1,14 +1,20 @@
 package org.dnispark.jobs;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Serializable;
+import java.io.Writer;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
@@ -16,6 +22,7 @@ import scala.Tuple2;
 
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.metrics.Metric;
+import org.dnispark.storage.Storage;
 
 /**
  * Each image's own best coefficient in a sweep, reduced by Spark to what a report needs: how many images prefer each
@@ -91,37 +98,24 @@ final class PerImageBest {
             implements Serializable {
     }
 
-    /**
-     * One image's rows as the pass receives them, in coefficient order: the picking metric's value and every metric's
-     * value (for the score table).
-     */
+    /** One row as the image pass receives it: the image, its coefficient, every metric's value, its input's noise. */
     record Score(String image, int index, double[] values, double noise) implements Serializable {
     }
 
-    /** What one task of the pass found: counts per best coefficient, exact sums, the worst images. */
+    /** What the image pass found: counts per best coefficient, exact sums, the worst images. */
     record Partial(Map<Integer, Long> counts, BigDecimal bestSum, long bestFinite, BigDecimal predictedSum,
             long predictedFinite, long images, List<ImageBest> worst) implements Serializable {
     }
 
     /**
      * The score table ({@code psnr.csv}, by image then coefficient) and each image's best ({@code per_image.csv} and
-     * the aggregates) in one Spark job: the scores sorted by image and coefficient in one task, which streams both
-     * files and folds each image as its last row passes. {@code metric} picks the best ({@code datasetBest} is its
-     * best coefficient); {@code predictor} may be null.
+     * the aggregates) in one Spark job: the scores sorted by image and coefficient into one task, which streams both
+     * files ({@link ImagePass}). {@code metric} picks the best ({@code datasetBest} is its best coefficient);
+     * {@code predictor} may be null.
      */
     static Result of(JavaRDD<Row> scores, Metric metric, int datasetBest, int worst, Predictor predictor,
             Tables tables, Map<String, String> hadoop) {
-        CoefficientPlan coefficients = tables.coefficients();
-        double[] alphas = new double[coefficients.size()];
-        for (int k = 0; k < alphas.length; k++) {
-            Double a = coefficients.get(k).alpha();
-            alphas[k] = a == null ? Double.NaN : a;
-        }
-        List<Metric> metrics = tables.metrics();
-        int picking = metrics.indexOf(metric);
-        List<String> columns = metrics.stream().map(Metric::column).toList();
-        Metric.Direction direction = metric.direction();
-        List<String> labels = coefficients.labels();
+        List<String> columns = tables.metrics().stream().map(Metric::column).toList();
         JavaPairRDD<String, Score> keyed = scores.mapToPair(r -> {
             double[] v = new double[columns.size()];
             for (int m = 0; m < v.length; m++) {
@@ -131,57 +125,80 @@ final class PerImageBest {
             return new Tuple2<>(ResultFiles.key(Outcomes.image(r), Outcomes.index(r)),
                     new Score(Outcomes.image(r), Outcomes.index(r), v, noise == null ? Double.NaN : noise));
         });
-        List<String> header = new ArrayList<>(List.of("image", "input_noise", "best_index", "best_label",
-                "best_alpha", "best_" + metric.column(), "at_dataset_best"));
-        if (predictor != null) {
-            header.addAll(List.of("predicted_alpha", "predicted_index", "predicted_label", "at_predicted"));
-        }
-        String perImageHeader = String.join(",", header);
-        String scoresHeader = "image,index,label,alpha,coefficients," + String.join(",", columns);
-        List<Partial> partials = keyed.sortByKey(true, 1).values().mapPartitions(it -> {
+        ImagePass pass = new ImagePass(tables, metric, datasetBest, worst, predictor);
+        Partial p = keyed.sortByKey(true, 1).values().mapPartitions(it -> {
             Partial[] result = new Partial[1];
-            org.apache.hadoop.conf.Configuration conf = org.dnispark.storage.Storage.configuration(hadoop);
-            org.dnispark.storage.Storage.writeAtomically(tables.scoresCsv(), scoresOut ->
-                    org.dnispark.storage.Storage.writeAtomically(tables.perImageCsv(), perImageOut -> {
-                        java.io.Writer a = new java.io.OutputStreamWriter(scoresOut, StandardCharsets.UTF_8);
-                        java.io.Writer b = new java.io.OutputStreamWriter(perImageOut, StandardCharsets.UTF_8);
-                        a.write(scoresHeader + "\n");
-                        b.write(perImageHeader + "\n");
-                        Fold fold = new Fold(worst, direction);
-                        ImageBest current = null;
-                        while (it.hasNext()) {
-                            Score sc = it.next();
-                            a.write(ResultRows.scoreLine(sc.image(), coefficients.get(sc.index()), sc.values(),
-                                    metrics) + "\n");
-                            double v = sc.values()[picking];
-                            int k = sc.index();
-                            int predicted = predictor == null ? -1 : predictor.index(sc.noise(), alphas);
-                            ImageBest one = new ImageBest(sc.image(), k, v, k == datasetBest ? v : Double.NaN,
-                                    sc.noise(), predicted, k == predicted ? v : Double.NaN);
-                            if (current != null && !current.image().equals(sc.image())) {
-                                b.write(line(current, labels, alphas, predictor) + "\n");
-                                fold.add(current);
-                                current = null;
-                            }
-                            current = current == null ? one : current.merge(one, direction);
-                        }
-                        if (current != null) {
-                            b.write(line(current, labels, alphas, predictor) + "\n");
-                            fold.add(current);
-                        }
-                        a.flush();
-                        b.flush();
-                        result[0] = fold.partial();
-                    }, conf), conf);
+            Configuration conf = Storage.configuration(hadoop);
+            Storage.writeAtomically(tables.scoresCsv(), scoresOut -> Storage.writeAtomically(tables.perImageCsv(),
+                    perImageOut -> result[0] = pass.write(it, scoresOut, perImageOut), conf), conf);
             return List.of(result[0]).iterator();
-        }).collect();
-        Partial p = partials.get(0);
+        }).collect().get(0);
         double oracle = p.images() == 0 || p.bestFinite() != p.images() ? Double.NaN
                 : p.bestSum().divide(BigDecimal.valueOf(p.bestFinite()), MathContext.DECIMAL128).doubleValue();
         double predictedMean = predictor == null || p.images() == 0 || p.predictedFinite() != p.images() ? Double.NaN
                 : p.predictedSum().divide(BigDecimal.valueOf(p.predictedFinite()), MathContext.DECIMAL128)
                         .doubleValue();
         return new Result(p.counts(), oracle, predictedMean, p.worst());
+    }
+
+    /**
+     * The one task of the image pass: its rows arrive sorted by image, then coefficient; each becomes a line of the
+     * score table, and each image, as its last row passes, a line of the per-image table and a fold into the
+     * aggregates.
+     */
+    record ImagePass(Tables tables, Metric metric, int datasetBest, int worst, Predictor predictor)
+            implements Serializable {
+        Partial write(Iterator<Score> rows, OutputStream scoresOut, OutputStream perImageOut) throws IOException {
+            CoefficientPlan coefficients = tables.coefficients();
+            double[] alphas = alphas(coefficients);
+            List<String> labels = coefficients.labels();
+            int picking = tables.metrics().indexOf(metric);
+            Writer scores = new OutputStreamWriter(scoresOut, StandardCharsets.UTF_8);
+            Writer perImage = new OutputStreamWriter(perImageOut, StandardCharsets.UTF_8);
+            scores.write("image,index,label,alpha,coefficients," + String.join(",", tables.metrics().stream()
+                    .map(Metric::column).toList()) + "\n");
+            List<String> header = new ArrayList<>(List.of("image", "input_noise", "best_index", "best_label",
+                    "best_alpha", "best_" + metric.column(), "at_dataset_best"));
+            if (predictor != null) {
+                header.addAll(List.of("predicted_alpha", "predicted_index", "predicted_label", "at_predicted"));
+            }
+            perImage.write(String.join(",", header) + "\n");
+            Fold fold = new Fold(worst, metric.direction());
+            ImageBest current = null;
+            while (rows.hasNext()) {
+                Score sc = rows.next();
+                scores.write(ResultRows.scoreLine(sc.image(), coefficients.get(sc.index()), sc.values(),
+                        tables.metrics()) + "\n");
+                double v = sc.values()[picking];
+                int k = sc.index();
+                int predicted = predictor == null ? -1 : predictor.index(sc.noise(), alphas);
+                ImageBest one = new ImageBest(sc.image(), k, v, k == datasetBest ? v : Double.NaN, sc.noise(),
+                        predicted, k == predicted ? v : Double.NaN);
+                if (current != null && !current.image().equals(sc.image())) {
+                    perImage.write(line(current, labels, alphas, predictor) + "\n");
+                    fold.add(current);
+                    current = null;
+                }
+                current = current == null ? one : current.merge(one, metric.direction());
+            }
+            if (current != null) {
+                perImage.write(line(current, labels, alphas, predictor) + "\n");
+                fold.add(current);
+            }
+            scores.flush();
+            perImage.flush();
+            return fold.partial();
+        }
+    }
+
+    /** Each coefficient's alpha, NaN where it has none. */
+    private static double[] alphas(CoefficientPlan coefficients) {
+        double[] alphas = new double[coefficients.size()];
+        for (int k = 0; k < alphas.length; k++) {
+            Double a = coefficients.get(k).alpha();
+            alphas[k] = a == null ? Double.NaN : a;
+        }
+        return alphas;
     }
 
     /** Folds images into the pass's aggregates: counts, exact sums of finite scores, the {@code worst} worst. */

@@ -88,7 +88,7 @@ final class Resume {
      * Every result row: this attempt's (when it ran any task) and the resumed ones, cached for the reports, with their
      * counts.
      */
-    static ImageJob.Results results(SparkSession spark, org.apache.spark.api.java.JavaRDD<Row> inferred, Done done) {
+    static ImageJob.Results results(org.apache.spark.api.java.JavaRDD<Row> inferred, Done done) {
         org.apache.spark.api.java.JavaRDD<Row> rows = inferred == null ? done.rows().javaRDD()
                 : done.images() > 0 ? inferred.union(done.rows().javaRDD()) : inferred;
         org.apache.spark.api.java.JavaRDD<Row> cached = rows

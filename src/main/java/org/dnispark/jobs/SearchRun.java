@@ -17,6 +17,7 @@ import org.dnispark.config.SweepSettings;
 import org.dnispark.core.AlphaSearch;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.core.LayerSchedule;
+import org.dnispark.metrics.Metric;
 
 /**
  * The sweep's search ({@code dni.sweep.search}) as the inference stage: the images are decoded once into a cached
@@ -38,7 +39,7 @@ final class SearchRun {
         }
         int models = plan.models().weights().size();
         StructType schema = Outcomes.schema(st.work().columns());
-        org.dnispark.metrics.Metric picking = s.scoring().picking();
+        Metric picking = s.scoring().picking();
         String metric = picking.column();
         String folder = st.outcomes() + "-search";
         WeightSource sources = WeightSource.sources(st.jsc(), plan.models().weights(), plan.pixel(),
@@ -47,7 +48,7 @@ final class SearchRun {
         try {
             AlphaSearch search = new AlphaSearch(settings.method(), settings.lo(), settings.hi(),
                     settings.tolerance(), settings.maxEvaluations(),
-                    picking.direction() == org.dnispark.metrics.Metric.Direction.LOWER);
+                    picking.direction() == Metric.Direction.LOWER);
             CoefficientPlan first = CoefficientPlan.ofVectors(List.of(settings.vector(settings.lo(), models)), models);
             ExecutorPlan decodePlan = st.executorPlan(sources.at(first), first, false);
             decoded = st.tasks().mapPartitions(new SearchImages.Decoder(decodePlan, st.work()))
@@ -144,8 +145,9 @@ final class SearchRun {
         d.put("method", search.method().name().toLowerCase(Locale.ROOT));
         d.put("parameter", models == 2 ? "alpha" : "t (the path through the models: t in [k, k + 1] mixes models k "
                 + "and k + 1)");
-        d.put("metric", s.scoring().picking().column());
-        d.put("goal", s.scoring().picking().direction() == org.dnispark.metrics.Metric.Direction.LOWER ? "minimise"
+        Metric picking = s.scoring().picking();
+        d.put("metric", picking.column());
+        d.put("goal", picking.direction() == Metric.Direction.LOWER ? "minimise"
                 : "maximise");
         d.put("tolerance", search.tolerance());
         d.put("bracket", List.of(s.search().lo(), s.search().hi()));

@@ -1,5 +1,9 @@
 package org.dnispark.report;
 
+import static org.dnispark.report.ReportPage.esc;
+import static org.dnispark.report.ReportPage.pngData;
+import static org.dnispark.report.ReportPage.shortName;
+
 import java.util.ArrayList;
 import java.util.List;
 

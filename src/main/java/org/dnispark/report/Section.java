@@ -37,24 +37,4 @@ abstract class Section {
         return MetricRegistry.byColumn(column).map(m -> m.title() + (m.unit().isEmpty() ? "" : " (" + m.unit() + ")"))
                 .orElse(column);
     }
-
-    static String esc(String s) {
-        return ReportPage.esc(s);
-    }
-
-    static String pngData(byte[] bytes, String name, int maxHeight) {
-        return ReportPage.pngData(bytes, name, maxHeight);
-    }
-
-    static String scriptJson(Object value) {
-        return ReportPage.scriptJson(value);
-    }
-
-    static String modelNames(RunFolder r) {
-        return ReportPage.modelNames(r);
-    }
-
-    static String shortName(String reference) {
-        return ReportPage.shortName(reference);
-    }
 }

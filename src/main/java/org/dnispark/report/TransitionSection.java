@@ -1,5 +1,9 @@
 package org.dnispark.report;
 
+import static org.dnispark.report.ReportPage.esc;
+import static org.dnispark.report.ReportPage.pngData;
+import static org.dnispark.report.ReportPage.scriptJson;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
