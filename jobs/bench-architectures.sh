@@ -5,7 +5,8 @@
 # size (src/test/python/bench_architectures.py, upstream code), IMAGES crops of the demo photos down-scaled by the
 # model's scale (64x64 inputs for x4), one interpolated model per alpha. dni-spark's loop is the raw predictor loop
 # the sweep runs (org.dnispark.bench.RawForward: as many threads as cores, one torch thread each); PyTorch's runs in
-# one process with one thread per core.
+# one process with one thread per core. The (NCHW) column is dni-spark's loop again with NCHW activations instead of
+# the architecture's own layout (channels-last for the built-in convolution networks), the layout's share of the rate.
 # Machines are shared: only the ratios of one run mean anything. Needs checkouts of chaiNNer-org/spandrel and
 # arogozhnikov/einops (the fixture generators' revisions), and Debian's python3-torch.
 #
@@ -41,8 +42,8 @@ rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 256 >/dev/null
 echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
-printf '%-12s %-52s %11s %10s %6s %9s %9s %15s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
-  "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady"
+printf '%-12s %-52s %11s %8s %10s %6s %9s %9s %15s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
+  "(NCHW)" "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady"
 for arch in $ARCHS; do
   base=${arch%-onnx}
   ext=pth
@@ -54,6 +55,9 @@ for arch in $ARCHS; do
     "$B/photos" 0 "$ALPHAS" "$cores" "$B/inputs-$arch" 2>/dev/null)
   name=$(echo "$raw" | grep "raw loop" | sed -E 's/.*threads, (.*)\)$/\1/')
   r=$(echo "$raw" | grep "raw loop" | rate)
+  # the same loop with NCHW activations (the layout before issue 29), for the layout's share of the rate
+  nchw=$(java $opens -Dlayout=nchw -Dai.djl.offline=true -Xmx3g -cp "$CP" org.dnispark.bench.RawForward "$B/models" \
+    "$a" "$b" "$B/photos" 0 "$ALPHAS" "$cores" 2>/dev/null | grep "raw loop" | rate)
   p=$(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py eager "$base" "$B/models" \
     "$B/inputs-$arch" "$ALPHAS" "$SPANDREL" "$EINOPS" 2>/dev/null | rate)
   size=$(( 256 / $(echo "$name" | sed -E 's/.*(upscale|upscaling_factor|up_scale|scale)[=]([0-9]+).*/\2/; t; s/.*/4/') ))
@@ -72,6 +76,6 @@ len(m['coefficients']); t = m['timings']; s = t['inference_ms'] / 1000; w = t['t
 st = (n - w['warmup_inferences']) / (s - w['warmup_ms'] / 1000 / int(sys.argv[2])); print(f'{n / s:.3f}/{st:.3f}')" \
       "$B/sweep-$arch/manifest.json" "$cores")
   fi
-  printf '%-12s %-52s %11s %10s %6s %9s %9s %15s\n' "$arch" "${name:0:52}" "$r" "$p" "$(ratio "$r" "$p")" \
+  printf '%-12s %-52s %11s %8s %10s %6s %9s %9s %15s\n' "$arch" "${name:0:52}" "$r" "$nchw" "$p" "$(ratio "$r" "$p")" \
     "$(gf "$g" "$r")" "$(gf "$g" "$p")" "$sw"
 done

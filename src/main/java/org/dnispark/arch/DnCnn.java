@@ -137,7 +137,7 @@ public final class DnCnn extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray rgb = Tensors.copyIn(scope, input, new Shape(batch, c, height, width));
+            NDArray rgb = input(scope, input, new Shape(batch, c, height, width));
             NDArray x = channels == 1 ? rgb.mean(new int[] {1}, true) : rgb;
             NDArray h = Ops.maximum(conv(x, convs.get(0)), 0);
             for (int i = 1; i < convs.size() - 1; i++) {

@@ -63,7 +63,7 @@ final class MsrResNet extends StateDictNetwork {
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         float[] y;
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = Tensors.copyIn(scope, input, new Shape(batch, c, height, width));
+            NDArray x = input(scope, input, new Shape(batch, c, height, width));
             NDArray feat = Activation.leakyRelu(conv(x, "conv_first"), 0.1f);
             for (int b = 0; b < blocks; b++) {
                 feat = feat.add(conv(Ops.maximum(conv(feat, "body." + b + ".conv1"), 0), "body." + b + ".conv2"));

@@ -277,7 +277,7 @@ public final class RrdbNet extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            return result(forward(Tensors.copyIn(scope, input, new Shape(batch, c, height, width))), outShape);
+            return result(forward(input(scope, input, new Shape(batch, c, height, width))), outShape);
         }
     }
 

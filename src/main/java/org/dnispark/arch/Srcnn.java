@@ -56,7 +56,7 @@ final class Srcnn extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = Tensors.copyIn(scope, input, new Shape(batch, c, height, width));
+            NDArray x = input(scope, input, new Shape(batch, c, height, width));
             // a greyscale model (the paper's denoisers) runs on the channel mean, its output on all three
             boolean grey = params.get("conv1.weight").getShape().get(1) == 1 && c == 3;
             if (grey) {

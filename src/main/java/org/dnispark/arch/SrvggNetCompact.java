@@ -88,7 +88,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            return result(forward(Tensors.copyIn(scope, input, new Shape(batch, channels, height, width))), outShape);
+            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
         }
     }
 

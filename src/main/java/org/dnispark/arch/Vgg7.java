@@ -64,7 +64,7 @@ final class Vgg7 extends StateDictNetwork {
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = Tensors.copyIn(scope, input, new Shape(batch, c, height, width));
+            NDArray x = input(scope, input, new Shape(batch, c, height, width));
             for (int i = 0; i < layers; i++) {
                 x = observed("layer" + i, Conv2d.conv2d(x, params.get("layer" + i + ".weight"),
                         params.get("layer" + i + ".bias"), new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)

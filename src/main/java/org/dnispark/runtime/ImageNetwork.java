@@ -17,6 +17,14 @@ public interface ImageNetwork extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose its activations");
     }
 
+    /**
+     * Whether the forward pass runs its activations in channels-last memory order ({@link Tensors#channelsLast}),
+     * the default of the in-process networks; false runs them NCHW, for {@code jobs/bench-architectures.sh}'s side
+     * by side comparison. Networks the engine runs whole (TorchScript, ONNX) ignore it.
+     */
+    default void channelsLast(boolean on) {
+    }
+
     @Override
     void close();
 }

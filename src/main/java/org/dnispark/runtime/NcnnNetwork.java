@@ -135,7 +135,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                 NDArray out;
                 switch (l.type()) {
                     case "Input":
-                        out = Tensors.copyIn(scope, input, new Shape(batch, channels, height, width));
+                        out = input(scope, input, new Shape(batch, channels, height, width));
                         break;
                     case "Convolution":
                     case "ConvolutionDepthWise":

@@ -22,6 +22,12 @@ public abstract class StateDictNetwork implements ImageNetwork {
     private ActivationStatistics probe;
     /** Whether autograd may need every intermediate (training): then nothing is released early. */
     private boolean keepIntermediates;
+    /**
+     * Whether inference's input is laid out channels-last: the default, measured faster or level for every built-in
+     * architecture and the ncnn graphs ({@code jobs/bench-architectures.sh}'s NCHW column); training builds its own
+     * inputs and is unaffected.
+     */
+    private boolean channelsLast = true;
 
     protected StateDictNetwork(NDManager parent) {
         this.manager = parent.newSubManager();
@@ -56,6 +62,25 @@ public abstract class StateDictNetwork implements ImageNetwork {
             }
         }
         return p;
+    }
+
+    @Override
+    public void channelsLast(boolean on) {
+        this.channelsLast = on;
+    }
+
+    /**
+     * Inference's input: {@code values} (NCHW) copied into the engine in {@code scope}, laid out channels-last when
+     * that is this network's order. Values and shape are the same either way.
+     */
+    protected NDArray input(NDManager scope, float[] values, Shape shape) {
+        NDArray x = Tensors.copyIn(scope, values, shape);
+        if (!channelsLast || shape.dimension() != 4) {
+            return x;
+        }
+        NDArray cl = Tensors.channelsLast(x);
+        x.close();
+        return cl;
     }
 
     /** Whether {@link #setWeights} has been called. */
@@ -126,13 +151,18 @@ public abstract class StateDictNetwork implements ImageNetwork {
                 .reshape(s.get(0), c, s.get(2) * r, s.get(3) * r);
     }
 
-    /** Copies a finished output into {@code outShape} and a float array. */
+    /**
+     * Copies a finished output into {@code outShape} and a float array, in NCHW order whatever its memory order
+     * (flattening a channels-last array copies it into NCHW order; a contiguous one is only viewed).
+     */
     protected static float[] result(NDArray y, int[] outShape) {
         Shape s = y.getShape();
         outShape[0] = (int) s.get(1);
         outShape[1] = (int) s.get(2);
         outShape[2] = (int) s.get(3);
-        return y.toFloatArray();
+        try (NDArray flat = y.reshape(s.size())) {
+            return flat.toFloatArray();
+        }
     }
 
     @Override

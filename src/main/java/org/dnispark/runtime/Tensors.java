@@ -36,6 +36,22 @@ public final class Tensors {
         return ortManager.create(values, shape);
     }
 
+    /**
+     * The same NCHW array (shape and values) in channels-last memory order (NHWC strides), attached to the manager
+     * of {@code x}. libtorch's oneDNN convolutions read and write that order natively; NCHW costs them a reorder of
+     * every activation into a blocked layout and back (issue 29). Every operator keeps the order of its inputs, so a
+     * forward pass that starts in it stays in it; the values of a pass are those of NCHW up to the order of sums.
+     */
+    public static NDArray channelsLast(NDArray x) {
+        Shape s = x.getShape();
+        if (s.dimension() != 4) {
+            throw new IllegalArgumentException("channels-last needs a 4-D array (N, C, H, W), not " + s);
+        }
+        // permuting to NHWC and flattening copies into that order; the permutation back is a view with NHWC strides
+        return x.transpose(0, 2, 3, 1).reshape(s.size()).reshape(s.get(0), s.get(2), s.get(3), s.get(1))
+                .transpose(0, 3, 1, 2);
+    }
+
     /** A one-dimensional engine-owned copy of {@code values}. */
     public static NDArray copyIn(NDManager manager, float[] values) {
         return copyIn(manager, values, new Shape(values.length));

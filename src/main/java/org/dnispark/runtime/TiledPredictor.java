@@ -84,6 +84,11 @@ public final class TiledPredictor implements AutoCloseable {
         network.setWeights(weights);
     }
 
+    /** Overrides the network's activation layout ({@link ImageNetwork#channelsLast}), for benchmarks. */
+    public void channelsLast(boolean on) {
+        network.channelsLast(on);
+    }
+
     /** Records convolution outputs into {@code stats} on the following runs (null stops); see {@link ImageNetwork#probe}. */
     public void probe(ActivationStatistics stats) {
         network.probe(stats);

@@ -25,7 +25,9 @@ import org.dnispark.runtime.TiledPredictor;
  * images, the same interpolated weights, run through the predictor directly (no Spark), on {@code threads} threads of
  * one torch thread each, as the sweep's tasks run. Decoding is not timed. Prints inferences per second.
  * Usage: {@code RawForward CACHE MODEL_A MODEL_B IMAGES DOWN ALPHAS THREADS [EXPORT]} (DOWN 0: the model's scale,
- * -1: none); EXPORT, a folder, receives the network inputs as PNG for another tool's loop.
+ * -1: none); EXPORT, a folder, receives the network inputs as PNG for another tool's loop. {@code -Dlayout=nchw}
+ * runs the activations in NCHW order instead of the architecture's own choice ({@code -Dlayout=channels-last}
+ * forces that), to measure the layouts side by side.
  */
 public final class RawForward {
     private RawForward() {
@@ -73,6 +75,10 @@ public final class RawForward {
             int id = t;
             Thread th = new Thread(() -> {
                 try (TiledPredictor p = new TiledPredictor(network, 256, 1, null, false)) {
+                    String layout = System.getProperty("layout", "");
+                    if (!layout.isEmpty()) {
+                        p.channelsLast(layout.equals("channels-last"));
+                    }
                     long w0 = System.nanoTime();
                     p.setWeights(weights.get(0));
                     p.run(inputs.get(id % inputs.size()));
@@ -111,6 +117,7 @@ public final class RawForward {
             n += d;
         }
         System.out.printf(Locale.ROOT, "raw loop: %d inferences in %.2f s: %.3f inferences/s (%d threads, %s)%n", n,
-                seconds, n / seconds, threads, network.name());
+                seconds, n / seconds, threads, network.name() + (System.getProperty("layout", "").isEmpty() ? ""
+                        : ", " + System.getProperty("layout")));
     }
 }
