@@ -270,10 +270,6 @@ public final class RrdbNet extends StateDictNetwork {
         return ai.djl.ndarray.NDArrays.concat(new NDList(parts), 1);
     }
 
-    private static NDArray nearest2x(NDArray x) {
-        return x.repeat(2, 2).repeat(3, 2);
-    }
-
     @Override
     public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
         try (NDManager scope = manager.newSubManager()) {
@@ -309,7 +305,7 @@ public final class RrdbNet extends StateDictNetwork {
         }
         feat = feat.add(conv(body, "conv_body"));
         for (int k = 1; k <= upsamplers; k++) {
-            feat = lrelu(conv(nearest2x(feat), "conv_up" + k));
+            feat = lrelu(conv(upsampleNearest(feat, 2, 2), "conv_up" + k));
         }
         return conv(lrelu(conv(feat, "conv_hr")), "conv_last");
     }

@@ -299,7 +299,7 @@ public final class SwinIr extends StateDictNetwork {
                 case NEAREST_CONV -> {
                     x = Activation.leakyRelu(conv(x, "conv_before_upsample.0"), 0.01f);
                     for (int k = 1; params.containsKey("conv_up" + k + ".weight"); k++) {
-                        x = Activation.leakyRelu(conv(x.repeat(2, 2).repeat(3, 2), "conv_up" + k), 0.2f);
+                        x = Activation.leakyRelu(conv(upsampleNearest(x, 2, 2), "conv_up" + k), 0.2f);
                     }
                     x = conv(Activation.leakyRelu(conv(x, "conv_hr"), 0.2f), "conv_last");
                 }

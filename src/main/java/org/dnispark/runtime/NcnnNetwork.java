@@ -390,7 +390,7 @@ public final class NcnnNetwork extends StateDictNetwork {
     }
 
     /** Nearest (integer scales) or bicubic (a = -0.75, half-pixel centres, clamped borders) resizing. */
-    private static NDArray interp(NcnnLayer l, NDArray x, NDManager scope) {
+    private NDArray interp(NcnnLayer l, NDArray x, NDManager scope) {
         int type = l.getInt(0, 0);
         float hs = l.getFloat(1, 1f);
         float ws = l.getFloat(2, 1f);
@@ -403,7 +403,7 @@ public final class NcnnNetwork extends StateDictNetwork {
         int oh = Math.round(h * hs);
         int ow = Math.round(w * ws);
         if (type == 1 && hs == Math.rint(hs) && ws == Math.rint(ws) && hs >= 1 && ws >= 1) {
-            return x.repeat(2, (long) hs).repeat(3, (long) ws);
+            return upsampleNearest(x, (long) hs, (long) ws);
         }
         if (type != 3) {
             throw new NcnnFormatException(l + ": Interp type " + type + " with scales " + hs + "x" + ws
