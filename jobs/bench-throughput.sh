@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Throughput of the sweep's inference phase against loops without Spark, measured side by side in one run (issue 10):
-#   1. waifu2x upconv_7 (noise0 -> noise3) on photo crops of about 0.1 megapixel (outputs 320x320): the sweep, and
-#      the raw DJL loop (the same decoded and degraded images and interpolated weights, through the predictor, on as
-#      many threads of one torch thread as the sweep has tasks);
+#   1. waifu2x upconv_7 (noise0 -> noise3) on photo crops of about 0.1 megapixel (outputs 320x320): the sweep, the
+#      raw DJL loop (the same decoded and degraded images and interpolated weights, through the predictor, on as
+#      many threads of one torch thread as the sweep has tasks), and PyTorch's eager loop on the same network inputs
+#      (src/test/python/bench_upconv.py: the ncnn graph on torch.nn.functional, issue 29);
 #   2. RRDBNet x4, 6 blocks, 64 features, 32 growth channels (random weights, the size of Real-ESRGAN's anime model)
 #      on 64x64 inputs: the sweep, the raw DJL loop, and PyTorch's own eager loop (Debian's python3-torch).
 # With BASELINE=<git revision> (for example efa199a, the last commit before the streaming executors), that revision
 # is built in a work tree under target/bench and its sweep runs beside, on the same images.
-# Machines are shared: only ratios measured in one run mean anything.
+# Each section prints the GFLOP/s of every loop (convolutions), beside the machine's matrix-product rate measured
+# first. Machines are shared: only ratios measured in one run mean anything.
 #
 #   jobs/bench-throughput.sh                        # IMAGES=12 ALPHAS=0,0.5,1 BASELINE=""
 set -euo pipefail
@@ -64,8 +66,11 @@ raw() { # images modelA modelB [export]
 }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}')" "$1" "$2"; }
 rate() { head -1 | sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
+gflops() { python3 -c "import sys; print(f'{float(sys.argv[1]) * float(sys.argv[2]):.1f}')" "$1" "$2"; }
 steady() { grep 'steady state' | sed -E 's/.*steady state ([0-9.]+) inferences\/s.*/\1/'; }
 
+echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 \
+  src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
 echo "== upconv_7 noise0 -> noise3, $IMAGES photo crops of 320x320 (inputs 160x160), alphas $ALPHAS, $cores cores"
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 320 >/dev/null
 s1=$(sweep upconv "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]"); echo "  $s1"
@@ -74,8 +79,16 @@ if [ -n "$BASELINE" ]; then
     "$B/baseline-src/jobs/dni"); echo "  $BASELINE $b1"
   echo "  sweep / $BASELINE sweep: $(ratio "$(echo "$s1" | rate)" "$(echo "$b1" | rate)")"
 fi
-r1=$(raw "$B/photos" "$U/noise0_scale2.0x_model" "$U/noise3_scale2.0x_model"); echo "  $r1"
+r1=$(raw "$B/photos" "$U/noise0_scale2.0x_model" "$U/noise3_scale2.0x_model" "$B/upconv-inputs"); echo "  $r1"
+# PyTorch's eager loop on the same network inputs, replicate-padded by the 7 pixels of context the tiler adds
+p1=$(/usr/bin/python3 src/test/python/bench_upconv.py eager "$cache/$U/noise0_scale2.0x_model" \
+  "$cache/$U/noise3_scale2.0x_model" "$B/upconv-inputs" "$ALPHAS" 7); echo "  $p1"
+g1=$(echo "$p1" | sed -E 's/.* ([0-9.]+) GFLOP per inference.*/\1/')
+echo "  GFLOP/s: sweep $(gflops "$(echo "$s1" | rate)" "$g1"), raw DJL loop $(gflops "$(echo "$r1" | rate)" "$g1")," \
+  "PyTorch eager loop $(gflops "$(echo "$p1" | rate)" "$g1")"
 echo "  sweep / raw DJL loop: $(ratio "$(echo "$s1" | rate)" "$(echo "$r1" | rate)")"
+echo "  sweep / PyTorch eager loop: $(ratio "$(echo "$s1" | rate)" "$(echo "$p1" | rate)"); steady state:" \
+  "$(ratio "$(echo "$s1" | steady)" "$(echo "$p1" | rate)")"
 
 echo "== RRDBNet x4 (6 blocks, 64 features, 32 growth), $IMAGES crops of 256x256 (inputs 64x64), alphas $ALPHAS"
 mkdir -p "$B/rrdb"
@@ -89,6 +102,9 @@ if [ -n "$BASELINE" ]; then
 fi
 r2=$(raw "$B/rrdb-photos" "$B/rrdb/rrdb6_a.pth" "$B/rrdb/rrdb6_b.pth" "$B/rrdb-inputs"); echo "  $r2"
 p2=$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" "$ALPHAS"); echo "  $p2"
+g2=$(echo "$p2" | sed -E 's/.* ([0-9.]+) GFLOP per inference.*/\1/')
+echo "  GFLOP/s: sweep $(gflops "$(echo "$s2" | rate)" "$g2"), raw DJL loop $(gflops "$(echo "$r2" | rate)" "$g2")," \
+  "PyTorch eager loop $(gflops "$(echo "$p2" | rate)" "$g2")"
 echo "  sweep / raw DJL loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$r2" | rate)")"
 echo "  sweep / PyTorch eager loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$p2" | rate)"); steady state:" \
   "$(ratio "$(echo "$s2" | steady)" "$(echo "$p2" | rate)")"

@@ -55,7 +55,23 @@ def main():
                 n += 1
         seconds = time.perf_counter() - start
     print(f"pytorch {torch.__version__} eager loop: {n} inferences in {seconds:.2f} s: {n / seconds:.3f} inferences/s "
-          f"({torch.get_num_threads()} threads, {xs[0].shape[3]}x{xs[0].shape[2]} inputs)")
+          f"({torch.get_num_threads()} threads, {xs[0].shape[3]}x{xs[0].shape[2]} inputs, "
+          f"{flops(net, xs[0]) / 1e9:.3f} GFLOP per inference)")
+
+
+def flops(net, x):
+    """Multiply-adds x 2 of the convolutions of one forward pass on x (counted after the timed loop)."""
+    total = [0]
+
+    def conv(m, inp, out):
+        total[0] += 2 * out.numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
+
+    hooks = [m.register_forward_hook(conv) for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        net(x)
+    for h in hooks:
+        h.remove()
+    return total[0]
 
 
 if __name__ == "__main__":

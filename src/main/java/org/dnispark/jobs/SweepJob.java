@@ -16,6 +16,7 @@ import org.dnispark.config.SweepSettings;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.metrics.Metric;
+import org.dnispark.results.SweepResults;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -112,87 +113,45 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         columns.forEach(m -> header.add("mean_" + m));
         header.add("images");
         Csv per = new Csv(header.toArray(String[]::new));
-        List<Map<String, Object>> perList = new ArrayList<>();
+        List<SweepResults.CoefficientScores> perList = new ArrayList<>();
         double[] means = new double[coefficients.size()];
         int best = -1;
         for (CoefficientPlan.Coefficient c : coefficients.entries()) {
             int k = c.index();
             means[k] = stats.stat(picking.column(), k).mean();
             List<Object> row = new ArrayList<>(List.of(k, c.label(), ResultRows.alphaText(c), ResultRows.vector(c)));
-            Map<String, Object> e = RunPlan.coefficientEntry(c);
+            Map<String, Double> meanOf = new LinkedHashMap<>();
             for (Metric m : metrics) {
                 double mean = stats.stat(m.column(), k).mean();
                 row.add(m.format(mean));
-                e.put("mean_" + m.column(), mean);
+                meanOf.put(m.column(), mean);
             }
             row.add(stats.count(k));
             per.row(row.toArray());
-            e.put("images", stats.count(k));
+            Map<String, SweepResults.Spread> spreads = new LinkedHashMap<>();
             for (String m : columns) {
                 SweepStatistics.Stat st = stats.stat(m, k);
-                Map<String, Object> spread = new LinkedHashMap<>();
-                spread.put("std", st.std());
-                spread.put("min", st.distribution().min());
-                spread.put("q1", st.distribution().q1());
-                spread.put("median", st.distribution().median());
-                spread.put("q3", st.distribution().q3());
-                spread.put("max", st.distribution().max());
-                e.put(m + "_spread", spread);
+                spreads.put(m, new SweepResults.Spread(st.std(), st.distribution().min(), st.distribution().q1(),
+                        st.distribution().median(), st.distribution().q3(), st.distribution().max()));
             }
-            perList.add(e);
+            perList.add(SweepSummary.coefficient(c, meanOf, stats.count(k), spreads));
             if (best < 0 || picking.direction().better(means[k], means[best])) {
                 best = k;
             }
         }
         Storage.writeAtomically(out.file("per_alpha.csv"), per.bytes(), out.conf());
-        Map<String, Object> summary = SweepSummary.summary(s, plan, results, perList, means, best);
         PerImageBest.Predictor predictor = s.predictorFitFrom().isEmpty() ? null
                 : fitPredictor(spark, s.predictorFitFrom(), out);
         step(spark, s, "statistics: psnr.csv and per image best, in one pass");
         PerImageBest.Result perImage = PerImageBest.of(scores, picking, best, s.run().report().worstImages(),
                 predictor, new PerImageBest.Tables(out.file("psnr.csv"), out.file("per_image.csv"), metrics,
                         coefficients), hadoop(out.conf()));
-        summary.put("per_image_best_mean", Double.isFinite(perImage.oracleMean()) ? perImage.oracleMean() : null);
-        if (predictor != null) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("formula", "alpha = clamp(intercept + slope * input_noise, 0, 1), then the nearest alpha run");
-            p.put("intercept", predictor.intercept());
-            p.put("slope", predictor.slope());
-            p.put("fitted_on_images", predictor.fittedOn());
-            p.put("fit_from", predictor.fitFrom());
-            p.put("mean_at_predicted", Double.isFinite(perImage.predictedMean()) ? perImage.predictedMean() : null);
-            summary.put("predictor", p);
-        }
-        if (s.adaptive() != null) {
-            summary.put("region_adaptive", SweepSummary.regionAdaptive(s, results.accepted().filter(r -> Outcomes.index(r) == n),
-                    scores, best, coefficients, out));
-        }
-        List<Map<String, Object>> preferring = new ArrayList<>();
-        for (CoefficientPlan.Coefficient c : coefficients.entries()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("index", c.index());
-            e.put("label", c.label());
-            e.put("alpha", c.hasAlpha() ? c.alpha() : null);
-            e.put("images", perImage.imagesPreferring().getOrDefault(c.index(), 0L));
-            preferring.add(e);
-        }
-        summary.put("best_per_image", preferring);
-        List<Map<String, Object>> worst = new ArrayList<>();
-        for (PerImageBest.ImageBest w : perImage.worst()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("image", w.image());
-            e.put("at_best", w.atDatasetBest());
-            e.put("own_best_index", w.bestIndex());
-            e.put("own_best_label", coefficients.get(w.bestIndex()).label());
-            e.put("own_best", w.best());
-            worst.add(e);
-        }
-        summary.put("worst_images", worst);
-        if (inference.details().containsKey("search")) {
-            summary.put("search", inference.details().get("search"));
-        }
-        Storage.writeAtomically(out.file("summary.json"), Json.bytes(summary), out.conf());
-        return summary;
+        SweepResults.RegionAdaptive adaptive = s.adaptive() == null ? null : SweepSummary.regionAdaptive(s,
+                results.accepted().filter(r -> Outcomes.index(r) == n), scores, best, coefficients, out);
+        SweepResults summary = SweepSummary.summary(s, plan, results, perList, means, best, perImage, predictor,
+                adaptive, inference.details().get("search"));
+        Storage.writeAtomically(out.file("summary.json"), Json.bytes(summary.toJson()), out.conf());
+        return summary.toMap();
     }
 
     /**

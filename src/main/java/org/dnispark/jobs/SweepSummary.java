@@ -12,18 +12,21 @@ import org.dnispark.config.Method;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.metrics.Metric;
+import org.dnispark.results.JsonFields;
+import org.dnispark.results.SweepResults;
 import org.dnispark.storage.RunOutput;
 
 /**
- * The sweep's summary.json pieces made from its statistics: the headline (best coefficient by the picking metric's
- * direction, endpoints, dip and largest step in its unit, the metrics computed) and the region-adaptive composites.
+ * The sweep's {@link SweepResults} made from its statistics: the headline (best coefficient by the picking metric's
+ * direction, endpoints, dip and largest step in its unit, the metrics computed), each image's own best, and the
+ * region-adaptive composites.
  */
 final class SweepSummary {
     private SweepSummary() {
     }
 
     /** The composites' scores: adaptive.csv, and their means beside the levels'. */
-    static Map<String, Object> regionAdaptive(SweepSettings s, JavaRDD<Row> rows, JavaRDD<Row> scores,
+    static SweepResults.RegionAdaptive regionAdaptive(SweepSettings s, JavaRDD<Row> rows, JavaRDD<Row> scores,
             int best, CoefficientPlan coefficients, RunOutput out) {
         SweepSettings.Adaptive a = s.adaptive();
         List<Metric> metrics = s.scoring().computed();
@@ -45,14 +48,9 @@ final class SweepSummary {
             }
         }, out.file("adaptive.csv"));
         SweepStatistics stats = SweepStatistics.of(rows.map(r -> Outcomes.withIndex(r, 0)), columns, 1);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("levels", a.levels());
-        d.put("flat_alpha", a.flat());
-        d.put("textured_alpha", a.textured());
-        d.put("smoothing", a.smoothing());
-        d.put("images", stats.count(0));
+        Map<String, Double> means = new LinkedHashMap<>();
         for (String m : columns) {
-            d.put("mean_" + m, stats.count(0) == 0 ? null : stats.stat(m, 0).mean());
+            means.put(m, stats.count(0) == 0 ? null : stats.stat(m, 0).mean());
         }
         // the framed images (a few, by name): their composite's scores beside those at the dataset's best coefficient
         List<String> named = a.frames();
@@ -61,24 +59,39 @@ final class SweepSummary {
         rows.filter(r -> named.contains(Outcomes.image(r))).collect().forEach(r -> composites.put(Outcomes.image(r), r));
         scores.filter(r -> Outcomes.index(r) == best && named.contains(Outcomes.image(r))).collect()
                 .forEach(r -> atBest.put(Outcomes.image(r), r));
-        List<Map<String, Object>> frames = new ArrayList<>();
+        List<SweepResults.AdaptiveFrame> frames = new ArrayList<>();
         for (String f : named) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("image", f);
-            e.put("folder", SweepJob.framesOf(f));
-            e.put("best_frame", SweepJob.framesOf(f) + "/" + ImageJob.frameName(best, coefficients.get(best).label()));
+            Map<String, Double> composite = new LinkedHashMap<>();
+            Map<String, Double> there = new LinkedHashMap<>();
             for (String m : columns) {
-                e.put(m, composites.containsKey(f) ? composites.get(f).<Double>getAs(m) : null);
-                e.put(m + "_at_best", atBest.containsKey(f) ? atBest.get(f).<Double>getAs(m) : null);
+                composite.put(m, composites.containsKey(f) ? composites.get(f).<Double>getAs(m) : null);
+                there.put(m, atBest.containsKey(f) ? atBest.get(f).<Double>getAs(m) : null);
             }
-            frames.add(e);
+            frames.add(new SweepResults.AdaptiveFrame(f, SweepJob.framesOf(f), SweepJob.framesOf(f) + "/"
+                    + ImageJob.frameName(best, coefficients.get(best).label()), composite, there));
         }
-        d.put("frames", frames);
-        return d;
+        return new SweepResults.RegionAdaptive(a.levels(), a.flat(), a.textured(), a.smoothing(), stats.count(0),
+                means, frames);
     }
 
-    static Map<String, Object> summary(SweepSettings s, RunPlan plan, ImageJob.Results results,
-            List<Map<String, Object>> perList, double[] means, int best) {
+    /** One coefficient's row of the summary: the plan's description of it and its scores. */
+    static SweepResults.CoefficientScores coefficient(CoefficientPlan.Coefficient c, Map<String, Double> means,
+            long images, Map<String, SweepResults.Spread> spreads) {
+        List<Double> vector = new ArrayList<>();
+        for (double v : c.vector()) {
+            vector.add(v);
+        }
+        return new SweepResults.CoefficientScores(c.index(), c.label(), c.hasAlpha() ? c.alpha() : null, vector,
+                c.hasSchedule() ? JsonFields.tree(c.schedule().describe(null)) : null, means, images, spreads);
+    }
+
+    /**
+     * The summary: the headline from the per-coefficient means (best by the picking metric's direction, endpoints,
+     * dip and largest step in its unit), each image's own best, the predictor, the composites and the search.
+     */
+    static SweepResults summary(SweepSettings s, RunPlan plan, ImageJob.Results results,
+            List<SweepResults.CoefficientScores> perList, double[] means, int best, PerImageBest.Result perImage,
+            PerImageBest.Predictor predictor, SweepResults.RegionAdaptive adaptive, Object search) {
         Metric picking = s.scoring().picking();
         int n = means.length;
         double maxStep = 0;
@@ -92,43 +105,39 @@ final class SweepSummary {
                 maxStep = Math.max(maxStep, Math.abs(means[k] - means[k - 1]));
             }
         }
-        // the worse endpoint, and how far the curve goes beyond it the wrong way (in the metric's units, >= 0)
+        // the worse endpoint, and how far the curve goes beyond it the wrong way (in the metric's units, >= 0): the
+        // paper's limitation for uncorrelated models; the largest step is the transition's smoothness
         double worseEnd = picking.direction().better(means[0], means[n - 1]) ? means[n - 1] : means[0];
         double dip = Math.abs(worseEnd - worst);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("method", s.method() == Method.PIXEL ? "pixel" : "dni");
-        summary.put("metric", picking.column());
-        summary.put("metric_better", picking.direction().word());
-        summary.put("metric_unit", picking.unit());
-        summary.put("metrics", s.scoring().computed().stream().map(SweepSummary::describe).toList());
-        summary.put("crop_border", SweepJob.cropBorder(s, plan));
-        summary.put("images", results.images());
-        summary.put("rejected", results.rejected());
-        summary.put("best", perList.get(best));
-        summary.put("first", perList.get(0));
-        summary.put("last", perList.get(n - 1));
-        // How far the curve falls below the worse endpoint (the paper's limitation for uncorrelated models), and the
-        // largest change between neighbouring coefficients (smoothness of the transition), in the metric's unit;
-        // the _db names stay for metrics in dB.
-        summary.put("dip_below_endpoints", dip);
-        summary.put("max_neighbour_step", maxStep);
-        if ("dB".equals(picking.unit())) {
-            summary.put("dip_below_endpoints_db", dip);
-            summary.put("max_neighbour_step_db", maxStep);
+        SweepResults.Predictor p = predictor == null ? null : new SweepResults.Predictor(
+                "alpha = clamp(intercept + slope * input_noise, 0, 1), then the nearest alpha run",
+                predictor.intercept(), predictor.slope(), predictor.fittedOn(), predictor.fitFrom(),
+                finiteOrNull(perImage.predictedMean()));
+        List<SweepResults.Preference> preferring = new ArrayList<>();
+        for (SweepResults.CoefficientScores c : perList) {
+            preferring.add(new SweepResults.Preference(c.index(), c.label(), c.alpha(),
+                    perImage.imagesPreferring().getOrDefault(c.index(), 0L)));
         }
-        summary.put("per_coefficient", perList);
-        return summary;
+        List<SweepResults.WorstImage> worstImages = new ArrayList<>();
+        for (PerImageBest.ImageBest w : perImage.worst()) {
+            worstImages.add(new SweepResults.WorstImage(w.image(), w.atDatasetBest(), w.bestIndex(),
+                    perList.get(w.bestIndex()).label(), w.best()));
+        }
+        return new SweepResults(s.method() == Method.PIXEL ? "pixel" : "dni", picking.column(),
+                picking.direction().word(), picking.unit(), s.scoring().computed().stream()
+                        .map(SweepSummary::describe).toList(), SweepJob.cropBorder(s, plan), results.images(),
+                results.rejected(), perList.get(best), perList.get(0), perList.get(n - 1), dip, maxStep, perList,
+                finiteOrNull(perImage.oracleMean()), p, adaptive, preferring, worstImages,
+                search == null ? null : JsonFields.tree(search));
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /** A metric as the report reads it. */
-    static Map<String, Object> describe(Metric m) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("column", m.column());
-        d.put("title", m.title());
-        d.put("unit", m.unit());
-        d.put("decimals", m.decimals());
-        d.put("better", m.direction().word());
-        d.put("reference", m.needsReference());
-        return d;
+    static SweepResults.MetricColumn describe(Metric m) {
+        return new SweepResults.MetricColumn(m.column(), m.title(), m.unit(), m.decimals(), m.direction().word(),
+                m.needsReference());
     }
 }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.dnispark.metrics.Metric;
 import org.dnispark.metrics.MetricRegistry;
+import org.dnispark.results.SweepResults;
+import org.dnispark.results.SweepResults.CoefficientScores;
 
 /**
  * A sweep on the page: its headline (best coefficient, endpoints, dip, per-image figures, search), each metric's
@@ -30,53 +32,42 @@ final class SweepSection extends Section {
         sweep(run);
     }
 
-    /** The sweep's dip or largest step, from its unit-free key or (runs before it) the one in dB. */
-    private static double curveFigure(JsonNode s, String key) {
-        return (s.has(key) ? s.path(key) : s.path(key + "_db")).asDouble();
-    }
-
-    static String bestLabel(SweepCurve c, JsonNode best) {
-        return (c.alpha() ? "best α = " : "best: ") + best.path("label").asText();
-    }
-
     private void sweep(RunFolder r) {
-        JsonNode s = r.results();
         SweepCurve c = SweepCurve.of(r);
-        JsonNode best = s.path("best");
-        String metric = s.path("metric").asText("psnr_y");
+        SweepResults s = c.results();
+        CoefficientScores best = s.best();
+        String metric = s.metric();
         html.append("<div class=\"headline\"><table>");
-        row("method", s.path("method").asText());
-        row("scored by", title(metric) + ", mean over images, " + s.path("metric_better").asText("higher")
-                + " is better (crop border " + s.path("crop_border").asText() + ")");
+        row("method", s.method());
+        row("scored by", title(metric) + ", mean over images, " + s.metricBetter() + " is better (crop border "
+                + s.cropBorder() + ")");
         html.append("<tr><th>best coefficient</th><td class=\"best\" data-best-label=\"")
-                .append(esc(best.path("label").asText())).append("\">").append(esc(best.path("label").asText()))
-                .append(": ").append(Charts.number(best.path("mean_" + metric).asDouble())).append("</td></tr>");
-        row("first / last", Charts.number(s.path("first").path("mean_" + metric).asDouble()) + " / "
-                + Charts.number(s.path("last").path("mean_" + metric).asDouble()));
-        row("dip below the worse endpoint", Charts.number(curveFigure(s, "dip_below_endpoints")));
-        row("largest step between neighbours", Charts.number(curveFigure(s, "max_neighbour_step")));
-        if (s.has("per_image_best_mean")) {
-            row("mean when every image gets its own best", Charts.number(s.path("per_image_best_mean").asDouble()));
+                .append(esc(best.label())).append("\">").append(esc(best.label()))
+                .append(": ").append(Charts.number(best.mean(metric))).append("</td></tr>");
+        row("first / last", Charts.number(s.first().mean(metric)) + " / " + Charts.number(s.last().mean(metric)));
+        row("dip below the worse endpoint", Charts.number(s.dipBelowEndpoints()));
+        row("largest step between neighbours", Charts.number(s.maxNeighbourStep()));
+        if (s.perImageBestMean() != null) {
+            row("mean when every image gets its own best", Charts.number(s.perImageBestMean()));
         }
-        if (s.has("predictor") && s.path("predictor").has("mean_at_predicted")) {
-            row("mean at each image's predicted alpha", Charts.number(s.path("predictor").path("mean_at_predicted")
-                    .asDouble()) + " (alpha = " + Charts.number(s.path("predictor").path("intercept").asDouble())
-                    + " + " + Charts.number(s.path("predictor").path("slope").asDouble()) + " x input noise, fitted on "
-                    + s.path("predictor").path("fitted_on_images").asText() + " other images)");
+        SweepResults.Predictor p = s.predictor();
+        if (p != null && p.meanAtPredicted() != null) {
+            row("mean at each image's predicted alpha", Charts.number(p.meanAtPredicted()) + " (alpha = "
+                    + Charts.number(p.intercept()) + " + " + Charts.number(p.slope()) + " x input noise, fitted on "
+                    + p.fittedOnImages() + " other images)");
         }
-        if (s.has("search")) {
-            JsonNode q = s.path("search");
+        if (s.search() != null) {
+            JsonNode q = s.search();
             row("search", q.path("method").asText() + " to " + q.path("tolerance").asText() + ": "
                     + q.path("evaluations").size() + " points, " + q.path("inferences").asText() + " inferences ("
                     + q.path("grid_inferences").asText() + " for the " + q.path("grid_points").asText()
                     + "-point grid)");
         }
-        row("images", s.path("images").asText() + " scored, " + s.path("rejected").asText() + " rejected");
+        row("images", s.images() + " scored, " + s.rejected() + " rejected");
         html.append("</table></div>\n<div class=\"charts\">\n");
-        List<Charts.Mark> marks = List.of(new Charts.Mark(c.x(best), bestLabel(c, best) + " (by "
-                + title(metric) + ")"));
+        List<Charts.Mark> marks = List.of(new Charts.Mark(c.x(best), c.bestLabel() + " (by " + title(metric) + ")"));
         for (String m : METRICS) {
-            if (!c.rows().get(0).has("mean_" + m)) {
+            if (!c.scored(m)) {
                 continue; // runs from before SSIM was scored
             }
             Charts.Drawn d = Charts.curves(title(m), c.xLabel(), title(m),
@@ -86,14 +77,14 @@ final class SweepSection extends Section {
                             + "image (dashed).</figcaption></figure>\n");
         }
         html.append("</div>\n");
-        JsonNode perImage = s.path("best_per_image");
-        if (perImage.isArray() && perImage.size() > 0) {
+        List<SweepResults.Preference> perImage = s.bestPerImage();
+        if (!perImage.isEmpty()) {
             List<String> cats = new ArrayList<>();
             double[] counts = new double[perImage.size()];
             int i = 0;
-            for (JsonNode b : perImage) {
-                cats.add(b.path("label").asText());
-                counts[i++] = b.path("images").asDouble();
+            for (SweepResults.Preference b : perImage) {
+                cats.add(b.label());
+                counts[i++] = b.images();
             }
             html.append("<div class=\"charts\"><figure class=\"chart\">").append(Charts.bars("Each image's best "
                     + "coefficient (" + title(metric) + ")", c.alpha() ? "alpha"
@@ -101,34 +92,33 @@ final class SweepSection extends Section {
         } else {
             html.append("<div class=\"charts\">");
         }
-        JsonNode worst = s.path("worst_images");
-        if (worst.isArray() && worst.size() > 0) {
+        if (!s.worstImages().isEmpty()) {
             html.append("<figure class=\"table\"><figcaption>Worst images at the best coefficient (")
-                    .append(esc(best.path("label").asText())).append(")</figcaption><table class=\"worst\"><tr>"
+                    .append(esc(best.label())).append(")</figcaption><table class=\"worst\"><tr>"
                             + "<th>image</th><th>at best</th><th>own best</th><th>there</th></tr>");
-            for (JsonNode w : worst) {
-                html.append("<tr><td>").append(esc(w.path("image").asText())).append("</td><td>")
-                        .append(Charts.number(w.path("at_best").asDouble())).append("</td><td>")
-                        .append(esc(w.path("own_best_label").asText())).append("</td><td>")
-                        .append(Charts.number(w.path("own_best").asDouble())).append("</td></tr>");
+            for (SweepResults.WorstImage w : s.worstImages()) {
+                html.append("<tr><td>").append(esc(w.image())).append("</td><td>")
+                        .append(Charts.number(w.atBest())).append("</td><td>")
+                        .append(esc(w.ownBestLabel())).append("</td><td>")
+                        .append(Charts.number(w.ownBest())).append("</td></tr>");
             }
             html.append("</table></figure>");
         }
         html.append("</div>\n<details><summary>Every coefficient</summary><table class=\"coefficients\"><tr>"
                 + "<th>index</th><th>label</th>");
-        List<String> scored = METRICS.stream().filter(m -> c.rows().get(0).has("mean_" + m)).toList();
+        List<String> scored = METRICS.stream().filter(c::scored).toList();
         for (String m : scored) {
             html.append("<th>").append(title(m)).append("</th>");
         }
         html.append("<th>images</th></tr>");
-        for (JsonNode row : c.rows()) {
-            html.append("<tr><td>").append(row.path("index").asInt()).append("</td><td>")
-                    .append(esc(row.path("label").asText())).append("</td>");
+        for (CoefficientScores row : c.rows()) {
+            html.append("<tr><td>").append(row.index()).append("</td><td>")
+                    .append(esc(row.label())).append("</td>");
             for (String m : scored) {
-                html.append("<td>").append(row.has("mean_" + m) ? Charts.number(row.path("mean_" + m).asDouble())
-                        : "").append("</td>");
+                html.append("<td>").append(row.means().containsKey(m) ? Charts.number(row.mean(m)) : "")
+                        .append("</td>");
             }
-            html.append("<td>").append(row.path("images").asText()).append("</td></tr>");
+            html.append("<td>").append(row.images()).append("</td></tr>");
         }
         html.append("</table></details>\n");
         regionAdaptive(r, s, metric);
@@ -138,42 +128,41 @@ final class SweepSection extends Section {
      * The sweep's region-adaptive composites: their means beside the best single alpha's, and for each framed image
      * its input, alpha map, the output at the best alpha and the composite, side by side.
      */
-    private void regionAdaptive(RunFolder r, JsonNode s, String metric) {
-        JsonNode a = s.path("region_adaptive");
-        if (a.isMissingNode()) {
+    private void regionAdaptive(RunFolder r, SweepResults s, String metric) {
+        SweepResults.RegionAdaptive a = s.regionAdaptive();
+        if (a == null) {
             return;
         }
-        JsonNode best = s.path("best");
+        CoefficientScores best = s.best();
         html.append("<section class=\"adaptive\"><h3>Region-adaptive alpha</h3><table>");
-        row("levels", a.path("levels").toString());
-        row("flat / textured alpha", a.path("flat_alpha").asText() + " / " + a.path("textured_alpha").asText()
-                + " (window " + a.path("smoothing").asText() + " px)");
+        row("levels", levels(a.levels()));
+        row("flat / textured alpha", a.flatAlpha() + " / " + a.texturedAlpha() + " (window " + a.smoothing()
+                + " px)");
         for (String m : METRICS) {
-            if (a.has("mean_" + m)) {
-                row(title(m), "region-adaptive " + Charts.number(a.path("mean_" + m).asDouble())
-                        + ", best single alpha (" + best.path("label").asText() + ") "
-                        + Charts.number(best.path("mean_" + m).asDouble()));
+            if (a.means().containsKey(m)) {
+                row(title(m), "region-adaptive " + Charts.number(number(a.means().get(m)))
+                        + ", best single alpha (" + best.label() + ") " + Charts.number(best.mean(m)));
             }
         }
         html.append("</table>\n");
-        for (JsonNode f : a.path("frames")) {
-            String dir = f.path("folder").asText();
-            String image = f.path("image").asText();
+        for (SweepResults.AdaptiveFrame f : a.frames()) {
+            String dir = f.folder();
+            String image = f.image();
             html.append("<figure class=\"adaptive-frames\" data-image=\"").append(esc(image)).append("\">");
             String[][] panels = {
                 {dir + "/input.png", "input"},
                 {dir + "/alpha-map.png", "alpha map (black 0, white 1)"},
-                {f.path("best_frame").asText(), "best single alpha " + best.path("label").asText() + ": "
-                        + Charts.number(f.path(metric + "_at_best").asDouble())},
-                {dir + "/region-adaptive.png", "region-adaptive: " + Charts.number(f.path(metric).asDouble())},
+                {f.bestFrame(), "best single alpha " + best.label() + ": "
+                        + Charts.number(number(f.atBest().get(metric)))},
+                {dir + "/region-adaptive.png", "region-adaptive: " + Charts.number(number(f.scores().get(metric)))},
             };
-            for (String[] p : panels) {
+            for (String[] panel : panels) {
                 try {
-                    html.append("<div class=\"panel\"><img alt=\"").append(esc(p[1])).append("\" src=\"")
-                            .append(pngData(r.bytes(p[0], conf), r.uri() + "/" + p[0], settings.frameHeight()))
-                            .append("\"><div>").append(esc(p[1])).append("</div></div>");
+                    html.append("<div class=\"panel\"><img alt=\"").append(esc(panel[1])).append("\" src=\"")
+                            .append(pngData(r.bytes(panel[0], conf), r.uri() + "/" + panel[0], settings.frameHeight()))
+                            .append("\"><div>").append(esc(panel[1])).append("</div></div>");
                 } catch (RuntimeException e) {
-                    html.append("<div class=\"panel missing\">").append(esc(p[0])).append(": ")
+                    html.append("<div class=\"panel missing\">").append(esc(panel[0])).append(": ")
                             .append(esc(e.getMessage())).append("</div>");
                 }
             }
@@ -183,21 +172,31 @@ final class SweepSection extends Section {
         html.append("</section>\n");
     }
 
+    /** A figure that may be null (not scored): NaN, which the charts' number format shows as such. */
+    private static double number(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+
+    /** The levels as the summary lists them. */
+    private static String levels(List<Double> levels) {
+        return levels.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",", "[", "]"));
+    }
+
     /** Several sweeps on one chart per metric, and side by side in a table. */
     void comparison(List<RunFolder> sweeps) {
         html.append("<section class=\"comparison\"><h2>Sweeps compared</h2>\n<table><tr><th>run</th><th>method"
                 + "</th><th>models</th><th>best</th><th>score there</th><th>dip below the worse endpoint</th>"
                 + "<th>largest step</th></tr>");
         for (RunFolder r : sweeps) {
-            JsonNode s = r.results();
-            String metric = s.path("metric").asText("psnr_y");
-            html.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(esc(s.path("method").asText()))
+            SweepResults s = SweepCurve.of(r).results();
+            String metric = s.metric();
+            html.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(esc(s.method()))
                     .append("</td><td>").append(esc(modelNames(r))).append("</td><td>")
-                    .append(esc(s.path("best").path("label").asText())).append("</td><td>")
+                    .append(esc(s.best().label())).append("</td><td>")
                     .append(esc(title(metric))).append(' ')
-                    .append(Charts.number(s.path("best").path("mean_" + metric).asDouble())).append("</td><td>")
-                    .append(Charts.number(curveFigure(s, "dip_below_endpoints"))).append("</td><td>")
-                    .append(Charts.number(curveFigure(s, "max_neighbour_step"))).append("</td></tr>");
+                    .append(Charts.number(s.best().mean(metric))).append("</td><td>")
+                    .append(Charts.number(s.dipBelowEndpoints())).append("</td><td>")
+                    .append(Charts.number(s.maxNeighbourStep())).append("</td></tr>");
         }
         html.append("</table>\n<div class=\"charts\">\n");
         for (String m : METRICS) {
@@ -205,12 +204,12 @@ final class SweepSection extends Section {
             String xLabel = null;
             for (RunFolder r : sweeps) {
                 SweepCurve c = SweepCurve.of(r);
-                if (!c.rows().get(0).has("mean_" + m)) {
+                if (!c.scored(m)) {
                     continue;
                 }
                 xLabel = xLabel == null ? c.xLabel() : xLabel;
-                curves.add(Charts.Curve.meanOnly(r.name() + " (" + r.results().path("method").asText() + ")", c.x(),
-                        c.values("mean_" + m)));
+                curves.add(Charts.Curve.meanOnly(r.name() + " (" + c.results().method() + ")", c.x(),
+                        c.means(m)));
             }
             if (curves.isEmpty()) {
                 continue;

@@ -68,11 +68,11 @@ final class TransitionSection extends Section {
         double bottom = 0;
         if (sweep != null) {
             SweepCurve c = SweepCurve.of(sweep);
-            String metric = sweep.results().path("metric").asText("psnr_y");
+            String metric = c.results().metric();
             if (c.alpha() == alpha) {
                 Charts.Drawn d = Charts.curves("Sweep " + sweep.name() + ": " + title(metric), c.xLabel(), title(metric),
-                        List.of(c.curve("mean", metric)), List.of(new Charts.Mark(c.x(sweep.results().path("best")),
-                                SweepSection.bestLabel(c, sweep.results().path("best")))), true, xs, 520, 340);
+                        List.of(c.curve("mean", metric)), List.of(new Charts.Mark(c.x(c.results().best()),
+                                c.bestLabel())), true, xs, 520, 340);
                 curveSvg = d.svg();
                 markerX = d.markerX();
                 top = d.plotTop();

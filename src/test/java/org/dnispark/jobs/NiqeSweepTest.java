@@ -73,7 +73,7 @@ class NiqeSweepTest {
         Path out = tmp.resolve("sweep");
         SweepJob.run(spark, SparkJobsTest.settings(Job.SWEEP, args(out, "dni.sweep.alphas=[0, 0.5, 1]",
                 "dni.sweep.frames=[\"*\"]").toArray(String[]::new)));
-        JsonNode sum = SparkJobsTest.JSON.readTree(out.resolve("summary.json").toFile());
+        JsonNode sum = SparkJobsTest.sweepSummary(out);
         assertEquals("niqe", sum.get("metric").asText());
         assertEquals("lower", sum.get("metric_better").asText());
         assertTrue(!sum.has("dip_below_endpoints_db"), "NIQE has no dB");
@@ -135,7 +135,7 @@ class NiqeSweepTest {
         Path out = tmp.resolve("search");
         SweepJob.run(spark, SparkJobsTest.settings(Job.SWEEP, args(out, "dni.sweep.search.method=golden",
                 "dni.sweep.search.tolerance=0.15").toArray(String[]::new)));
-        JsonNode search = SparkJobsTest.JSON.readTree(out.resolve("summary.json").toFile()).get("search");
+        JsonNode search = SparkJobsTest.sweepSummary(out).get("search");
         assertEquals("minimise", search.get("goal").asText());
         double lowest = Double.POSITIVE_INFINITY;
         for (JsonNode e : search.get("evaluations")) {

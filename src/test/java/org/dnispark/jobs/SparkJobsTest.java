@@ -46,6 +46,18 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkJobsTest {
     static final String UPCONV = "waifu2x-1.6.5/waifu2x/models-upconv_7_anime_style_art_rgb/";
     static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * A sweep's summary.json, after checking that its type reads every key back: {@code SweepResults} written from
+     * what it read gives the file's JSON again, key for key in the same order (issue 26: writer and reader share it).
+     */
+    static JsonNode sweepSummary(Path run) throws java.io.IOException {
+        JsonNode sum = JSON.readTree(run.resolve("summary.json").toFile());
+        assertEquals(sum.toString(), org.dnispark.results.SweepResults.of(sum).toJson().toString(),
+                "summary.json through SweepResults");
+        return sum;
+    }
+
     static SparkSession spark;
 
     @TempDir
@@ -131,7 +143,7 @@ class SparkJobsTest {
             assertEquals(org.dnispark.metrics.Ssim.y(result, truth, 2), chelseaMid.getDouble(8), 1e-12);
         }
 
-        JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile());
+        JsonNode sum = sweepSummary(out);
         assertEquals(2, sum.get("images").asInt());
         assertEquals(1, sum.get("rejected").asInt());
         assertEquals(3, sum.get("per_coefficient").size());
@@ -357,7 +369,7 @@ class SparkJobsTest {
         SweepJob.run(spark, settings(Job.SWEEP, models, "dni.inference.padding=reflect", "dni.sweep.path-step=0.5",
                 "dni.sweep.search.method=golden", "dni.sweep.search.tolerance=0.3",
                 "dni.sweep.output=\"" + searched + "\""));
-        JsonNode search = JSON.readTree(searched.resolve("summary.json").toFile()).get("search");
+        JsonNode search = sweepSummary(searched).get("search");
         assertEquals("[0.0,2.0]", search.get("bracket").toString());
         for (JsonNode e : search.get("evaluations")) {
             double t = e.get("t").asDouble();
@@ -550,7 +562,7 @@ class SparkJobsTest {
         Path out = tmp.resolve("search");
         Map<String, Object> summary = SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + out + "\"",
                 "dni.sweep.search.method=golden", "dni.sweep.search.tolerance=0.1"));
-        JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile());
+        JsonNode sum = sweepSummary(out);
         JsonNode search = sum.get("search");
         assertEquals(JSON.valueToTree(summary.get("search")).toString(), search.toString());
         int n = search.get("evaluations").size();
@@ -585,7 +597,7 @@ class SparkJobsTest {
         Path grid = tmp.resolve("search-as-grid");
         SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + grid + "\"", "dni.sweep.alphas=["
                 + first.get("alpha").asDouble() + ", " + second.get("alpha").asDouble() + "]"));
-        JsonNode gridSum = JSON.readTree(grid.resolve("summary.json").toFile());
+        JsonNode gridSum = sweepSummary(grid);
         assertEquals(first.get("mean").asDouble(), gridSum.get("per_coefficient").get(0).get("mean_psnr_y").asDouble());
         assertEquals(second.get("mean").asDouble(), gridSum.get("per_coefficient").get(1).get("mean_psnr_y").asDouble());
         JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
@@ -655,7 +667,7 @@ class SparkJobsTest {
         RgbImage composite = org.dnispark.image.RegionAlpha.composite(outputs, levels, map, input.width(), 2);
         String chelsea = adaptive.stream().filter(l -> l.startsWith("chelsea,")).findFirst().orElseThrow();
         assertEquals(Psnr.y(composite, truth, 2), Double.parseDouble(chelsea.split(",")[2]), 1e-4);
-        JsonNode sum = JSON.readTree(out.resolve("summary.json").toFile()).get("region_adaptive");
+        JsonNode sum = sweepSummary(out).get("region_adaptive");
         assertEquals(2, sum.get("images").asInt());
         assertTrue(Double.isFinite(sum.get("mean_psnr_y").asDouble()));
         assertEquals(JSON.valueToTree(summary.get("region_adaptive")).toString(), sum.toString());
@@ -676,7 +688,7 @@ class SparkJobsTest {
         Path predicted = tmp.resolve("predicted");
         SweepJob.run(spark, settings(Job.SWEEP, "dni.sweep.output=\"" + predicted + "\"",
                 "dni.sweep.alphas=[0, 0.5, 1]", "dni.sweep.predictor.fit-from=[\"" + out + "\"]"));
-        JsonNode p = JSON.readTree(predicted.resolve("summary.json").toFile());
+        JsonNode p = sweepSummary(predicted);
         JsonNode pred = p.get("predictor");
         assertEquals(2, pred.get("fitted_on_images").asInt());
         // two points: the line passes through both (noise, best alpha), so each image is predicted its own best
