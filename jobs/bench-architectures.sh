@@ -65,7 +65,8 @@ for arch in $ARCHS; do
   gf() { python3 -c "import sys; print(f'{float(sys.argv[1]) * float(sys.argv[2]):.1f}')" "$1" "$2"; }
   sw="-"
   if [ "${SWEEP:-0}" = 1 ]; then
-    [ -f target/dni-spark.jar ] || mvn -B -q -o package -DskipTests >/dev/null
+    # jobs/dni runs the packaged jar: packaged once per run, so that it is this tree's code
+    [ -n "${packaged:-}" ] || { mvn -B -q -o package -DskipTests >/dev/null; packaged=1; }
     jobs/dni sweep --config conf/demo.conf "dni.input.images=\"$B/photos\"" "dni.sweep.output=\"$B/sweep-$arch\"" \
       "dni.models=[\"$a\", \"$b\"]" "dni.sweep.alphas=[$ALPHAS]" 'dni.degradation=[{type=bicubic-down}]' \
       "dni.spark.master=\"local[$cores]\"" dni.output.if-exists=overwrite > "$B/sweep-$arch.log" 2>&1

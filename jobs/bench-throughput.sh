@@ -21,6 +21,8 @@ B=$root/target/bench/throughput
 rm -rf "$B"
 mkdir -p "$B"
 mvn -B -q -o test-compile >/dev/null 2>&1 || mvn -B -q test-compile >/dev/null
+# the sweeps run jobs/dni, which runs the packaged jar: packaged now, so that it is this tree's code
+mvn -B -q -o package -DskipTests >/dev/null
 CP="$root/target/classes:$root/target/test-classes:$root/target/lib/*"
 opens=""
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \

@@ -2,7 +2,6 @@ package org.dnispark.jobs;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +20,7 @@ import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
 import org.dnispark.report.RunFolder;
+import org.dnispark.results.TransitionResults;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -111,13 +111,8 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
                 .parquet(out.file("frames.parquet"));
         ResultFiles.sortedCsv(frames, "image,index,label,alpha,coefficients,frame,strip,width,height",
                 new CsvLine(coefficients), out.file("frames.csv"));
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("method", s.method() == Method.PIXEL ? "pixel" : "dni");
-        summary.put("frames", results.acceptedRows());
-        summary.put("strips", results.images());
-        summary.put("coefficients", coefficients.size());
-        summary.put("rejected", results.rejected());
-        return summary;
+        return new TransitionResults(s.method() == Method.PIXEL ? "pixel" : "dni", results.acceptedRows(),
+                results.images(), coefficients.size(), results.rejected()).toMap();
     }
 
     /** A row of frames.parquet: the frame with its coefficient's label, alpha and vector (in the executors). */

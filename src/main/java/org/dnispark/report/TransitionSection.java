@@ -12,6 +12,8 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.dnispark.results.TransitionResults;
+
 /** A transition on the page: its frames and strips, beside the matching sweep's curve when there is one. */
 final class TransitionSection extends Section {
     TransitionSection(ReportPage page) {
@@ -23,6 +25,15 @@ final class TransitionSection extends Section {
         transition(run, matchingSweep(run, runs.stream().filter(r -> r.job().equals("sweep")).toList()));
     }
 
+    /** A transition run's results through their type, an unreadable summary naming the run. */
+    private static TransitionResults results(RunFolder r) {
+        try {
+            return TransitionResults.of(r.results());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run " + r.uri() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The first sweep among the runs of the same models and method, or the configured one, or none. */
     private RunFolder matchingSweep(RunFolder transition, List<RunFolder> sweeps) {
         List<RunFolder> candidates = new ArrayList<>(sweeps);
@@ -30,8 +41,8 @@ final class TransitionSection extends Section {
             candidates.add(RunFolder.read(settings.sweep(), conf, true));
         }
         for (RunFolder s : candidates) {
-            if (s.modelDigests().equals(transition.modelDigests()) && s.results().path("method").asText()
-                    .equals(transition.results().path("method").asText())) {
+            if (s.modelDigests().equals(transition.modelDigests())
+                    && SweepCurve.of(s).results().method().equals(results(transition).method())) {
                 return s;
             }
         }
@@ -54,9 +65,9 @@ final class TransitionSection extends Section {
             xs[k] = alpha ? c.path("alpha").asDouble() : c.path("index").asDouble();
         }
         html.append("<div class=\"headline\"><table>");
-        row("method", r.results().path("method").asText());
-        row("frames", r.results().path("frames").asText() + " (" + n + " coefficients, "
-                + r.results().path("strips").asText() + " images, " + r.results().path("rejected").asText()
+        TransitionResults t = results(r);
+        row("method", t.method());
+        row("frames", t.frames() + " (" + n + " coefficients, " + t.strips() + " images, " + t.rejected()
                 + " rejected)");
         if (sweep != null) {
             row("curve beside the frames", "sweep " + sweep.name() + " of the same models");
@@ -70,7 +81,8 @@ final class TransitionSection extends Section {
             SweepCurve c = SweepCurve.of(sweep);
             String metric = c.results().metric();
             if (c.alpha() == alpha) {
-                Charts.Drawn d = Charts.curves("Sweep " + sweep.name() + ": " + title(metric), c.xLabel(), title(metric),
+                Charts.Drawn d = Charts.curves("Sweep " + sweep.name() + ": " + title(metric), c.xLabel(),
+                        title(metric),
                         List.of(c.curve("mean", metric)), List.of(new Charts.Mark(c.x(c.results().best()),
                                 c.bestLabel())), true, xs, 520, 340);
                 curveSvg = d.svg();

@@ -72,7 +72,8 @@ public record SweepResults(String method, String metric, String metricBetter, St
 
         static MetricColumn of(JsonNode n) {
             return new MetricColumn(text(n, "column"), text(n, "title"), n.path("unit").asText(""),
-                    n.path("decimals").asInt(4), n.path("better").asText("higher"), n.path("reference").asBoolean(true));
+                    n.path("decimals").asInt(4), n.path("better").asText("higher"),
+                    n.path("reference").asBoolean(true));
         }
     }
 

@@ -248,6 +248,12 @@ class SparkJobsTest {
                 "dni.transition.strip-height=50"));
         assertEquals(6L, ((Number) summary.get("frames")).longValue());
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        // the manifest's summary reads back through the type the job wrote it with, key for key
+        JsonNode written = JSON.readTree(out.resolve("manifest.json").toFile()).get("summary");
+        org.dnispark.results.TransitionResults t = org.dnispark.results.TransitionResults.of(written);
+        assertEquals(written.toString(), t.toJson().toString());
+        // the inputs hold one broken image
+        assertEquals(new org.dnispark.results.TransitionResults("dni", 6, 2, 3, 1), t);
         List<String> index = lines(out.resolve("frames.csv"));
         assertEquals(7, index.size());
         assertTrue(index.get(1).startsWith("chelsea,0,0.0,0.0,"), index.get(1));

@@ -51,7 +51,8 @@ class ChannelsLastTest {
         float[] cl;
         int[] shapeA = new int[3];
         int[] shapeB = new int[3];
-        try (NDManager m = NDManager.newBaseManager(); ImageNetwork a = spec.create(m); ImageNetwork b = spec.create(m)) {
+        try (NDManager m = NDManager.newBaseManager(); ImageNetwork a = spec.create(m);
+                ImageNetwork b = spec.create(m)) {
             a.setWeights(w);
             b.setWeights(w);
             a.channelsLast(false);
