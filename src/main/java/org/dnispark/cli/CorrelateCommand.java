@@ -22,6 +22,8 @@ import org.dnispark.models.ModelStore;
 import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.report.Report;
+import org.dnispark.results.CorrelationResults;
+import org.dnispark.results.JsonFields;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -67,7 +69,19 @@ final class CorrelateCommand {
         }
         ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
         RunIdentity identity = RunIdentity.builder("correlate").settings(s).models(models.digests()).build();
-        if (!output.isEmpty()) {
+        RunOutput out = output.isEmpty() ? null : new RunOutput(output, policy == RunOutput.Policy.REFUSE
+                ? RunOutput.Policy.REFUSE : RunOutput.Policy.OVERWRITE, conf);
+        if (out != null) {
+            // replacing the output folder would delete models inside it: refused before any work, as the jobs do
+            Map<String, String> inputs = new LinkedHashMap<>();
+            for (int i = 0; i < models.models().size(); i++) {
+                int k = i + 1;
+                models.models().get(i).files().keySet().forEach(f -> inputs.put("model " + k + " file " + f, f));
+            }
+            if (s.common().align().enabled()) {
+                inputs.put("alignment images", s.common().align().images());
+            }
+            out.refuseToReplaceInputs(inputs);
             Map<String, Object> previous = PreviousRun.check(output + "/manifest.json", List.of(output), policy,
                     identity.fingerprint(), "dni.correlate.output", conf);
             if (previous != null) {
@@ -75,30 +89,27 @@ final class CorrelateCommand {
             }
         }
         Analysis analysis = analyse(s, models);
-        Map<String, Object> report = toMap(analysis, s.common().models());
+        CorrelationResults report = results(analysis, s.common().models());
         if (s.common().align().enabled()) {
             // Eq. 3 compares filters of the same index, so it is measured again once every model is lined up with the
             // first: how much of the difference was only the order of the channels
             ModelSet aligned = org.dnispark.jobs.Alignments.apply(s.common().align(), models, null,
                     org.dnispark.jobs.Alignments.IMAGE_EXTENSIONS, conf);
-            report.put("alignment", aligned.alignment());
-            report.put("after_alignment", toMap(analyse(s, aligned), s.common().models()).get("pairs"));
+            report = report.withAlignment(aligned.alignment(), results(analyse(s, aligned), s.common().models())
+                    .pairs());
         }
-        if (!output.isEmpty()) {
-            RunOutput out = new RunOutput(output, policy == RunOutput.Policy.REFUSE ? RunOutput.Policy.REFUSE
-                    : RunOutput.Policy.OVERWRITE, conf);
+        if (out != null) {
             out.openStaging(identity.fingerprint().substring(0, 16) + "-" + Long.toHexString(System.nanoTime()));
             try {
-                List<String> written = new CorrelationReport(s, models, analysis).write(out, JSON.valueToTree(report));
-                report.put("files", written);
+                report = report.withFiles(new CorrelationReport(s, models, analysis).write(out, report));
                 Storage.writeAtomically(out.file("correlation.json"), JSON.writerWithDefaultPrettyPrinter()
-                        .writeValueAsBytes(report), conf);
+                        .writeValueAsBytes(report.toJson()), conf);
                 Map<String, Object> timings = new LinkedHashMap<>();
                 timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
                 RunManifest manifest = RunManifest.builder("correlate", identity)
                         .runId(identity.fingerprint().substring(0, 16))
                         .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started)
-                        .models(models.describe()).summary(headline(report)).timings(timings)
+                        .models(models.describe()).summary(JsonFields.toMapOf(report.headline())).timings(timings)
                         .config(JSON.readTree(s.common().renderedConfig())).build();
                 Storage.writeAtomically(out.file("manifest.json"), manifest.toJson(), conf);
                 if (page.html()) {
@@ -110,7 +121,7 @@ final class CorrelateCommand {
                 throw e;
             }
         }
-        return report;
+        return report.toMap();
     }
 
     /** One pair of models (indices into dni.models) and its per-layer correlations. */
@@ -140,78 +151,25 @@ final class CorrelateCommand {
         return new Analysis(pairs, series);
     }
 
-    /** The analysis as the JSON report (and the command's printed result). */
-    static Map<String, Object> toMap(Analysis analysis, List<String> models) {
-        List<Object> pairs = new ArrayList<>();
+    /** The analysis as its results type (correlation.json, and the command's printed result). */
+    static CorrelationResults results(Analysis analysis, List<String> models) {
+        List<CorrelationResults.PairResult> pairs = new ArrayList<>();
         for (Pair p : analysis.pairs()) {
-            Map<String, Object> pair = new LinkedHashMap<>();
-            pair.put("a", models.get(p.a()));
-            pair.put("b", models.get(p.b()));
-            pair.put("median_of_layer_medians", p.overall());
-            pair.put("lowest_layer_median", p.layers().stream().mapToDouble(FilterCorrelation.LayerSummary::median)
-                    .min().orElse(Double.NaN));
-            pair.put("verdict", verdict(p.overall()));
-            List<Object> perLayer = new ArrayList<>();
+            List<CorrelationResults.LayerResult> layers = new ArrayList<>();
             for (FilterCorrelation.LayerSummary l : p.layers()) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("tensor", l.tensor());
-                e.put("filters", l.filters());
-                e.put("min", l.distribution().min());
-                e.put("q1", l.distribution().q1());
-                e.put("median", l.median());
-                e.put("q3", l.distribution().q3());
-                e.put("max", l.distribution().max());
-                e.put("mean", l.distribution().mean());
-                e.put("undefined", l.undefined());
-                perLayer.add(e);
+                FilterCorrelation.Distribution d = l.distribution();
+                layers.add(new CorrelationResults.LayerResult(l.tensor(), l.filters(), d.min(), d.q1(), l.median(),
+                        d.q3(), d.max(), d.mean(), l.undefined()));
             }
-            pair.put("layers", perLayer);
-            pairs.add(pair);
+            pairs.add(new CorrelationResults.PairResult(models.get(p.a()), models.get(p.b()), p.overall(),
+                    p.layers().stream().mapToDouble(FilterCorrelation.LayerSummary::median).min().orElse(Double.NaN),
+                    verdict(p.overall()), layers));
         }
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("pairs", pairs);
-        if (!analysis.series().isEmpty()) {
-            List<Object> series = new ArrayList<>();
-            for (FineTuningSeries.Point p : analysis.series()) {
-                Map<String, Object> e = new LinkedHashMap<>();
-                e.put("model", models.get(p.model()));
-                e.put("alpha", p.alpha());
-                e.put("tensor", p.tensor());
-                e.put("median_vs_interpolated", p.medianVsInterpolated());
-                e.put("median_vs_first", p.medianVsFirst());
-                e.put("median_vs_last", p.medianVsLast());
-                e.put("relative_distance_to_interpolated", p.relativeDistanceToInterpolated());
-                series.add(e);
-            }
-            report.put("series", series);
+        List<CorrelationResults.SeriesPoint> series = new ArrayList<>();
+        for (FineTuningSeries.Point p : analysis.series()) {
+            series.add(new CorrelationResults.SeriesPoint(models.get(p.model()), p.alpha(), p.tensor(),
+                    p.medianVsInterpolated(), p.medianVsFirst(), p.medianVsLast(), p.relativeDistanceToInterpolated()));
         }
-        return report;
-    }
-
-    /** The report without per-layer detail, for the manifest. */
-    private static Map<String, Object> headline(Map<String, Object> report) {
-        List<Object> pairs = new ArrayList<>();
-        for (Object p : (List<?>) report.get("pairs")) {
-            Map<String, Object> m = new LinkedHashMap<>(castMap(p));
-            m.remove("layers");
-            pairs.add(m);
-        }
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("pairs", pairs);
-        if (report.containsKey("after_alignment")) {
-            List<Object> after = new ArrayList<>();
-            for (Object p : (List<?>) report.get("after_alignment")) {
-                Map<String, Object> m = new LinkedHashMap<>(castMap(p));
-                m.remove("layers");
-                after.add(m);
-            }
-            h.put("after_alignment", after);
-        }
-        return h;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> castMap(Object o) {
-        return (Map<String, Object>) o;
+        return new CorrelationResults(pairs, series, null, null, null);
     }
 }

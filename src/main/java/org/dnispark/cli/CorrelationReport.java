@@ -17,6 +17,7 @@ import org.dnispark.image.ImageCodec;
 import org.dnispark.models.ModelSet;
 import org.dnispark.report.Charts;
 import org.dnispark.report.CorrelationCharts;
+import org.dnispark.results.CorrelationResults;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -37,7 +38,7 @@ final class CorrelationReport {
     }
 
     /** Writes the files into the run's staging folder; returns their published URIs. */
-    List<String> write(RunOutput out, com.fasterxml.jackson.databind.JsonNode report) {
+    List<String> write(RunOutput out, CorrelationResults report) {
         List<String> names = settings.common().models();
         StringBuilder layers = new StringBuilder("a,b,tensor,filters,undefined,min,q1,median,q3,max,mean\n");
         StringBuilder filters = new StringBuilder("a,b,tensor,filter,correlation\n");

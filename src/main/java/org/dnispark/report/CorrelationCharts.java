@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.jfree.chart.JFreeChart;
 
 import org.dnispark.core.FilterCorrelation;
+import org.dnispark.results.CorrelationResults;
 
-/** The chart of correlate's Fig. 3/4 series analysis, drawn from {@code correlation.json}'s content. */
+/** The chart of correlate's Fig. 3/4 series analysis, drawn from {@code correlation.json}'s results type. */
 public final class CorrelationCharts {
     private CorrelationCharts() {
     }
@@ -20,25 +20,24 @@ public final class CorrelationCharts {
      * Per layer, the median correlation of each intermediate model's filters with the filters interpolated at its
      * alpha; over all layers, with the first and with the last model.
      */
-    public static JFreeChart series(JsonNode report) {
+    public static JFreeChart series(CorrelationResults report) {
         List<String> columns = new ArrayList<>();
         Map<String, Integer> column = new LinkedHashMap<>();
-        for (JsonNode p : report.path("series")) {
-            String model = p.path("model").asText();
-            column.computeIfAbsent(model, k -> {
-                columns.add(String.format(Locale.ROOT, "%s (a=%.2f)", chartName(model), p.path("alpha").asDouble()));
+        for (CorrelationResults.SeriesPoint p : report.series()) {
+            column.computeIfAbsent(p.model(), k -> {
+                columns.add(String.format(Locale.ROOT, "%s (a=%.2f)", chartName(p.model()), p.alpha()));
                 return columns.size() - 1;
             });
         }
         int n = columns.size();
         Map<String, double[]> perLayer = new LinkedHashMap<>();
         Map<Integer, List<double[]>> byColumn = new LinkedHashMap<>();
-        for (JsonNode p : report.path("series")) {
-            int c = column.get(p.path("model").asText());
-            perLayer.computeIfAbsent(p.path("tensor").asText().replace(".weight", "") + " vs DNI", k -> nan(n))[c] =
-                    p.path("median_vs_interpolated").asDouble(Double.NaN);
-            byColumn.computeIfAbsent(c, k -> new ArrayList<>()).add(new double[] {
-                p.path("median_vs_first").asDouble(Double.NaN), p.path("median_vs_last").asDouble(Double.NaN)});
+        for (CorrelationResults.SeriesPoint p : report.series()) {
+            int c = column.get(p.model());
+            perLayer.computeIfAbsent(p.tensor().replace(".weight", "") + " vs DNI", k -> nan(n))[c] =
+                    p.medianVsInterpolated();
+            byColumn.computeIfAbsent(c, k -> new ArrayList<>()).add(new double[] {p.medianVsFirst(),
+                p.medianVsLast()});
         }
         List<Charts.Line> lines = new ArrayList<>();
         perLayer.forEach((k, v) -> lines.add(new Charts.Line(k, v)));
@@ -49,9 +48,9 @@ public final class CorrelationCharts {
             vsFirst[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[0]).toArray());
             vsLast[c] = FilterCorrelation.median(l.stream().mapToDouble(v -> v[1]).toArray());
         }
-        JsonNode pairs = report.path("pairs");
-        String first = pairs.size() > 0 ? pairs.get(0).path("a").asText() : "first";
-        String last = pairs.size() > 0 ? pairs.get(pairs.size() - 1).path("b").asText() : "last";
+        List<CorrelationResults.PairResult> pairs = report.pairs();
+        String first = pairs.isEmpty() ? "first" : pairs.get(0).a();
+        String last = pairs.isEmpty() ? "last" : pairs.get(pairs.size() - 1).b();
         lines.add(new Charts.Line("all layers vs " + chartName(first), vsFirst));
         lines.add(new Charts.Line("all layers vs " + chartName(last), vsLast));
         double lo = 1;

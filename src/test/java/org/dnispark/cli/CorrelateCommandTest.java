@@ -63,6 +63,7 @@ class CorrelateCommandTest {
             "first-layer-filters.png"}) {
             assertTrue(java.nio.file.Files.size(dir.resolve("report").resolve(f)) > 100, f);
         }
+        sameThroughTheType(dir.resolve("report"));
         java.awt.image.BufferedImage grid = javax.imageio.ImageIO.read(dir.resolve("report/first-layer-filters.png")
                 .toFile());
         // four models plus two interpolated blocks, one row of 16 colour 3x3 filters each (4 px per weight)
@@ -108,6 +109,27 @@ class CorrelateCommandTest {
         }
     }
 
+    /** An output folder that holds the models: overwrite would delete them, so the command refuses before any work. */
+    @Test
+    void anOutputHoldingTheModelsIsRefusedAndTheyStay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path models = java.nio.file.Files.createDirectories(dir.resolve("models"));
+        for (String n : new String[] {"noise0", "noise1"}) {
+            for (String ext : new String[] {".param", ".bin"}) {
+                java.nio.file.Files.copy(TestModels.cache().resolve(U + n + "_scale2.0x_model" + ext),
+                        models.resolve(n + ext));
+            }
+        }
+        String config = "dni.models = [\"" + models.resolve("noise0") + "\", \"" + models.resolve("noise1") + "\"]\n"
+                + "dni.correlate.output = \"" + models + "\"\ndni.output.if-exists = overwrite";
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString(config))));
+        assertTrue(e.getMessage().contains("holds this run's model") && e.getMessage().contains("noise0"),
+                e.getMessage());
+        assertTrue(java.nio.file.Files.exists(models.resolve("noise0.bin"))
+                && java.nio.file.Files.exists(models.resolve("noise1.param")), "the models are still there");
+    }
+
     @Test
     void eq3IsReportedBeforeAndAfterAlignment(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
@@ -122,12 +144,31 @@ class CorrelateCommandTest {
         String out = dir.resolve("corr").toString();
         Map<String, Object> report = CorrelateCommand.run(ConfigLoader.load(List.of("dni.models=[\"" + a + "\", \""
                 + b + "\"]", "dni.align.enabled=true", "dni.correlate.output=\"" + out + "\"")));
-        Map<String, Object> before = CorrelateCommand.castMap(((List<?>) report.get("pairs")).get(0));
-        Map<String, Object> after = CorrelateCommand.castMap(((List<?>) report.get("after_alignment")).get(0));
+        Map<String, Object> before = castMap(((List<?>) report.get("pairs")).get(0));
+        Map<String, Object> after = castMap(((List<?>) report.get("after_alignment")).get(0));
         assertTrue((Double) before.get("median_of_layer_medians") < 0.5, before.toString());
         assertEquals(1.0, (Double) after.get("median_of_layer_medians"), 1e-6);
+        sameThroughTheType(java.nio.file.Path.of(out));
         String html = java.nio.file.Files.readString(java.nio.file.Path.of(out, "report.html"));
         assertTrue(html.contains("After permutation alignment") && html.contains(
-                (String) CorrelateCommand.castMap(((List<?>) report.get("alignment")).get(0)).get("permutation_sha256")));
+                (String) castMap(((List<?>) report.get("alignment")).get(0)).get("permutation_sha256")));
+    }
+
+    /**
+     * correlation.json reads back through the type the command wrote it with, key for key, and the manifest's summary
+     * is its headline (issue 26).
+     */
+    private static void sameThroughTheType(java.nio.file.Path run) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode written = json.readTree(run.resolve("correlation.json").toFile());
+        org.dnispark.results.CorrelationResults read = org.dnispark.results.CorrelationResults.of(written);
+        assertEquals(written.toString(), read.toJson().toString());
+        assertEquals(json.readTree(run.resolve("manifest.json").toFile()).get("summary").toString(),
+                read.headline().toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
     }
 }
