@@ -78,6 +78,7 @@ final class CorrelateCommand {
                 int k = i + 1;
                 models.models().get(i).files().keySet().forEach(f -> inputs.put("model " + k + " file " + f, f));
             }
+            inputs.put("model cache", s.common().modelCache());
             if (s.common().align().enabled()) {
                 inputs.put("alignment images", s.common().align().images());
             }

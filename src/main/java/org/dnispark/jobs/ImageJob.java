@@ -179,6 +179,8 @@ abstract class ImageJob<S extends ImageJobSettings> {
         for (int i = 0; i < s.common().models().size(); i++) {
             inputs.put("model " + (i + 1), s.common().models().get(i));
         }
+        // a model named relative to the cache is under it: a target holding the cache holds that model
+        inputs.put("model cache", s.common().modelCache());
         out.refuseToReplaceInputs(inputs);
         out.lock();
         ImageCatalog.Listing listing = null;

@@ -279,6 +279,20 @@ class HostileInputTest {
                         "dni.output.if-exists=overwrite"))).getMessage();
         assertTrue(o.contains("holds this run's input images") && o.contains(holder.toString()), o);
         assertTrue(Files.exists(holder.resolve("images/coffee.png")));
+        // and when it holds the model cache its models were named against (the models are under it)
+        Path cacheHolder = tmp.resolve("cache-holder");
+        Path cache = Files.createDirectories(cacheHolder.resolve("cache/" + UPCONV));
+        for (String n : new String[] {"noise0", "noise3"}) {
+            for (String ext : new String[] {".param", ".bin"}) {
+                Files.copy(TestModels.cache().resolve(UPCONV + n + "_scale2.0x_model" + ext),
+                        cache.resolve(n + "_scale2.0x_model" + ext));
+            }
+        }
+        String c = assertThrows(IllegalStateException.class, () -> SweepJob.run(spark,
+                settings(UPCONV + "noise3_scale2.0x_model", good, cacheHolder, "dni.output.if-exists=overwrite",
+                        "dni.model-cache=\"" + cacheHolder.resolve("cache") + "\""))).getMessage();
+        assertTrue(c.contains("holds this run's model cache"), c);
+        assertTrue(Files.exists(cache.resolve("noise0_scale2.0x_model.bin")));
     }
 
     @Test
