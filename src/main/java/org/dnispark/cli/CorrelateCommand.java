@@ -1,11 +1,9 @@
 package org.dnispark.cli;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,8 +54,6 @@ final class CorrelateCommand {
     }
 
     static Map<String, Object> run(Config c) throws IOException {
-        Instant started = Instant.now();
-        long t0 = System.nanoTime();
         CorrelateSettings s = CorrelateSettings.from(c);
         ReportSettings page = ReportSettings.from(c);
         Configuration conf = Storage.configuration(s.common().hadoop());
@@ -69,22 +65,22 @@ final class CorrelateCommand {
         }
         ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
         RunIdentity identity = RunIdentity.builder("correlate").settings(s).models(models.digests()).build();
+        // the lifecycle every command shares (CommandRun): inputs guarded and the previous run checked before any work
+        CommandRun run = new CommandRun("correlate", "dni.correlate.output", output, policy, conf);
         RunOutput out = output.isEmpty() ? null : new RunOutput(output, policy == RunOutput.Policy.REFUSE
                 ? RunOutput.Policy.REFUSE : RunOutput.Policy.OVERWRITE, conf);
         if (out != null) {
-            // replacing the output folder would delete models inside it: refused before any work, as the jobs do
-            Map<String, String> inputs = new LinkedHashMap<>();
-            for (int i = 0; i < models.models().size(); i++) {
-                int k = i + 1;
-                models.models().get(i).files().keySet().forEach(f -> inputs.put("model " + k + " file " + f, f));
+            // the report replaces the output folder: models, the model cache or alignment images inside it would go
+            Map<String, List<String>> inputs = new LinkedHashMap<>();
+            List<String> modelFiles = new ArrayList<>();
+            models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
+            inputs.put("model", modelFiles);
+            inputs.put("model cache", List.of(s.common().modelCache()));
+            if (s.common().align().enabled() && !s.common().align().images().isEmpty()) {
+                inputs.put("alignment images", List.of(s.common().align().images()));
             }
-            inputs.put("model cache", s.common().modelCache());
-            if (s.common().align().enabled()) {
-                inputs.put("alignment images", s.common().align().images());
-            }
-            out.refuseToReplaceInputs(inputs);
-            Map<String, Object> previous = PreviousRun.check(output + "/manifest.json", List.of(output), policy,
-                    identity.fingerprint(), "dni.correlate.output", conf);
+            Map<String, Object> previous = run.begin(identity, List.of(output), output + "/manifest.json",
+                    List.of(output), inputs);
             if (previous != null) {
                 return previous;
             }
@@ -105,12 +101,8 @@ final class CorrelateCommand {
                 report = report.withFiles(new CorrelationReport(s, models, analysis).write(out, report));
                 Storage.writeAtomically(out.file("correlation.json"), JSON.writerWithDefaultPrettyPrinter()
                         .writeValueAsBytes(report.toJson()), conf);
-                Map<String, Object> timings = new LinkedHashMap<>();
-                timings.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
-                RunManifest manifest = RunManifest.builder("correlate", identity)
-                        .runId(identity.fingerprint().substring(0, 16))
-                        .output(output, policy.name().toLowerCase(Locale.ROOT)).started(started)
-                        .models(models.describe()).summary(JsonFields.toMapOf(report.headline())).timings(timings)
+                RunManifest manifest = run.manifest().models(models.describe())
+                        .summary(JsonFields.toMapOf(report.headline())).timings(Map.of("total_ms", run.elapsedMs()))
                         .config(JSON.readTree(s.common().renderedConfig())).build();
                 Storage.writeAtomically(out.file("manifest.json"), manifest.toJson(), conf);
                 if (page.html()) {

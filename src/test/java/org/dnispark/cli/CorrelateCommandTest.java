@@ -122,10 +122,10 @@ class CorrelateCommandTest {
         }
         String config = "dni.models = [\"" + models.resolve("noise0") + "\", \"" + models.resolve("noise1") + "\"]\n"
                 + "dni.correlate.output = \"" + models + "\"\ndni.output.if-exists = overwrite";
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> CorrelateCommand.run(ConfigLoader.resolve(ConfigFactory.parseString(config))));
-        assertTrue(e.getMessage().contains("holds this run's model") && e.getMessage().contains("noise0"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("dni.correlate.output") && e.getMessage().contains("holds the model")
+                && e.getMessage().contains("noise0"), e.getMessage());
         assertTrue(java.nio.file.Files.exists(models.resolve("noise0.bin"))
                 && java.nio.file.Files.exists(models.resolve("noise1.param")), "the models are still there");
     }
