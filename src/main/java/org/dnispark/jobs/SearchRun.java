@@ -18,6 +18,7 @@ import org.dnispark.core.AlphaSearch;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.core.LayerSchedule;
 import org.dnispark.metrics.Metric;
+import org.dnispark.results.SearchResults;
 
 /**
  * The sweep's search ({@code dni.sweep.search}) as the inference stage: the images are decoded once into a cached
@@ -138,45 +139,27 @@ final class SearchRun {
     record Point(int number, double x, double[] vector, double mean, String step, long millis, String path) {
     }
 
-    /** The search's report: settings, every point in evaluation order, the answer, and its cost beside the grid's. */
-    static Map<String, Object> describe(SweepSettings s, AlphaSearch search, List<Point> points, long images,
-            int models) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("method", search.method().name().toLowerCase(Locale.ROOT));
-        d.put("parameter", models == 2 ? "alpha" : "t (the path through the models: t in [k, k + 1] mixes models k "
-                + "and k + 1)");
+    /** The search's record: settings, every point in evaluation order, the answer, and its cost beside the grid's. */
+    static SearchResults describe(SweepSettings s, AlphaSearch search, List<Point> points, long images, int models) {
         Metric picking = s.scoring().picking();
-        d.put("metric", picking.column());
-        d.put("goal", picking.direction() == Metric.Direction.LOWER ? "minimise"
-                : "maximise");
-        d.put("tolerance", search.tolerance());
-        d.put("bracket", List.of(s.search().lo(), s.search().hi()));
-        d.put("max_evaluations", s.search().maxEvaluations());
-        d.put("converged", search.converged());
-        if (!points.isEmpty()) {
-            d.put("best", search.best());
-            d.put("best_mean", search.bestScore());
-            d.put("final_bracket", List.of(search.bracket()[0], search.bracket()[1]));
-        }
-        List<Map<String, Object>> list = new ArrayList<>();
+        List<SearchResults.Evaluation> evaluations = new ArrayList<>();
         for (Point p : points) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("number", p.number());
-            e.put(models == 2 ? "alpha" : "t", p.x());
-            e.put("coefficients", p.vector());
-            e.put("mean", p.mean());
-            e.put("step", p.step());
-            e.put("inferences", images);
-            e.put("millis", p.millis());
-            list.add(e);
+            List<Double> vector = new ArrayList<>();
+            for (double v : p.vector()) {
+                vector.add(v);
+            }
+            evaluations.add(new SearchResults.Evaluation(p.number(), models == 2, p.x(), vector, p.mean(), p.step(),
+                    images, p.millis()));
         }
-        d.put("evaluations", list);
-        d.put("images", images);
-        d.put("inferences", images * points.size());
         long gridPoints = s.coefficients().size();
-        d.put("grid_points", gridPoints);
-        d.put("grid_inferences", images * gridPoints);
-        d.put("fraction_of_grid", gridPoints == 0 ? null : points.size() / (double) gridPoints);
-        return d;
+        boolean any = !points.isEmpty();
+        return new SearchResults(search.method().name().toLowerCase(Locale.ROOT), models == 2 ? "alpha"
+                : "t (the path through the models: t in [k, k + 1] mixes models k and k + 1)", picking.column(),
+                picking.direction() == Metric.Direction.LOWER ? "minimise" : "maximise", search.tolerance(),
+                List.of(s.search().lo(), s.search().hi()), s.search().maxEvaluations(), search.converged(),
+                any ? search.best() : null, any ? search.bestScore() : null,
+                any ? List.of(search.bracket()[0], search.bracket()[1]) : null, evaluations, images,
+                images * points.size(), gridPoints, images * gridPoints,
+                gridPoints == 0 ? null : points.size() / (double) gridPoints);
     }
 }

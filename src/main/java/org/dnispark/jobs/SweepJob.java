@@ -16,6 +16,7 @@ import org.dnispark.config.SweepSettings;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.image.DegradationStep;
 import org.dnispark.metrics.Metric;
+import org.dnispark.results.SearchResults;
 import org.dnispark.results.SweepResults;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
@@ -149,7 +150,7 @@ public final class SweepJob extends ImageJob<SweepSettings> {
         SweepResults.RegionAdaptive adaptive = s.adaptive() == null ? null : SweepSummary.regionAdaptive(s,
                 results.accepted().filter(r -> Outcomes.index(r) == n), scores, best, coefficients, out);
         SweepResults summary = SweepSummary.summary(s, plan, results, perList, means, best, perImage, predictor,
-                adaptive, inference.details().get("search"));
+                adaptive, (SearchResults) inference.details().get("search"));
         Storage.writeAtomically(out.file("summary.json"), Json.bytes(summary.toJson()), out.conf());
         return summary.toMap();
     }

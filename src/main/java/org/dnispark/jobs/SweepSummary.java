@@ -13,6 +13,7 @@ import org.dnispark.config.SweepSettings;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.metrics.Metric;
 import org.dnispark.results.JsonFields;
+import org.dnispark.results.SearchResults;
 import org.dnispark.results.SweepResults;
 import org.dnispark.storage.RunOutput;
 
@@ -91,7 +92,7 @@ final class SweepSummary {
      */
     static SweepResults summary(SweepSettings s, RunPlan plan, ImageJob.Results results,
             List<SweepResults.CoefficientScores> perList, double[] means, int best, PerImageBest.Result perImage,
-            PerImageBest.Predictor predictor, SweepResults.RegionAdaptive adaptive, Object search) {
+            PerImageBest.Predictor predictor, SweepResults.RegionAdaptive adaptive, SearchResults search) {
         Metric picking = s.scoring().picking();
         int n = means.length;
         double maxStep = 0;
@@ -128,7 +129,7 @@ final class SweepSummary {
                         .map(SweepSummary::describe).toList(), SweepJob.cropBorder(s, plan), results.images(),
                 results.rejected(), perList.get(best), perList.get(0), perList.get(n - 1), dip, maxStep, perList,
                 finiteOrNull(perImage.oracleMean()), p, adaptive, preferring, worstImages,
-                search == null ? null : JsonFields.tree(search));
+                search);
     }
 
     private static Double finiteOrNull(double v) {

@@ -7,10 +7,9 @@ import static org.dnispark.report.ReportPage.pngData;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import org.dnispark.metrics.Metric;
 import org.dnispark.metrics.MetricRegistry;
+import org.dnispark.results.SearchResults;
 import org.dnispark.results.SweepResults;
 import org.dnispark.results.SweepResults.CoefficientScores;
 
@@ -57,10 +56,9 @@ final class SweepSection extends Section {
                     + p.fittedOnImages() + " other images)");
         }
         if (s.search() != null) {
-            JsonNode q = s.search();
-            row("search", q.path("method").asText() + " to " + q.path("tolerance").asText() + ": "
-                    + q.path("evaluations").size() + " points, " + q.path("inferences").asText() + " inferences ("
-                    + q.path("grid_inferences").asText() + " for the " + q.path("grid_points").asText()
+            SearchResults q = s.search();
+            row("search", q.method() + " to " + q.tolerance() + ": " + q.evaluations().size() + " points, "
+                    + q.inferences() + " inferences (" + q.gridInferences() + " for the " + q.gridPoints()
                     + "-point grid)");
         }
         row("images", s.images() + " scored, " + s.rejected() + " rejected");

@@ -40,14 +40,14 @@ import static org.dnispark.results.JsonFields.text;
  * @param regionAdaptive    the region-adaptive composites, or null
  * @param bestPerImage      how many images prefer each coefficient
  * @param worstImages       the worst images at the best coefficient
- * @param search            the alpha search's own record (as {@code SearchRun} writes it), or null
+ * @param search            the alpha search's record, or null for a grid
  */
 public record SweepResults(String method, String metric, String metricBetter, String metricUnit,
         List<MetricColumn> metrics, int cropBorder, long images, long rejected, CoefficientScores best,
         CoefficientScores first, CoefficientScores last, double dipBelowEndpoints, double maxNeighbourStep,
         List<CoefficientScores> perCoefficient, Double perImageBestMean, Predictor predictor,
         RegionAdaptive regionAdaptive, List<Preference> bestPerImage, List<WorstImage> worstImages,
-        JsonNode search) {
+        SearchResults search) {
 
     public SweepResults {
         metrics = List.copyOf(metrics);
@@ -348,7 +348,7 @@ public record SweepResults(String method, String metric, String metricBetter, St
         ArrayNode worst = o.putArray("worst_images");
         worstImages.forEach(w -> worst.add(w.toJson()));
         if (search != null) {
-            o.set("search", search);
+            o.set("search", search.toJson());
         }
         return o;
     }
@@ -379,7 +379,7 @@ public record SweepResults(String method, String metric, String metricBetter, St
                 s.path("predictor").isObject() ? Predictor.of(s.path("predictor")) : null,
                 s.path("region_adaptive").isObject() ? RegionAdaptive.of(s.path("region_adaptive")) : null,
                 array(s.path("best_per_image"), Preference::of), array(s.path("worst_images"), WorstImage::of),
-                s.path("search").isObject() ? s.get("search") : null);
+                s.path("search").isObject() ? SearchResults.of(s.path("search")) : null);
     }
 
     /** The dip or largest step from its unit-free key or (runs before it) the one in dB. */

@@ -377,6 +377,9 @@ class SparkJobsTest {
                 "dni.sweep.output=\"" + searched + "\""));
         JsonNode search = sweepSummary(searched).get("search");
         assertEquals("[0.0,2.0]", search.get("bracket").toString());
+        // the manifest's copy of the search's record is the summary's, written through the same type
+        assertEquals(search.toString(), JSON.readTree(searched.resolve("manifest.json").toFile()).get("search")
+                .toString());
         for (JsonNode e : search.get("evaluations")) {
             double t = e.get("t").asDouble();
             JsonNode v = e.get("coefficients");
