@@ -310,13 +310,6 @@ public final class Dat extends StateDictNetwork {
     }
 
     @Override
-    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
-        try (NDManager scope = manager.newSubManager()) {
-            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
-        }
-    }
-
-    @Override
     protected NDArray forward(NDArray x) {
         NDArray mean = Tensors.copyIn(x.getManager(), RGB_MEAN, new Shape(1, 3, 1, 1));
         x = conv(x.sub(mean), "conv_first");

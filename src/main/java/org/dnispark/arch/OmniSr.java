@@ -186,13 +186,6 @@ public final class OmniSr extends StateDictNetwork {
     }
 
     @Override
-    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
-        try (NDManager scope = manager.newSubManager()) {
-            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
-        }
-    }
-
-    @Override
     protected NDArray forward(NDArray x) {
         long height = x.getShape().get(2);
         long width = x.getShape().get(3);

@@ -8,7 +8,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 import org.dnispark.core.ModelWeights;
-import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.StateDictNetwork;
 import org.dnispark.runtime.NetworkGeometry;
@@ -167,13 +166,6 @@ public final class Plksr extends StateDictNetwork {
         StateDictShapes.require(w, name + ".weight", out, in, k, k);
         StateDictShapes.require(w, name + ".bias", out);
         return 2;
-    }
-
-    @Override
-    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
-        try (NDManager scope = manager.newSubManager()) {
-            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
-        }
     }
 
     @Override

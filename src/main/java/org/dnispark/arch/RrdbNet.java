@@ -9,7 +9,6 @@ import ai.djl.nn.Activation;
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.runtime.TrainableNetwork;
-import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.StateDictNetwork;
 import org.dnispark.runtime.NetworkGeometry;
@@ -268,13 +267,6 @@ public final class RrdbNet extends StateDictNetwork {
 
     private static NDArray cat(NDArray... parts) {
         return ai.djl.ndarray.NDArrays.concat(new NDList(parts), 1);
-    }
-
-    @Override
-    public float[] forward(float[] input, int batch, int c, int height, int width, int[] outShape) {
-        try (NDManager scope = manager.newSubManager()) {
-            return result(forward(input(scope, input, new Shape(batch, c, height, width))), outShape);
-        }
     }
 
     /** The network on an NDArray batch: the one computation inference and {@link TrainableNetwork} share. */

@@ -179,13 +179,6 @@ public final class Span extends StateDictNetwork {
     }
 
     @Override
-    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
-        try (NDManager scope = manager.newSubManager()) {
-            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
-        }
-    }
-
-    @Override
     protected NDArray forward(NDArray x) {
         if (norm) {
             x = Ops.mul(x.sub(Ops.scopedLike(params.get("mean").duplicate(), x)), IMG_RANGE);

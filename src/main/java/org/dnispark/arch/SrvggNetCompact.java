@@ -5,12 +5,10 @@ import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.runtime.TrainableNetwork;
-import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.StateDictNetwork;
 import org.dnispark.runtime.NetworkGeometry;
@@ -83,13 +81,6 @@ public final class SrvggNetCompact extends StateDictNetwork {
         // Zero-padded 3x3 convolutions: each adds one pixel of receptive radius, at the input's resolution.
         return new Architecture.BuiltIn("SRVGGNetCompact(num_feat=" + first[0] + ", num_conv=" + numConv
                 + ", upscale=" + r + ")", NetworkGeometry.padded(r, numConv + 2, 1), m -> new SrvggNetCompact(numConv, r, m));
-    }
-
-    @Override
-    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
-        try (NDManager scope = manager.newSubManager()) {
-            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
-        }
     }
 
     /** The network on an NDArray batch: the one computation inference and {@link TrainableNetwork} share. */

@@ -21,7 +21,6 @@ import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.report.Report;
 import org.dnispark.results.CorrelationResults;
-import org.dnispark.results.JsonFields;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -102,7 +101,7 @@ final class CorrelateCommand {
                 Storage.writeAtomically(out.file("correlation.json"), JSON.writerWithDefaultPrettyPrinter()
                         .writeValueAsBytes(report.toJson()), conf);
                 RunManifest manifest = run.manifest().models(models.describe())
-                        .summary(JsonFields.toMapOf(report.headline())).timings(Map.of("total_ms", run.elapsedMs()))
+                        .summary(report.headline()).timings(Map.of("total_ms", run.elapsedMs()))
                         .config(JSON.readTree(s.common().renderedConfig())).build();
                 Storage.writeAtomically(out.file("manifest.json"), manifest.toJson(), conf);
                 if (page.html()) {

@@ -144,12 +144,8 @@ final class SearchRun {
         Metric picking = s.scoring().picking();
         List<SearchResults.Evaluation> evaluations = new ArrayList<>();
         for (Point p : points) {
-            List<Double> vector = new ArrayList<>();
-            for (double v : p.vector()) {
-                vector.add(v);
-            }
-            evaluations.add(new SearchResults.Evaluation(p.number(), models == 2, p.x(), vector, p.mean(), p.step(),
-                    images, p.millis()));
+            evaluations.add(new SearchResults.Evaluation(p.number(), models == 2, p.x(),
+                    java.util.Arrays.stream(p.vector()).boxed().toList(), p.mean(), p.step(), images, p.millis()));
         }
         long gridPoints = s.coefficients().size();
         boolean any = !points.isEmpty();

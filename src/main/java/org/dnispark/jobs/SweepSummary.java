@@ -78,11 +78,8 @@ final class SweepSummary {
     /** One coefficient's row of the summary: the plan's description of it and its scores. */
     static SweepResults.CoefficientScores coefficient(CoefficientPlan.Coefficient c, Map<String, Double> means,
             long images, Map<String, SweepResults.Spread> spreads) {
-        List<Double> vector = new ArrayList<>();
-        for (double v : c.vector()) {
-            vector.add(v);
-        }
-        return new SweepResults.CoefficientScores(c.index(), c.label(), c.hasAlpha() ? c.alpha() : null, vector,
+        return new SweepResults.CoefficientScores(c.index(), c.label(), c.hasAlpha() ? c.alpha() : null,
+                java.util.Arrays.stream(c.vector()).boxed().toList(),
                 c.hasSchedule() ? JsonFields.tree(c.schedule().describe(null)) : null, means, images, spreads);
     }
 

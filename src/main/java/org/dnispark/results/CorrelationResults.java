@@ -1,6 +1,5 @@
 package org.dnispark.results;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -172,15 +171,9 @@ public record CorrelationResults(List<PairResult> pairs, List<SeriesPoint> serie
         if (!n.path("pairs").isArray()) {
             throw new IllegalArgumentException("correlation.json has no pairs");
         }
-        List<String> files = null;
-        if (n.path("files").isArray()) {
-            files = new ArrayList<>();
-            for (JsonNode f : n.path("files")) {
-                files.add(f.asText());
-            }
-        }
         return new CorrelationResults(array(n.path("pairs"), PairResult::of), array(n.path("series"),
                 SeriesPoint::of), n.has("alignment") ? n.get("alignment") : null,
-                n.path("after_alignment").isArray() ? array(n.path("after_alignment"), PairResult::of) : null, files);
+                n.path("after_alignment").isArray() ? array(n.path("after_alignment"), PairResult::of) : null,
+                n.path("files").isArray() ? array(n.path("files"), JsonNode::asText) : null);
     }
 }

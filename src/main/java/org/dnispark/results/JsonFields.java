@@ -54,11 +54,6 @@ public final class JsonFields {
         return MAPPER.convertValue(n, new TypeReference<Map<String, Object>>() { });
     }
 
-    /** An object as a map, for writers that take one (the run manifest's summary). */
-    public static Map<String, Object> toMapOf(JsonNode n) {
-        return toMap(n);
-    }
-
     /** A value (a map the planner or the search built) as a JSON tree. */
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);

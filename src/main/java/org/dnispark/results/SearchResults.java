@@ -1,6 +1,5 @@
 package org.dnispark.results;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonValue;
@@ -62,9 +61,8 @@ public record SearchResults(String method, String parameter, String metric, Stri
 
         static Evaluation of(JsonNode n) {
             boolean alpha = n.has("alpha");
-            List<Double> c = new ArrayList<>();
-            n.path("coefficients").forEach(x -> c.add(x.asDouble()));
-            return new Evaluation(n.path("number").asInt(), alpha, n.path(alpha ? "alpha" : "t").asDouble(), c,
+            return new Evaluation(n.path("number").asInt(), alpha, n.path(alpha ? "alpha" : "t").asDouble(),
+                    array(n.path("coefficients"), JsonNode::asDouble),
                     n.path("mean").asDouble(Double.NaN), n.path("step").asText(""), n.path("inferences").asLong(),
                     n.path("millis").asLong());
         }
@@ -108,19 +106,12 @@ public record SearchResults(String method, String parameter, String metric, Stri
     }
 
     static SearchResults of(JsonNode n) {
-        List<Double> bracket = new ArrayList<>();
-        n.path("bracket").forEach(x -> bracket.add(x.asDouble()));
-        List<Double> finalBracket = null;
-        if (n.path("final_bracket").isArray()) {
-            finalBracket = new ArrayList<>();
-            for (JsonNode x : n.path("final_bracket")) {
-                finalBracket.add(x.asDouble());
-            }
-        }
         return new SearchResults(text(n, "method"), n.path("parameter").asText(""), n.path("metric").asText(""),
-                n.path("goal").asText("maximise"), n.path("tolerance").asDouble(), bracket,
+                n.path("goal").asText("maximise"), n.path("tolerance").asDouble(),
+                array(n.path("bracket"), JsonNode::asDouble),
                 n.path("max_evaluations").asInt(), n.path("converged").asBoolean(), doubleOrNull(n.path("best")),
-                doubleOrNull(n.path("best_mean")), finalBracket, array(n.path("evaluations"), Evaluation::of),
+                doubleOrNull(n.path("best_mean")),
+                n.path("final_bracket").isArray() ? array(n.path("final_bracket"), JsonNode::asDouble) : null, array(n.path("evaluations"), Evaluation::of),
                 n.path("images").asLong(), n.path("inferences").asLong(), n.path("grid_points").asLong(),
                 n.path("grid_inferences").asLong(), doubleOrNull(n.path("fraction_of_grid")));
     }

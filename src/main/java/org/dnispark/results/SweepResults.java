@@ -1,6 +1,5 @@
 package org.dnispark.results;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,20 +138,16 @@ public record SweepResults(String method, String metric, String metricBetter, St
         }
 
         static CoefficientScores of(JsonNode n) {
-            Map<String, Double> means = new LinkedHashMap<>();
             Map<String, Spread> spreads = new LinkedHashMap<>();
             n.properties().forEach(e -> {
-                if (e.getKey().startsWith("mean_")) {
-                    means.put(e.getKey().substring("mean_".length()), doubleOrNull(e.getValue()));
-                } else if (e.getKey().endsWith("_spread")) {
+                if (e.getKey().endsWith("_spread")) {
                     spreads.put(e.getKey().substring(0, e.getKey().length() - "_spread".length()),
                             Spread.of(e.getValue()));
                 }
             });
-            List<Double> vector = new ArrayList<>();
-            n.path("coefficients").forEach(x -> vector.add(x.asDouble()));
             return new CoefficientScores(n.path("index").asInt(), text(n, "label"), doubleOrNull(n.path("alpha")),
-                    vector, n.has("schedule") ? n.get("schedule") : null, means, n.path("images").asLong(), spreads);
+                    array(n.path("coefficients"), JsonNode::asDouble), n.has("schedule") ? n.get("schedule") : null,
+                    meansOf(n), n.path("images").asLong(), spreads);
         }
     }
 
@@ -216,10 +211,8 @@ public record SweepResults(String method, String metric, String metricBetter, St
         }
 
         static Predictor of(JsonNode n) {
-            List<String> from = new ArrayList<>();
-            n.path("fit_from").forEach(x -> from.add(x.asText()));
             return new Predictor(text(n, "formula"), n.path("intercept").asDouble(), n.path("slope").asDouble(),
-                    n.path("fitted_on_images").asLong(), from, doubleOrNull(n.path("mean_at_predicted")));
+                    n.path("fitted_on_images").asLong(), array(n.path("fit_from"), JsonNode::asText), doubleOrNull(n.path("mean_at_predicted")));
         }
     }
 
@@ -252,16 +245,9 @@ public record SweepResults(String method, String metric, String metricBetter, St
         }
 
         static RegionAdaptive of(JsonNode n) {
-            List<Double> levels = new ArrayList<>();
-            n.path("levels").forEach(x -> levels.add(x.asDouble()));
-            Map<String, Double> means = new LinkedHashMap<>();
-            n.properties().forEach(e -> {
-                if (e.getKey().startsWith("mean_")) {
-                    means.put(e.getKey().substring("mean_".length()), doubleOrNull(e.getValue()));
-                }
-            });
-            return new RegionAdaptive(levels, n.path("flat_alpha").asDouble(), n.path("textured_alpha").asDouble(),
-                    n.path("smoothing").asDouble(), n.path("images").asLong(), means,
+            return new RegionAdaptive(array(n.path("levels"), JsonNode::asDouble), n.path("flat_alpha").asDouble(),
+                    n.path("textured_alpha").asDouble(),
+                    n.path("smoothing").asDouble(), n.path("images").asLong(), meansOf(n),
                     array(n.path("frames"), AdaptiveFrame::of));
         }
     }
@@ -306,6 +292,17 @@ public record SweepResults(String method, String metric, String metricBetter, St
             });
             return new AdaptiveFrame(text(n, "image"), text(n, "folder"), text(n, "best_frame"), scores, atBest);
         }
+    }
+
+    /** The {@code mean_<column>} keys of an object, by column (null where the mean could not be computed). */
+    private static Map<String, Double> meansOf(JsonNode n) {
+        Map<String, Double> means = new LinkedHashMap<>();
+        n.properties().forEach(e -> {
+            if (e.getKey().startsWith("mean_")) {
+                means.put(e.getKey().substring("mean_".length()), doubleOrNull(e.getValue()));
+            }
+        });
+        return means;
     }
 
     /** Whether the picking metric is in dB, so that the dip and step also go under their historical _db names. */
@@ -397,7 +394,7 @@ public record SweepResults(String method, String metric, String metricBetter, St
         return perCoefficient.stream().allMatch(c -> c.alpha() != null);
     }
 
-    /** Unused keys are kept out of the type: a map view for the job's printed result. */
+    /** A map view, the job's printed result and its manifest's summary. */
     public Map<String, Object> toMap() {
         return JsonFields.toMap(toJson());
     }

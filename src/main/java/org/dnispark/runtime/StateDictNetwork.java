@@ -122,6 +122,19 @@ public abstract class StateDictNetwork implements ImageNetwork {
     }
 
     /**
+     * Inference on a batch of NCHW images: the input laid out by {@link #input}, {@link #forward(NDArray)}, and the
+     * output read back by {@link #result}, every intermediate freed with the call's scope. The networks whose pass
+     * is not {@link #forward(NDArray)} (the ncnn interpreter, and those that run greyscale or add a bilinear base on
+     * the host) override it.
+     */
+    @Override
+    public float[] forward(float[] input, int batch, int channels, int height, int width, int[] outShape) {
+        try (NDManager scope = manager.newSubManager()) {
+            return result(forward(input(scope, input, new Shape(batch, channels, height, width))), outShape);
+        }
+    }
+
+    /**
      * The forward pass on an NDArray batch, for the networks that {@link TrainableNetwork} can train: it reads the
      * arrays in {@link #params}, so gradients flow to them when they require one.
      */

@@ -1,7 +1,6 @@
 package org.dnispark.bench;
 
 import java.util.List;
-import java.util.Random;
 
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Metric;
@@ -19,15 +18,9 @@ public final class MetricCost {
 
     public static void main(String[] args) {
         int size = args.length > 0 ? Integer.parseInt(args[0]) : 256;
-        Random r = new Random(1);
-        float[] t = new float[3 * size * size];
-        float[] o = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = r.nextFloat();
-            o[i] = Math.min(1f, Math.max(0f, t[i] + (r.nextFloat() - 0.5f) * 0.2f));
-        }
-        RgbImage output = new RgbImage(size, size, o);
-        Quantised reference = Quantised.of(new RgbImage(size, size, t));
+        ScoredPair pair = ScoredPair.of(size);
+        RgbImage output = pair.output();
+        Quantised reference = Quantised.of(pair.truth());
         List<Metric> metrics = MetricRegistry.select(List.of("rgb", "y", "ssim-rgb", "ssim-y"));
         double checksum = 0;
         long best = Long.MAX_VALUE;

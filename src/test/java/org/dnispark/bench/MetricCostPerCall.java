@@ -1,7 +1,5 @@
 package org.dnispark.bench;
 
-import java.util.Random;
-
 import org.dnispark.image.RgbImage;
 import org.dnispark.metrics.Psnr;
 import org.dnispark.metrics.Ssim;
@@ -18,15 +16,9 @@ public final class MetricCostPerCall {
 
     public static void main(String[] args) {
         int size = args.length > 0 ? Integer.parseInt(args[0]) : 256;
-        Random r = new Random(1);
-        float[] t = new float[3 * size * size];
-        float[] o = new float[t.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = r.nextFloat();
-            o[i] = Math.min(1f, Math.max(0f, t[i] + (r.nextFloat() - 0.5f) * 0.2f));
-        }
-        RgbImage output = new RgbImage(size, size, o);
-        RgbImage truth = new RgbImage(size, size, t);
+        ScoredPair pair = ScoredPair.of(size);
+        RgbImage output = pair.output();
+        RgbImage truth = pair.truth();
         double checksum = 0;
         long best = Long.MAX_VALUE;
         for (int round = 0; round < 5; round++) {
