@@ -55,9 +55,7 @@ final class AlignCommand {
                 : List.of(output + ".safetensors", output + ".pth", output + ".json");
         RunIdentity identity = RunIdentity.builder("align").settings(s).models(models.digests()).build();
         java.util.Map<String, List<String>> inputs = new java.util.LinkedHashMap<>();
-        List<String> modelFiles = new java.util.ArrayList<>();
-        models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
-        inputs.put("model", modelFiles);
+        inputs.put("model", models.files());
         Map<String, Object> previous = run.begin(identity, outputs, outputs.get(2), outputs, inputs);
         if (previous != null) {
             return previous;

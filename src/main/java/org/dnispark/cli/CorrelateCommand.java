@@ -71,9 +71,7 @@ final class CorrelateCommand {
         if (out != null) {
             // the report replaces the output folder: models, the model cache or alignment images inside it would go
             Map<String, List<String>> inputs = new LinkedHashMap<>();
-            List<String> modelFiles = new ArrayList<>();
-            models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
-            inputs.put("model", modelFiles);
+            inputs.put("model", models.files());
             inputs.put("model cache", List.of(s.common().modelCache()));
             if (s.common().align().enabled() && !s.common().align().images().isEmpty()) {
                 inputs.put("alignment images", List.of(s.common().align().images()));

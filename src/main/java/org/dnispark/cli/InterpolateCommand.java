@@ -52,9 +52,7 @@ final class InterpolateCommand {
         }
         ModelSet models = ModelSet.load(s.common().models(), new ModelStore(s.common().modelCache(), conf, s.common().modelPolicy()));
         java.util.Map<String, List<String>> inputs = new java.util.LinkedHashMap<>();
-        List<String> modelFiles = new java.util.ArrayList<>();
-        models.models().forEach(m -> modelFiles.addAll(m.files().keySet()));
-        inputs.put("model", modelFiles);
+        inputs.put("model", models.files());
         List<String> mayWrite = new java.util.ArrayList<>(outputs);
         mayWrite.add(output + ".torchscript.pt");
         mayWrite.add(output + ".onnx");

@@ -231,6 +231,11 @@ public final class ModelSet {
         }
     }
 
+    /** Every file the models were read from, model by model: the inputs a command's output must not replace. */
+    public List<String> files() {
+        return models.stream().flatMap(m -> m.files().keySet().stream()).toList();
+    }
+
     /** Each model's content digest (the SHA-256 of its files in reading order): what a run's identity records. */
     public List<String> digests() {
         return models.stream().map(LoadedModel::digest).toList();
