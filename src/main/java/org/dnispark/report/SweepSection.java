@@ -185,8 +185,11 @@ final class SweepSection extends Section {
         html.append("<section class=\"comparison\"><h2>Sweeps compared</h2>\n<table><tr><th>run</th><th>method"
                 + "</th><th>models</th><th>best</th><th>score there</th><th>dip below the worse endpoint</th>"
                 + "<th>largest step</th></tr>");
-        for (RunFolder r : sweeps) {
-            SweepResults s = SweepCurve.of(r).results();
+        // each sweep's summary read once, for its row and every metric's chart
+        List<SweepCurve> read = sweeps.stream().map(SweepCurve::of).toList();
+        for (int i = 0; i < sweeps.size(); i++) {
+            RunFolder r = sweeps.get(i);
+            SweepResults s = read.get(i).results();
             String metric = s.metric();
             html.append("<tr><td>").append(esc(r.name())).append("</td><td>").append(esc(s.method()))
                     .append("</td><td>").append(esc(modelNames(r))).append("</td><td>")
@@ -200,13 +203,13 @@ final class SweepSection extends Section {
         for (String m : METRICS) {
             List<Charts.Curve> curves = new ArrayList<>();
             String xLabel = null;
-            for (RunFolder r : sweeps) {
-                SweepCurve c = SweepCurve.of(r);
+            for (int i = 0; i < sweeps.size(); i++) {
+                SweepCurve c = read.get(i);
                 if (!c.scored(m)) {
                     continue;
                 }
                 xLabel = xLabel == null ? c.xLabel() : xLabel;
-                curves.add(Charts.Curve.meanOnly(r.name() + " (" + c.results().method() + ")", c.x(),
+                curves.add(Charts.Curve.meanOnly(sweeps.get(i).name() + " (" + c.results().method() + ")", c.x(),
                         c.means(m)));
             }
             if (curves.isEmpty()) {

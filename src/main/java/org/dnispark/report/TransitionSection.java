@@ -22,7 +22,9 @@ final class TransitionSection extends Section {
 
     @Override
     void write(RunFolder run, List<RunFolder> runs) {
-        transition(run, matchingSweep(run, runs.stream().filter(r -> r.job().equals("sweep")).toList()));
+        TransitionResults t = results(run);
+        transition(run, t, matchingSweep(run, t.method(), runs.stream().filter(r -> r.job().equals("sweep"))
+                .toList()));
     }
 
     /** A transition run's results through their type, an unreadable summary naming the run. */
@@ -35,21 +37,21 @@ final class TransitionSection extends Section {
     }
 
     /** The first sweep among the runs of the same models and method, or the configured one, or none. */
-    private RunFolder matchingSweep(RunFolder transition, List<RunFolder> sweeps) {
+    private RunFolder matchingSweep(RunFolder transition, String method, List<RunFolder> sweeps) {
         List<RunFolder> candidates = new ArrayList<>(sweeps);
         if (!settings.sweep().isEmpty()) {
             candidates.add(RunFolder.read(settings.sweep(), conf, true));
         }
         for (RunFolder s : candidates) {
             if (s.modelDigests().equals(transition.modelDigests())
-                    && SweepCurve.of(s).results().method().equals(results(transition).method())) {
+                    && SweepCurve.of(s).results().method().equals(method)) {
                 return s;
             }
         }
         return null;
     }
 
-    private void transition(RunFolder r, RunFolder sweep) {
+    private void transition(RunFolder r, TransitionResults t, RunFolder sweep) {
         List<JsonNode> coefficients = new ArrayList<>();
         r.manifest().path("coefficients").forEach(coefficients::add);
         int n = coefficients.size();
@@ -65,7 +67,6 @@ final class TransitionSection extends Section {
             xs[k] = alpha ? c.path("alpha").asDouble() : c.path("index").asDouble();
         }
         html.append("<div class=\"headline\"><table>");
-        TransitionResults t = results(r);
         row("method", t.method());
         row("frames", t.frames() + " (" + n + " coefficients, " + t.strips() + " images, " + t.rejected()
                 + " rejected)");
