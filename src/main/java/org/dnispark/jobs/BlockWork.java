@@ -24,11 +24,9 @@ interface BlockWork extends Serializable {
      * Reads a task's files and their declared sizes, decoding nothing yet, so that the stream can check the image
      * against the per-task budget before it allocates its pixels.
      */
-    default Pending read(Row task, ExecutorPlan plan, Configuration conf) throws IOException {
-        String name = ImageCatalog.name(task);
-        String input = ImageCatalog.input(task);
-        String truth = ImageCatalog.truth(task);
-        return new Pending(name, File.read(input, conf), truth == null ? null : File.read(truth, conf));
+    default Pending read(ImageTask task, ExecutorPlan plan, Configuration conf) throws IOException {
+        return new Pending(task.name(), File.read(task.input(), conf), task.truth() == null ? null
+                : File.read(task.truth(), conf));
     }
 
     /** Decodes (and degrades) a pending image; an IllegalArgumentException rejects it with its message. */

@@ -16,7 +16,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -109,7 +108,7 @@ final class Checkpoint {
                 v[i] = n.asText();
             }
         }
-        return RowFactory.create(v);
+        return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, schema);
     }
 
     /**

@@ -12,8 +12,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
@@ -25,7 +23,8 @@ import org.dnispark.storage.Storage;
  * The images of a run, listed and paired in Spark tasks (file contents are never read here): neither listing nor
  * matching a folder of a million images holds it on the driver. A task row has {@code name} (file name without
  * extension; relative path under the folder when recursive), {@code input} (URI), {@code truth} (paired mode's
- * ground-truth URI, else null) and {@code reason} (why the image cannot be used, else null). Names must be unique:
+ * ground-truth URI, else null) and {@code refusal} (why the image cannot be used, else null), an {@link ImageTask}
+ * each. Names must be unique:
  * images sharing one are rejected, since their outputs would overwrite each other. Plain RDD operations: they cost
  * little even for a run of a few images.
  */
@@ -35,7 +34,7 @@ final class ImageCatalog {
      * there are, how many can be used, and an order-independent digest of every listed file's URI, size and
      * modification time (the run's identity records it instead of the list).
      */
-    record Listing(JavaRDD<Row> tasks, long count, long usable, String digest) {
+    record Listing(JavaRDD<ImageTask> tasks, long count, long usable, String digest) {
         /** Frees the listing's cached rows. */
         void release() {
             tasks.unpersist(false);
@@ -54,12 +53,12 @@ final class ImageCatalog {
         int partitions = Math.max(1, spark.sparkContext().defaultParallelism());
         String imagesFolder = input.images();
         JavaPairRDD<String, File> inputs = files(spark, imagesFolder, "dni.input.images", input, conf);
-        JavaRDD<Row> tasks;
+        JavaRDD<ImageTask> tasks;
         if (groundTruth.isEmpty()) {
             tasks = inputs.groupByKey(partitions).flatMap(g -> {
                 List<File> same = new ArrayList<>();
                 g._2().forEach(same::add);
-                List<Row> out = new ArrayList<>();
+                List<ImageTask> out = new ArrayList<>();
                 String dup = duplicate(same, "input");
                 for (File f : same) {
                     out.add(task(f.name(), f.uri(), null, dup, f.stamp()));
@@ -78,7 +77,7 @@ final class ImageCatalog {
         }
         tasks = tasks.persist(StorageLevel.MEMORY_AND_DISK());
         // one pass: how many, how many usable, and the XOR of every file's hash (order-independent)
-        long[] stats = tasks.map(r -> new long[] {1, refusal(r) == null ? 1 : 0, hash(r)})
+        long[] stats = tasks.map(r -> new long[] {1, r.refusal() == null ? 1 : 0, r.hash()})
                 .fold(new long[] {0, 0, 0}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] ^ b[2]});
         if (stats[0] == 0) {
             tasks.unpersist(false);
@@ -89,8 +88,8 @@ final class ImageCatalog {
     }
 
     /** Paired mode: one name's inputs and ground truths. */
-    private static List<Row> pair(String name, List<File> in, List<File> gt, String images, String truths) {
-        List<Row> out = new ArrayList<>();
+    private static List<ImageTask> pair(String name, List<File> in, List<File> gt, String images, String truths) {
+        List<ImageTask> out = new ArrayList<>();
         String dup = duplicate(in, "input");
         dup = dup != null ? dup : duplicate(gt, "ground truth");
         if (in.isEmpty()) {
@@ -123,41 +122,8 @@ final class ImageCatalog {
                 + "; names must be unique, else their outputs would overwrite each other";
     }
 
-    /**
-     * A task row: the image's name, its input URI, its ground truth URI (null when synthetic), why it is refused
-     * before any work (null when usable) and a stamp of its files. These accessors are the one place that knows the
-     * positions (task rows are made in tasks and carry no schema).
-     */
-    static Row task(String name, String input, String truth, String refusal, String stamp) {
-        return RowFactory.create(name, input, truth, refusal, stamp);
-    }
-
-    static String name(Row task) {
-        return task.getString(0);
-    }
-
-    static String input(Row task) {
-        return task.getString(1);
-    }
-
-    static String truth(Row task) {
-        return task.isNullAt(2) ? null : task.getString(2);
-    }
-
-    static String refusal(Row task) {
-        return task.isNullAt(3) ? null : task.getString(3);
-    }
-
-    private static long hash(Row r) {
-        long h = 1125899906842597L;
-        for (int i = 0; i < 5; i++) {
-            String s = i == 3 ? null : r.getString(i);
-            if (s != null) {
-                h = 31 * h + s.hashCode();
-                h = Long.rotateLeft(h * 0x9E3779B97F4A7C15L, 31);
-            }
-        }
-        return h;
+    private static ImageTask task(String name, String input, String truth, String refusal, String stamp) {
+        return new ImageTask(name, input, truth, refusal, stamp);
     }
 
     /**

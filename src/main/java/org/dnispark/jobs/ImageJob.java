@@ -69,7 +69,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
      * name ranges), where the outcome rows go, the job's work, the progress counters and the timings to fill in.
      */
     record Stage(SparkSession spark, JavaSparkContext jsc, ImageJobSettings settings, RunPlan plan, Configuration conf,
-            RunOutput out, RunIdentity identity, JavaRDD<Row> tasks, long count, String outcomes, BlockWork work,
+            RunOutput out, RunIdentity identity, JavaRDD<ImageTask> tasks, long count, String outcomes, BlockWork work,
             ExecutorPlan.Progress progress, Map<String, Object> timings) {
 
         /** The executor plan for these weights and coefficients; a resumable run checkpoints unless told not to. */
@@ -213,7 +213,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             String outcomes = work + "/outcomes-" + runId;
             BlockWork blockWork = work(s, plan, conf);
             Resume.Done done = Resume.done(spark, out, identity, Outcomes.schema(blockWork.columns()), work);
-            JavaRDD<Row> todo = done.remaining(listing.tasks());
+            JavaRDD<ImageTask> todo = done.remaining(listing.tasks());
             timings.put("list_ms", ms(t0) - (Long) timings.get("load_models_ms"));
             RunMetrics.set("list_seconds", (Long) timings.get("list_ms") / 1000.0);
             RunMetrics.set("images_listed", listing.count());
@@ -225,7 +225,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             int partitions = partitions(s, count, jsc.defaultParallelism());
             // by name ranges: partitions of even size (a sampling pass over the listing picks the ranges), and a
             // task's images in name order
-            JavaRDD<Row> tasks = count == 0 ? todo : todo.keyBy(ImageCatalog::name).sortByKey(true, partitions)
+            JavaRDD<ImageTask> tasks = count == 0 ? todo : todo.keyBy(ImageTask::name).sortByKey(true, partitions)
                     .values();
             Inference inference = infer(new Stage(spark, jsc, s, plan, conf, out, identity, tasks, count, outcomes,
                     blockWork, progress, timings));

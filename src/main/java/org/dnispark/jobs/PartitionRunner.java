@@ -23,7 +23,7 @@ import org.dnispark.runtime.TiledPredictor;
  * holds grows with the number of images in its partition, and each image is decoded once, never once per
  * coefficient. One predictor per task, closed when the stream ends or the task does.
  */
-final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
+final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row> {
     private final ExecutorPlan plan;
     private final BlockWork work;
 
@@ -42,12 +42,12 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
     private enum Phase { DECODE, WEIGHTS, FORWARD, OUTPUTS, WARMUP }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> tasks) {
+    public Iterator<Row> call(Iterator<ImageTask> tasks) {
         return new Stream(tasks, false);
     }
 
     private final class Stream implements Iterator<Row> {
-        /** Task rows, or (for the search) accepted {@link Decoded} images. */
+        /** Listed images, or (for the search) accepted {@link Decoded} images. */
         private final Iterator<?> tasks;
         private final boolean decoded;
         private final Configuration conf = plan.hadoopConf();
@@ -82,7 +82,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
                         if (decoded) {
                             add((SearchImages.Decoded) tasks.next());
                         } else {
-                            take((Row) tasks.next());
+                            take((ImageTask) tasks.next());
                         }
                     } else if (!block.isEmpty()) {
                         flush();
@@ -119,12 +119,12 @@ final class PartitionRunner implements FlatMapFunction<Iterator<Row>, Row> {
         }
 
         /** Reads one task into the block, or rejects it; a full block is run first. */
-        private void take(Row task) {
-            String name = ImageCatalog.name(task);
-            String uri = ImageCatalog.input(task);
+        private void take(ImageTask task) {
+            String name = task.name();
+            String uri = task.input();
             reading = name;
-            if (ImageCatalog.refusal(task) != null) {
-                reject(name, uri, ImageCatalog.refusal(task));
+            if (task.refusal() != null) {
+                reject(name, uri, task.refusal());
                 return;
             }
             BlockWork.Pending pending;

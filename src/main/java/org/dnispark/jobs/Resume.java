@@ -32,13 +32,13 @@ final class Resume {
     /** The images an earlier attempt finished, as result rows, and how many images they are. */
     record Done(Dataset<Row> rows, long images) {
         /** The tasks still to do. */
-        org.apache.spark.api.java.JavaRDD<Row> remaining(org.apache.spark.api.java.JavaRDD<Row> tasks) {
+        org.apache.spark.api.java.JavaRDD<ImageTask> remaining(org.apache.spark.api.java.JavaRDD<ImageTask> tasks) {
             if (images == 0) {
                 return tasks;
             }
             var done = rows.select(col(Outcomes.IMAGE)).javaRDD()
                     .mapToPair(r -> new scala.Tuple2<>(r.<String>getAs(Outcomes.IMAGE), true));
-            return tasks.mapToPair(t -> new scala.Tuple2<>(ImageCatalog.name(t), t)).subtractByKey(done).values();
+            return tasks.mapToPair(t -> new scala.Tuple2<>(t.name(), t)).subtractByKey(done).values();
         }
     }
 

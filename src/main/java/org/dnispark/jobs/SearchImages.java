@@ -7,7 +7,6 @@ import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Row;
 
 import org.dnispark.image.RgbImage;
 
@@ -27,9 +26,9 @@ final class SearchImages {
     }
 
     /** Reads and decodes each task, one at a time, rejecting what a pass would reject (with the same messages). */
-    record Decoder(ExecutorPlan plan, BlockWork work) implements FlatMapFunction<Iterator<Row>, Decoded> {
+    record Decoder(ExecutorPlan plan, BlockWork work) implements FlatMapFunction<Iterator<ImageTask>, Decoded> {
         @Override
-        public Iterator<Decoded> call(Iterator<Row> tasks) {
+        public Iterator<Decoded> call(Iterator<ImageTask> tasks) {
             Configuration conf = plan.hadoopConf();
             return new Iterator<>() {
                 @Override
@@ -39,11 +38,11 @@ final class SearchImages {
 
                 @Override
                 public Decoded next() {
-                    Row task = tasks.next();
-                    String name = ImageCatalog.name(task);
-                    String uri = ImageCatalog.input(task);
-                    if (ImageCatalog.refusal(task) != null) {
-                        return new Decoded(name, uri, null, null, ImageCatalog.refusal(task));
+                    ImageTask task = tasks.next();
+                    String name = task.name();
+                    String uri = task.input();
+                    if (task.refusal() != null) {
+                        return new Decoded(name, uri, null, null, task.refusal());
                     }
                     try {
                         BlockWork.Pending pending = work.read(task, plan, conf);

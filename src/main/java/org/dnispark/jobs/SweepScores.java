@@ -100,7 +100,7 @@ record SweepScores(int crop, List<Metric> metrics, SweepSettings.Adaptive adapti
             values[m] = metrics.get(m).score(out, item.reference, crop);
         }
         values[metrics.size()] = item.inputNoise;
-        return Outcomes.accepted(item.name, item.uri, k, values);
+        return Outcomes.accepted(Outcomes.schema(columns()), item.name, item.uri, k, values);
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class TransitionJob extends ImageJob<TransitionSettings> {
             if (animationHeight > 0) {
                 item.animated.add(ContactStrip.thumbnail(output, animationHeight).quantised());
             }
-            rows.add(Outcomes.accepted(item.name, item.uri, k, rel, "strips/" + item.name + ".png", output.width(),
+            rows.add(Outcomes.accepted(Outcomes.schema(columns()), item.name, item.uri, k, rel, "strips/" + item.name + ".png", output.width(),
                     output.height()));
         }
 
