@@ -12,6 +12,8 @@ import org.dnispark.image.DegradationStep;
 import org.dnispark.models.ModelSet;
 import org.dnispark.models.ModelStore;
 import org.dnispark.provenance.RunIdentity;
+import org.dnispark.results.CoefficientEntry;
+import org.dnispark.results.JsonFields;
 import org.dnispark.runtime.NetworkGeometry;
 import org.dnispark.runtime.NetworkSpec;
 
@@ -81,26 +83,14 @@ record RunPlan(ImageJobSettings settings, ModelSet models, NetworkSpec network) 
         return d;
     }
 
-    static java.util.List<Object> coefficientEntries(CoefficientPlan plan) {
-        java.util.List<Object> out = new java.util.ArrayList<>();
-        for (CoefficientPlan.Coefficient c : plan.entries()) {
-            out.add(coefficientEntry(c));
-        }
-        return out;
+    static java.util.List<CoefficientEntry> coefficientEntries(CoefficientPlan plan) {
+        return plan.entries().stream().map(RunPlan::coefficientEntry).toList();
     }
 
-    /** Index, label, alpha (two models only) and vector of a coefficient, for JSON reports. */
-    static Map<String, Object> coefficientEntry(CoefficientPlan.Coefficient c) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("index", c.index());
-        e.put("label", c.label());
-        if (c.hasAlpha()) {
-            e.put("alpha", c.alpha());
-        }
-        e.put("coefficients", c.vector());
-        if (c.hasSchedule()) {
-            e.put("schedule", c.schedule().describe(null));
-        }
-        return e;
+    /** Index, label, alpha (two models only), vector and schedule of a coefficient, as every JSON output has it. */
+    static CoefficientEntry coefficientEntry(CoefficientPlan.Coefficient c) {
+        return new CoefficientEntry(c.index(), c.label(), c.hasAlpha() ? c.alpha() : null,
+                java.util.Arrays.stream(c.vector()).boxed().toList(),
+                c.hasSchedule() ? JsonFields.tree(c.schedule().describe(null)) : null);
     }
 }

@@ -12,7 +12,6 @@ import org.dnispark.config.Method;
 import org.dnispark.config.SweepSettings;
 import org.dnispark.core.CoefficientPlan;
 import org.dnispark.metrics.Metric;
-import org.dnispark.results.JsonFields;
 import org.dnispark.results.SearchResults;
 import org.dnispark.results.SweepResults;
 import org.dnispark.storage.RunOutput;
@@ -78,9 +77,7 @@ final class SweepSummary {
     /** One coefficient's row of the summary: the plan's description of it and its scores. */
     static SweepResults.CoefficientScores coefficient(CoefficientPlan.Coefficient c, Map<String, Double> means,
             long images, Map<String, SweepResults.Spread> spreads) {
-        return new SweepResults.CoefficientScores(c.index(), c.label(), c.hasAlpha() ? c.alpha() : null,
-                java.util.Arrays.stream(c.vector()).boxed().toList(),
-                c.hasSchedule() ? JsonFields.tree(c.schedule().describe(null)) : null, means, images, spreads);
+        return new SweepResults.CoefficientScores(RunPlan.coefficientEntry(c), means, images, spreads);
     }
 
     /**

@@ -99,18 +99,28 @@ public record SweepResults(String method, String metric, String metricBetter, St
     /**
      * One coefficient's scores.
      *
-     * @param alpha        its alpha, or null (a vector or a path point with no single alpha)
-     * @param coefficients the weight of each model
-     * @param schedule     its layer schedule as the plan describes it, or null
-     * @param means        the mean over images of each metric, by column
-     * @param spreads      each metric's spread over images, by column (empty in runs before spreads)
+     * @param coefficient the coefficient (index, label, alpha, weights, schedule)
+     * @param means       the mean over images of each metric, by column
+     * @param spreads     each metric's spread over images, by column (empty in runs before spreads)
      */
-    public record CoefficientScores(int index, String label, Double alpha, List<Double> coefficients,
-            JsonNode schedule, Map<String, Double> means, long images, Map<String, Spread> spreads) {
+    public record CoefficientScores(CoefficientEntry coefficient, Map<String, Double> means, long images,
+            Map<String, Spread> spreads) {
         public CoefficientScores {
-            coefficients = List.copyOf(coefficients);
             means = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(means));
             spreads = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(spreads));
+        }
+
+        public int index() {
+            return coefficient.index();
+        }
+
+        public String label() {
+            return coefficient.label();
+        }
+
+        /** Its alpha, or null (a vector or a path point with no single alpha). */
+        public Double alpha() {
+            return coefficient.alpha();
         }
 
         /** The mean of {@code column}, or NaN when this run did not compute it. */
@@ -121,16 +131,7 @@ public record SweepResults(String method, String metric, String metricBetter, St
 
         ObjectNode toJson() {
             ObjectNode o = JsonFields.object();
-            o.put("index", index);
-            o.put("label", label);
-            if (alpha != null) {
-                o.put("alpha", alpha);
-            }
-            ArrayNode v = o.putArray("coefficients");
-            coefficients.forEach(v::add);
-            if (schedule != null) {
-                o.set("schedule", schedule);
-            }
+            coefficient.writeTo(o);
             means.forEach((m, value) -> put(o, "mean_" + m, value));
             o.put("images", images);
             spreads.forEach((m, s) -> o.set(m + "_spread", s.toJson()));
@@ -145,9 +146,7 @@ public record SweepResults(String method, String metric, String metricBetter, St
                             Spread.of(e.getValue()));
                 }
             });
-            return new CoefficientScores(n.path("index").asInt(), text(n, "label"), doubleOrNull(n.path("alpha")),
-                    array(n.path("coefficients"), JsonNode::asDouble), n.has("schedule") ? n.get("schedule") : null,
-                    meansOf(n), n.path("images").asLong(), spreads);
+            return new CoefficientScores(CoefficientEntry.of(n), meansOf(n), n.path("images").asLong(), spreads);
         }
     }
 
