@@ -17,6 +17,7 @@ import org.dnispark.core.FineTuningSeries;
 import org.dnispark.core.ModelWeights;
 import org.dnispark.models.ModelSet;
 import org.dnispark.models.ModelStore;
+import org.dnispark.provenance.CommandRun;
 import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.report.Report;

@@ -14,10 +14,11 @@ import org.apache.hadoop.conf.Configuration;
 
 import org.dnispark.config.NiqeSettings;
 import org.dnispark.config.Redaction;
-import org.dnispark.jobs.ImageFolders;
-import org.dnispark.provenance.RunIdentity;
 import org.dnispark.image.RgbImage;
+import org.dnispark.jobs.ImageFolders;
 import org.dnispark.metrics.Niqe;
+import org.dnispark.provenance.CommandRun;
+import org.dnispark.provenance.RunIdentity;
 import org.dnispark.storage.Storage;
 
 /**

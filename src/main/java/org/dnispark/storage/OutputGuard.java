@@ -10,10 +10,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The one output guard of the commands that write files ({@code interpolate}, {@code align}, {@code niqe}): before
- * anything is written, an output that is one of the command's inputs or holds one (a folder output around an input)
- * is refused, naming the setting, the output and the input. Comparison is on qualified
- * URIs, so {@code out/../a.pth}, {@code file:/x} and {@code /x} are the same file; URIs on different stores never
+ * The one output guard of the commands that write files ({@code interpolate}, {@code align}, {@code correlate},
+ * {@code niqe}, {@code train}): before anything is written, an output that is one of the command's inputs or holds
+ * one (a folder output around an input) is refused, naming the setting, the output and the input. Comparison is on
+ * qualified URIs, so {@code out/../a.pth}, {@code file:/x} and {@code /x} are the same file; URIs on different stores never
  * collide. (The Spark jobs' published folders have their own check, {@link RunOutput#refuseToReplaceInputs}.)
  */
 public final class OutputGuard {

@@ -16,7 +16,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
@@ -32,6 +31,7 @@ import org.dnispark.runtime.FiniteCheck;
 import org.dnispark.runtime.Tensors;
 import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelStore;
+import org.dnispark.provenance.CommandRun;
 import org.dnispark.provenance.RunIdentity;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.provenance.Sha256;
@@ -102,13 +102,13 @@ public final class DenoiserTrainer {
                 .models(parent == null ? List.of() : List.of(parent.digest())).put("images", imageRecords).build();
         String fingerprint = identity.fingerprint();
 
-        JsonNode previous = completed(s.run().output(), fingerprint, s.run().ifExists(), conf);
-        if (previous != null) {
+        Begun begun = begin(s, conf, identity, List.of(), parent == null ? List.of()
+                : List.copyOf(parent.files().keySet()));
+        if (begun.previous() != null) {
             log.accept("train: " + modelFile() + " is already complete for this configuration");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> done = JSON.convertValue(previous.path("summary"), Map.class);
-            return done;
+            return begun.previous();
         }
+        CommandRun run = begun.run();
 
         List<DenoiserArchitecture.Param> params = s.architecture().parameters();
         Map<String, float[]> start = new LinkedHashMap<>();
@@ -274,8 +274,7 @@ public final class DenoiserTrainer {
         runFacts(summary, s, imageRecords, skipped, weights, seconds, curve);
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("train_seconds", seconds);
-        RunManifest manifest = RunManifest.builder("train", identity).runId(fingerprint.substring(0, 16))
-                .output(s.run().output(), s.run().ifExists().name().toLowerCase(Locale.ROOT)).started(started)
+        RunManifest manifest = run.manifest().started(started)
                 .models(parent == null ? List.of() : org.dnispark.models.ModelSet.of(List.of(parent), false).describe())
                 .detail("architecture", s.architecture().describe()).summary(summary).timings(timings)
                 .config(JSON.readTree(s.storage().renderedConfig())).build();
@@ -289,7 +288,7 @@ public final class DenoiserTrainer {
         stMeta.put("dni.train", new ObjectMapper().writeValueAsString(trainMeta));
         // the model files first, the provenance last: a .json means the run finished
         writeStateDict(s.run().output(), weights, stMeta, conf);
-        Storage.writeAtomically(s.run().output() + ".json", manifest.toJson(), conf);
+        run.publish(manifest);
         if (Storage.exists(checkpointFile(), conf)) {
             Storage.delete(checkpointFile(), conf);
         }
@@ -477,25 +476,29 @@ public final class DenoiserTrainer {
         log.accept("train: checkpoint at step " + step + " in " + checkpointFile());
     }
 
+    /** A training run begun: the lifecycle to finish it with, and an earlier finished run's summary, or null. */
+    record Begun(CommandRun run, Map<String, Object> previous) {
+    }
+
     /**
-     * The provenance of a finished earlier run at {@code output} when it may be reused (resume, same fingerprint);
-     * null when there is none or it is overwritten; an error naming the choice otherwise.
+     * The commands' run lifecycle for a training run: before any work, refuses files that would replace one of the
+     * run's inputs (its photographs, its parent's files) and applies {@code dni.output.if-exists} to an earlier run at
+     * {@code dni.train.output}, whose manifest ({@code output.json}, written last) marks it finished. The run writes
+     * {@code output.safetensors}, {@code .pth}, {@code .json}, its checkpoint, and {@code extraFiles}.
      */
-    static JsonNode completed(String output, String fingerprint, RunOutput.Policy policy, Configuration conf)
-            throws IOException {
-        String model = output + ".safetensors";
-        if (!Storage.exists(model, conf) || policy == RunOutput.Policy.OVERWRITE) {
-            return null;
-        }
-        String json = output + ".json";
-        JsonNode previous = Storage.exists(json, conf) ? JSON.readTree(Storage.readAll(json, conf)) : null;
-        if (policy == RunOutput.Policy.RESUME && previous != null
-                && fingerprint.equals(previous.path("fingerprint").asText())) {
-            return previous;
-        }
-        throw new IllegalStateException("output " + model + " already exists" + (policy == RunOutput.Policy.RESUME
-                ? " from another configuration" : "") + "; choose another dni.train.output or set "
-                + "dni.output.if-exists = overwrite");
+    static Begun begin(TrainSettings s, Configuration conf, RunIdentity identity, List<String> extraFiles,
+            List<String> parentFiles) throws IOException {
+        String output = s.run().output();
+        CommandRun run = new CommandRun("train", "dni.train.output", output, s.run().ifExists(), conf);
+        List<String> writes = new ArrayList<>(List.of(output + ".safetensors", output + ".pth", output + ".json",
+                output + ".checkpoint.safetensors"));
+        writes.addAll(extraFiles);
+        Map<String, List<String>> inputs = new LinkedHashMap<>();
+        inputs.put("training photographs", s.data().images());
+        inputs.put("parent model", parentFiles);
+        Map<String, Object> previous = run.begin(identity, List.of(output + ".safetensors", output + ".json"),
+                output + ".json", writes, inputs);
+        return new Begun(run, previous);
     }
 
     /**

@@ -16,7 +16,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.hadoop.conf.Configuration;
@@ -31,6 +30,7 @@ import org.dnispark.models.LoadedModel;
 import org.dnispark.models.ModelStore;
 import org.dnispark.ncnn.NcnnModel;
 import org.dnispark.provenance.RunIdentity;
+import org.dnispark.provenance.CommandRun;
 import org.dnispark.provenance.RunManifest;
 import org.dnispark.provenance.Sha256;
 import org.dnispark.runtime.Engines;
@@ -39,7 +39,6 @@ import org.dnispark.runtime.Ops;
 import org.dnispark.runtime.Tensors;
 import org.dnispark.arch.RrdbNet;
 import org.dnispark.runtime.TrainableNetwork;
-import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
 /**
@@ -114,12 +113,11 @@ public final class SuperResolutionTrainer {
         RunIdentity identity = RunIdentity.builder("train").settings(s).models(List.of(parent.digest()))
                 .put("images", imageRecords).build();
         String fingerprint = identity.fingerprint();
-        JsonNode previous = DenoiserTrainer.completed(out(), fingerprint, s.run().ifExists(), conf);
-        if (previous != null) {
+        DenoiserTrainer.Begun begun = DenoiserTrainer.begin(s, conf, identity, List.of(out() + ".param",
+                out() + ".bin"), List.copyOf(parent.files().keySet()));
+        if (begun.previous() != null) {
             log.accept("train: " + out() + ".safetensors is already complete for this configuration");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> done = JSON.convertValue(previous.path("summary"), Map.class);
-            return done;
+            return begun.previous();
         }
 
         Discriminator disc = gan() ? new Discriminator(sr.discriminatorFeatures()) : null;
@@ -299,7 +297,7 @@ public final class SuperResolutionTrainer {
             result = new ModelWeights("fine-tuned", tensors);
         }
         double seconds = secondsBefore + (System.nanoTime() - t0) / 1e9;
-        return publish(parent, result, identity, fingerprint, started, seconds, imageRecords, skipped, curve,
+        return publish(begun.run(), parent, result, fingerprint, started, seconds, imageRecords, skipped, curve,
                 architecture, scale);
     }
 
@@ -401,8 +399,7 @@ public final class SuperResolutionTrainer {
                 adam.second.get(name).toFloatArray()));
     }
 
-    private Map<String, Object> publish(LoadedModel parent, ModelWeights weights, RunIdentity identity,
-            String fingerprint, Instant started, double seconds, List<Object> imageRecords, List<String> skipped,
+    private Map<String, Object> publish(CommandRun run, LoadedModel parent, ModelWeights weights, String fingerprint, Instant started, double seconds, List<Object> imageRecords, List<String> skipped,
             List<Object> curve, String architecture, int scale) throws IOException {
         String paramUri = null;
         for (String uri : parent.files().keySet()) {
@@ -429,8 +426,7 @@ public final class SuperResolutionTrainer {
         DenoiserTrainer.runFacts(summary, s, imageRecords, skipped, weights, seconds, curve);
         Map<String, Object> timings = new LinkedHashMap<>();
         timings.put("train_seconds", seconds);
-        RunManifest manifest = RunManifest.builder("train", identity).runId(fingerprint.substring(0, 16))
-                .output(out(), s.run().ifExists().name().toLowerCase(Locale.ROOT)).started(started)
+        RunManifest manifest = run.manifest().started(started)
                 .models(org.dnispark.models.ModelSet.of(List.of(parent), false).describe())
                 .detail("architecture", architecture).summary(summary).timings(timings)
                 .config(JSON.readTree(s.storage().renderedConfig())).build();
@@ -457,7 +453,7 @@ public final class SuperResolutionTrainer {
             Storage.writeAtomically(out() + ".bin", NcnnModel.writeBin(parent.graph(), RrdbNet.toNcnn(
                     new ModelWeights(weights.label(), stored), like)), conf);
         }
-        Storage.writeAtomically(out() + ".json", manifest.toJson(), conf);
+        run.publish(manifest);
         if (Storage.exists(checkpointFile(), conf)) {
             Storage.delete(checkpointFile(), conf);
         }

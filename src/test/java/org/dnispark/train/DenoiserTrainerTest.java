@@ -223,5 +223,15 @@ class DenoiserTrainerTest {
         assertTrue(wrong.getMessage().contains("init-from") && wrong.getMessage().contains("conv1.weight missing"),
                 wrong.getMessage());
         assertFalse(Files.exists(dir.resolve("y.safetensors")));
+
+        // fine-tuning into the parent's own name would replace the parent: refused by the commands' output guard,
+        // even when told to overwrite, and the parent is left as it was
+        byte[] parentBytes = Files.readAllBytes(Path.of(dncnn + ".safetensors"));
+        IllegalArgumentException intoParent = assertThrows(IllegalArgumentException.class, () -> DenoiserTrainer.run(
+                settings("dni.output.if-exists = overwrite\ndni.train { output = \"" + dncnn + "\", steps = 2, "
+                        + "architecture = dncnn, init-from = \"" + dncnn + ".safetensors\" }"), l -> { }));
+        assertTrue(intoParent.getMessage().contains("dni.train.output") && intoParent.getMessage().contains(
+                "parent model"), intoParent.getMessage());
+        assertArrayEquals(parentBytes, Files.readAllBytes(Path.of(dncnn + ".safetensors")));
     }
 }

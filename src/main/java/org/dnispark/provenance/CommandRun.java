@@ -1,4 +1,4 @@
-package org.dnispark.cli;
+package org.dnispark.provenance;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -8,21 +8,19 @@ import java.util.Map;
 
 import org.apache.hadoop.conf.Configuration;
 
-import org.dnispark.provenance.RunIdentity;
-import org.dnispark.provenance.RunManifest;
 import org.dnispark.storage.OutputGuard;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
 /**
- * The run lifecycle of a command that writes a few files beside each other (interpolate, align, niqe) rather than a
- * Spark run's folder: settings and inputs are read first; then, before any work, {@link #begin} refuses an output
+ * The run lifecycle of a command that writes a few files beside each other (interpolate, align, correlate, niqe,
+ * train) rather than a Spark run's folder: settings and inputs are read first; then, before any work, {@link #begin} refuses an output
  * that is one of the inputs and applies {@code dni.output.if-exists} to the previous run (refuse, overwrite, or
  * resume: a complete run of the same identity is returned as it is); after the work, {@link #publish} writes the
  * manifest last, which marks the output complete. The Spark jobs follow the same steps with a run folder
  * ({@link org.dnispark.storage.RunOutput}).
  */
-final class CommandRun {
+public final class CommandRun {
     private final String command;
     private final String outputKey;
     private final String output;
@@ -37,7 +35,7 @@ final class CommandRun {
      * @param outputKey the setting that names the output, for messages
      * @param output    the output's base URI (the files are {@code output + suffix})
      */
-    CommandRun(String command, String outputKey, String output, RunOutput.Policy policy, Configuration conf) {
+    public CommandRun(String command, String outputKey, String output, RunOutput.Policy policy, Configuration conf) {
         this.command = command;
         this.outputKey = outputKey;
         this.output = output;
@@ -51,7 +49,7 @@ final class CommandRun {
      * that run's summary, marked {@code already_complete}, or null to go on. {@code manifestUri} is written last by
      * {@link #publish}.
      */
-    Map<String, Object> begin(RunIdentity identity, List<String> outputs, String manifestUri, List<String> mayWrite,
+    public Map<String, Object> begin(RunIdentity identity, List<String> outputs, String manifestUri, List<String> mayWrite,
             Map<String, List<String>> inputs) throws IOException {
         this.identity = identity;
         this.manifestUri = manifestUri;
@@ -60,7 +58,7 @@ final class CommandRun {
     }
 
     /** The manifest's common parts: the command, its identity, run id, output and policy, start time. */
-    RunManifest.Builder manifest() {
+    public RunManifest.Builder manifest() {
         if (identity == null) {
             throw new IllegalStateException(command + ": begin() before the manifest");
         }
@@ -69,12 +67,12 @@ final class CommandRun {
     }
 
     /** Milliseconds since the run started. */
-    long elapsedMs() {
+    public long elapsedMs() {
         return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     /** Writes the manifest, last: it marks the output complete. */
-    void publish(RunManifest manifest) {
+    public void publish(RunManifest manifest) {
         Storage.writeAtomically(manifestUri, manifest.toJson(), conf);
     }
 }

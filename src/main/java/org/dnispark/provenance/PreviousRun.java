@@ -1,4 +1,4 @@
-package org.dnispark.cli;
+package org.dnispark.provenance;
 
 import java.io.IOException;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.dnispark.storage.Storage;
  * with the jobs' meaning: refuse an existing output, overwrite it, or resume: leave a complete output of the same
  * configuration as it is and refuse one of another, so that two runs are never mixed.
  */
-final class PreviousRun {
+public final class PreviousRun {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PreviousRun() {
@@ -27,7 +27,7 @@ final class PreviousRun {
      * Checks {@code outputs} before any work. Returns the earlier run's summary (marked {@code already_complete}) when
      * resuming finds it complete, else null to go on; throws when the policy refuses.
      */
-    static Map<String, Object> check(String manifest, List<String> outputs, RunOutput.Policy policy,
+    public static Map<String, Object> check(String manifest, List<String> outputs, RunOutput.Policy policy,
             String fingerprint, String key, Configuration conf) throws IOException {
         String existing = outputs.stream().filter(o -> Storage.exists(o, conf)).findFirst().orElse(null);
         if (existing == null || policy == RunOutput.Policy.OVERWRITE) {
