@@ -14,6 +14,7 @@ import org.dnispark.ncnn.NcnnGraph;
 import org.dnispark.arch.ArchitectureRegistry;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.TorchScriptNetwork;
+import org.dnispark.results.ModelEntry;
 
 /**
  * The models of one command, loaded once and checked together before any work: every command that reads models
@@ -242,23 +243,13 @@ public final class ModelSet {
     }
 
     /** Reference, format, files with their SHA-256, tensor and parameter counts of every model, for manifests. */
-    public List<Map<String, Object>> describe() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    public List<ModelEntry> describe() {
+        List<ModelEntry> out = new ArrayList<>();
         for (LoadedModel m : models) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("reference", m.reference());
-            e.put("format", m.format());
-            List<Object> files = new ArrayList<>();
-            m.files().forEach((uri, sha) -> {
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("uri", uri);
-                f.put("sha256", sha);
-                files.add(f);
-            });
-            e.put("files", files);
-            e.put("tensors", m.weights().tensorCount());
-            e.put("parameters", m.weights().parameterCount());
-            out.add(e);
+            List<ModelEntry.FileDigest> files = new ArrayList<>();
+            m.files().forEach((uri, sha) -> files.add(new ModelEntry.FileDigest(uri, sha)));
+            out.add(new ModelEntry(m.reference(), m.format(), files, m.weights().tensorCount(),
+                    m.weights().parameterCount()));
         }
         return out;
     }

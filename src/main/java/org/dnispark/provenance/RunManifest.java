@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.dnispark.results.ModelEntry;
+
 /**
- * The provenance of one run of any command (transition, sweep, interpolate, correlate, train), in one shape:
+ * The provenance of one run of any command (transition, sweep, interpolate, correlate, train), in one shape (read
+ * back by reports as {@link org.dnispark.results.RunProvenance}, through the same model and coefficient types):
  *
  * <pre>
  * job, run_id, fingerprint, identity      what was computed (the fingerprint is the SHA-256 of identity)
@@ -92,7 +95,7 @@ public final class RunManifest {
         }
 
         /** The models as {@code ModelSet.describe()} gives them (an empty list for a command without models). */
-        public Builder models(List<?> models) {
+        public Builder models(List<ModelEntry> models) {
             head.put("models", models);
             return this;
         }

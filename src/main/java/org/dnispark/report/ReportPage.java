@@ -3,12 +3,9 @@ package org.dnispark.report;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
 
@@ -16,6 +13,9 @@ import org.dnispark.config.ReportSettings;
 import org.dnispark.image.ContactStrip;
 import org.dnispark.image.ImageCodec;
 import org.dnispark.image.RgbImage;
+import org.dnispark.results.CoefficientEntry;
+import org.dnispark.results.ModelEntry;
+import org.dnispark.results.RunProvenance;
 
 /**
  * {@code report.html}: one self-contained page for one or more runs. Charts are inline SVG, images inline PNG
@@ -88,50 +88,41 @@ public final class ReportPage {
     // ---- provenance ----
 
     private void provenance(RunFolder r) {
-        JsonNode m = r.manifest();
+        RunProvenance m = r.manifest();
         html.append("<details class=\"provenance\" open><summary>Provenance</summary><table>");
-        row("run", m.path("run_id").asText(""));
-        row("output", m.path("output").asText(""));
-        row("fingerprint", m.path("fingerprint").asText(""));
-        row("started / finished", m.path("started").asText("") + " / " + m.path("finished").asText(""));
+        row("run", m.runId());
+        row("output", m.output());
+        row("fingerprint", m.fingerprint());
+        row("started / finished", m.started() + " / " + m.finished());
         int i = 1;
-        for (JsonNode model : m.path("models")) {
-            StringBuilder files = new StringBuilder();
-            for (JsonNode f : model.path("files")) {
-                files.append(files.length() == 0 ? "" : "; ").append(f.path("uri").asText()).append(" sha256 ")
-                        .append(f.path("sha256").asText());
+        for (ModelEntry model : m.models()) {
+            List<String> files = new ArrayList<>();
+            for (ModelEntry.FileDigest f : model.files()) {
+                files.add((f.uri() == null ? "" : f.uri() + " ") + "sha256 " + f.sha256());
             }
-            if (model.has("sha256")) {
-                files.append(files.length() == 0 ? "" : "; ").append("sha256 ").append(model.path("sha256").asText());
-            }
-            row("model " + i++, model.path("reference").asText("") + " (" + model.path("format").asText("") + "): "
-                    + files);
+            row("model " + i++, model.reference() + " (" + model.format() + "): " + String.join("; ", files));
         }
-        row("method", m.path("method").asText(""));
-        row("alpha convention", m.path("alpha_convention").asText(""));
+        row("method", m.method());
+        row("alpha convention", m.alphaConvention());
         List<String> coefficients = new ArrayList<>();
-        for (JsonNode c : m.path("coefficients")) {
-            coefficients.add(c.path("label").asText() + " " + c.path("coefficients").toString());
+        for (CoefficientEntry c : m.coefficients()) {
+            // as the manifest writes the vector: [1.0,0.0]
+            coefficients.add(c.label() + " [" + String.join(",", c.coefficients().stream().map(String::valueOf)
+                    .toList()) + "]");
         }
         if (!coefficients.isEmpty()) {
             row("coefficients", coefficients.size() + ": " + String.join(", ", coefficients));
         }
-        List<String> degradation = new ArrayList<>();
-        m.path("degradation").forEach(d -> degradation.add(d.asText()));
-        if (m.has("degradation")) {
-            row("degradation", degradation.isEmpty() ? "none" : String.join(", ", degradation));
+        if (m.degradation() != null) {
+            row("degradation", m.degradation().isEmpty() ? "none" : String.join(", ", m.degradation()));
         }
-        row("seed", m.path("seed").asText(""));
-        row("network", m.path("network").asText(""));
-        row("spark", m.path("spark").isObject() ? m.path("spark").toString() : "");
+        row("seed", m.seed());
+        row("network", m.network());
+        row("spark", m.spark() == null ? "" : m.spark().toString());
         List<String> versions = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = m.path("versions").fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> e = it.next();
-            versions.add(e.getKey() + " " + e.getValue().asText());
-        }
+        m.versions().forEach((k, v) -> versions.add(k + " " + v));
         row("versions", String.join(", ", versions));
-        JsonNode git = m.path("git");
-        row("git commit", git.path("commit").asText("") + (git.path("dirty").asBoolean(false) ? " (dirty tree)" : ""));
+        row("git commit", m.gitCommit() + (m.gitDirty() ? " (dirty tree)" : ""));
         html.append("</table></details>\n");
     }
 
@@ -146,7 +137,7 @@ public final class ReportPage {
 
     static String modelNames(RunFolder r) {
         List<String> names = new ArrayList<>();
-        r.manifest().path("models").forEach(m -> names.add(shortName(m.path("reference").asText())));
+        r.manifest().models().forEach(m -> names.add(shortName(m.reference())));
         return String.join(" → ", names);
     }
 

@@ -15,6 +15,7 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
+import org.dnispark.results.RunProvenance;
 import org.dnispark.storage.RunOutput;
 import org.dnispark.storage.Storage;
 
@@ -34,10 +35,10 @@ import org.dnispark.storage.Storage;
  * @param uri      the folder
  * @param name     how the page names the run: the output URI its manifest records, else the folder
  * @param job      {@code sweep}, {@code transition} or {@code correlate}
- * @param manifest the run's manifest
+ * @param manifest the run's manifest, read once into types
  * @param results  the run's results as described above
  */
-public record RunFolder(String uri, String name, String job, JsonNode manifest, JsonNode results) {
+public record RunFolder(String uri, String name, String job, RunProvenance manifest, JsonNode results) {
     /** The most any one JSON file of a run may hold. */
     static final long MAX_JSON_BYTES = 16L << 20;
     /** The largest magnitude a number of a run may have (sizes in bytes and timings in ms stay far below). */
@@ -70,8 +71,14 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
             throw new IllegalArgumentException("run " + folder + " has no results object for its " + job + " job");
         }
         // named as the run itself recorded its output (its full URI), else by its folder
-        String name = manifest.path("output").asText("");
-        return new RunFolder(folder, name.isEmpty() ? folder : name, job, manifest, results);
+        RunProvenance provenance;
+        try {
+            provenance = RunProvenance.of(manifest);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(folder + "/manifest.json: " + e.getMessage(), e);
+        }
+        String name = provenance.output();
+        return new RunFolder(folder, name.isEmpty() ? folder : name, job, provenance, results);
     }
 
     /** The same run under another name (a job's own report reads its staging folder). */
@@ -175,16 +182,7 @@ public record RunFolder(String uri, String name, String job, JsonNode manifest, 
 
     /** The models' SHA-256 digests, in order (one per file; both files of an ncnn model). */
     List<String> modelDigests() {
-        List<String> d = new ArrayList<>();
-        for (JsonNode m : manifest.path("models")) {
-            for (JsonNode f : m.path("files")) {
-                d.add(f.path("sha256").asText(""));
-            }
-            if (m.has("sha256")) {
-                d.add(m.path("sha256").asText(""));
-            }
-        }
-        return d;
+        return manifest.modelDigests();
     }
 
     /**

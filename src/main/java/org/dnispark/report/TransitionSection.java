@@ -10,8 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import org.dnispark.results.CoefficientEntry;
 import org.dnispark.results.TransitionResults;
 
 /** A transition on the page: its frames and strips, beside the matching sweep's curve when there is one. */
@@ -52,19 +51,18 @@ final class TransitionSection extends Section {
     }
 
     private void transition(RunFolder r, TransitionResults t, RunFolder sweep) {
-        List<JsonNode> coefficients = new ArrayList<>();
-        r.manifest().path("coefficients").forEach(coefficients::add);
+        List<CoefficientEntry> coefficients = r.manifest().coefficients();
         int n = coefficients.size();
         if (n == 0) {
             throw new IllegalArgumentException("run " + r.uri() + ": manifest.json lists no coefficients");
         }
-        boolean alpha = coefficients.stream().allMatch(c -> c.path("alpha").isNumber());
+        boolean alpha = coefficients.stream().allMatch(c -> c.alpha() != null);
         List<String> labels = new ArrayList<>();
         double[] xs = new double[n];
         for (int k = 0; k < n; k++) {
-            JsonNode c = coefficients.get(k);
-            labels.add((alpha ? "α = " : "coefficient ") + c.path("label").asText());
-            xs[k] = alpha ? c.path("alpha").asDouble() : c.path("index").asDouble();
+            CoefficientEntry c = coefficients.get(k);
+            labels.add((alpha ? "α = " : "coefficient ") + c.label());
+            xs[k] = alpha ? c.alpha() : c.index();
         }
         html.append("<div class=\"headline\"><table>");
         row("method", t.method());
