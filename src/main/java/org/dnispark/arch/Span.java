@@ -10,7 +10,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
+import org.dnispark.core.DType;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+import org.dnispark.runtime.DerivedWeights;
 import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.StateDictNetwork;
@@ -60,6 +63,8 @@ public final class Span extends StateDictNetwork {
 
     private final int scale;
     private final boolean norm;
+    /** The fused convolutions of the weight sets given so far (a sweep's coefficients), up to 64 MiB. */
+    private final DerivedWeights fused = new DerivedWeights(64L << 20);
 
     private Span(int scale, boolean norm, NDManager parent) {
         super(parent);
@@ -119,24 +124,42 @@ public final class Span extends StateDictNetwork {
                 + ")", NetworkGeometry.padded(r, 21, 1), m -> new Span(r, norm, m));
     }
 
-    /** Each Conv3XC fused into its 3x3 {@code eval_conv}, as upstream's {@code update_params} does. */
+    /**
+     * Each Conv3XC fused into its 3x3 {@code eval_conv}, as upstream's {@code update_params} does: once per weight
+     * set this network is given (kept, see {@link DerivedWeights}), the engine's float32 result copied out and back in
+     * bit for bit.
+     */
     @Override
     protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = new HashMap<>();
-        try (NDManager scope = into.newSubManager()) {
-            for (String c : CONVS) {
-                NDArray[] fused = fuse(weights, c, scope);
-                fused[0].attach(into);
-                fused[1].attach(into);
-                p.put(c + ".weight", fused[0]);
-                p.put(c + ".bias", fused[1]);
-            }
-        }
+        fused.of(weights, w -> fuseAll(w, into)).forEach((name, t) -> p.put(name, array(into, t)));
         for (String k : List.of("conv_cat.weight", "conv_cat.bias", "upsampler.0.weight", "upsampler.0.bias")) {
             p.put(k, array(into, weights.get(k)));
         }
         p.put("mean", Tensors.copyIn(into, RGB_MEAN, new Shape(1, 3, 1, 1)));
         return p;
+    }
+
+    /** Every Conv3XC's fused weight and bias, by the names the forward pass reads. */
+    private static Map<String, NamedTensor> fuseAll(ModelWeights weights, NDManager engine) {
+        Map<String, NamedTensor> out = new HashMap<>();
+        try (NDManager scope = engine.newSubManager()) {
+            for (String c : CONVS) {
+                NDArray[] f = fuse(weights, c, scope);
+                out.put(c + ".weight", copyOut(c + ".weight", f[0]));
+                out.put(c + ".bias", copyOut(c + ".bias", f[1]));
+            }
+        }
+        return out;
+    }
+
+    private static NamedTensor copyOut(String name, NDArray a) {
+        long[] s = a.getShape().getShape();
+        int[] shape = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = Math.toIntExact(s[i]);
+        }
+        return NamedTensor.ofFloats(name, shape, DType.FLOAT32, a.toFloatArray());
     }
 
     /**

@@ -1,7 +1,11 @@
 package org.dnispark.runtime;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -20,12 +24,36 @@ public final class Tensors {
     private Tensors() {
     }
 
-    /** An array of {@code shape} holding a copy of {@code values}, owned by the engine, attached to {@code manager}. */
+    /**
+     * An array of {@code shape} holding a copy of {@code values}, owned by the engine, attached to {@code manager}.
+     * The values pass through a direct buffer the calling thread keeps for the next copy (up to
+     * {@value #SCRATCH_MAX_BYTES} bytes; larger arrays get one of their own): a fresh direct buffer per array costs a
+     * zeroed allocation and, at the rate weight swaps make them, garbage collections forced by the direct-memory
+     * limit (a 7.4M-parameter swap took 171 ms; issue 29). The engine's copy is made before the buffer is reused.
+     */
     public static NDArray copyIn(NDManager manager, float[] values, Shape shape) {
-        try (NDArray borrowed = manager.create(values, shape)) {
+        long bytes = 4L * values.length;
+        if (bytes > SCRATCH_MAX_BYTES) {
+            try (NDArray borrowed = manager.create(values, shape)) {
+                return borrowed.duplicate();
+            }
+        }
+        ByteBuffer scratch = SCRATCH.get();
+        if (scratch == null || scratch.capacity() < bytes) {
+            scratch = ByteBuffer.allocateDirect((int) Math.max(bytes, 1 << 20)).order(ByteOrder.nativeOrder());
+            SCRATCH.set(scratch);
+        }
+        scratch.clear();
+        scratch.asFloatBuffer().put(values);
+        scratch.limit((int) bytes);
+        try (NDArray borrowed = manager.create(scratch, shape, DataType.FLOAT32)) {
             return borrowed.duplicate();
         }
     }
+
+    /** The largest copy that goes through the thread's kept buffer. */
+    static final int SCRATCH_MAX_BYTES = 16 << 20;
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
 
     /**
      * An input array for ONNX Runtime's engine ({@code OnnxNetwork}): ONNX Runtime copies a heap buffer into a tensor
