@@ -1,5 +1,6 @@
 package org.dnispark.arch;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,7 +13,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 
+import org.dnispark.core.DType;
 import org.dnispark.core.ModelWeights;
+import org.dnispark.core.NamedTensor;
+import org.dnispark.runtime.DerivedWeights;
 import org.dnispark.runtime.Tensors;
 import org.dnispark.runtime.NetworkSpec;
 import org.dnispark.runtime.StateDictNetwork;
@@ -59,6 +63,8 @@ public final class Dat extends StateDictNetwork {
     private static final float[] RGB_MEAN = {0.4488f, 0.4371f, 0.4040f};
     private final Hyper h;
     private final Map<String, float[]> masks = new ConcurrentHashMap<>();
+    /** The position tables of the weight sets given so far (a sweep's coefficients), up to 16 MiB. */
+    private final DerivedWeights positionTables = new DerivedWeights(16L << 20);
 
     private Dat(Hyper h, NDManager parent) {
         super(parent);
@@ -278,20 +284,43 @@ public final class Dat extends StateDictNetwork {
     @Override
     protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = super.load(weights, into);
+        // the tables once per weight set (kept, see DerivedWeights), spread into each window's bias at every swap
+        Map<String, NamedTensor> tables = positionTables.of(weights, w -> positionTables(p, into));
         for (int i = 0; i < h.depths().length; i++) {
             for (int j = 0; j < h.depths()[i]; j += 2) {
                 for (int branch = 0; branch < 2; branch++) {
                     String a = block(i, j) + "attn.attns." + branch + ".";
                     int hs = branch == 0 ? h.split0() : h.split1();
                     int ws = branch == 0 ? h.split1() : h.split0();
-                    p.put(a + "bias", positionBias(p, a, hs, ws, h.heads()[i] / 2, into));
+                    int heads = h.heads()[i] / 2;
+                    int n = hs * ws;
+                    float[] bias = Layers.gatherBias(tables.get(a).floatValues(), Layers.relativeIndex(hs, ws), heads);
+                    p.put(a + "bias", Tensors.copyIn(into, bias, new Shape(1, heads, n, n)));
                 }
             }
         }
         return p;
     }
 
-    private static NDArray positionBias(Map<String, NDArray> p, String a, int hs, int ws, int heads, NDManager into) {
+    /** Every attention branch's position table, by its key prefix. */
+    private Map<String, NamedTensor> positionTables(Map<String, NDArray> p, NDManager into) {
+        Map<String, NamedTensor> out = new HashMap<>();
+        for (int i = 0; i < h.depths().length; i++) {
+            for (int j = 0; j < h.depths()[i]; j += 2) {
+                for (int branch = 0; branch < 2; branch++) {
+                    String a = block(i, j) + "attn.attns." + branch + ".";
+                    int hs = branch == 0 ? h.split0() : h.split1();
+                    int ws = branch == 0 ? h.split1() : h.split0();
+                    float[] table = positionTable(p, a, hs, ws, into);
+                    out.put(a, NamedTensor.ofFloats(a, new int[] {table.length}, DType.FLOAT32, table));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The position MLP over the relative-offset grid: {@code [(2H-1)(2W-1), heads]}, row-major. */
+    private static float[] positionTable(Map<String, NDArray> p, String a, int hs, int ws, NDManager into) {
         try (NDManager scope = into.newSubManager()) {
             float[] grid = rpeBiases(hs, ws);
             NDArray pos = Tensors.copyIn(scope, grid, new Shape(grid.length / 2, 2));
@@ -302,10 +331,7 @@ public final class Dat extends StateDictNetwork {
                 pos = Layers.linear(Ops.maximum(pos, 0), p.get(a + "pos." + k + ".2.weight"), p.get(a + "pos." + k
                         + ".2.bias"));
             }
-            float[] table = pos.toFloatArray(); // [(2H-1)(2W-1), heads]
-            int n = hs * ws;
-            float[] bias = Layers.gatherBias(table, Layers.relativeIndex(hs, ws), heads);
-            return Tensors.copyIn(into, bias, new Shape(1, heads, n, n));
+            return pos.toFloatArray();
         }
     }
 
