@@ -17,7 +17,7 @@ def walk(d):
 fa, fb = walk(a), walk(b)
 diff = []
 for rel in sorted(set(fa) | set(fb)):
-    if rel.endswith(('manifest.json', 'report.html', '.crc', '_SUCCESS')) or 'psnr.parquet' in rel:
+    if rel.endswith(('manifest.json', 'report.html', '.crc', '_SUCCESS')) or '.parquet/' in rel:
         continue
     if rel not in fa or rel not in fb:
         diff.append(('only in ' + ('new' if rel in fb else 'old'), rel)); continue
