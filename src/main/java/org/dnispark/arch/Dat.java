@@ -1,6 +1,7 @@
 package org.dnispark.arch;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -285,34 +286,35 @@ public final class Dat extends StateDictNetwork {
     protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
         Map<String, NDArray> p = super.load(weights, into);
         // the tables once per weight set (kept, see DerivedWeights), spread into each window's bias at every swap
-        Map<String, NamedTensor> tables = positionTables.of(weights, w -> positionTables(p, into));
-        for (int i = 0; i < h.depths().length; i++) {
-            for (int j = 0; j < h.depths()[i]; j += 2) {
-                for (int branch = 0; branch < 2; branch++) {
-                    String a = block(i, j) + "attn.attns." + branch + ".";
-                    int hs = branch == 0 ? h.split0() : h.split1();
-                    int ws = branch == 0 ? h.split1() : h.split0();
-                    int heads = h.heads()[i] / 2;
-                    int n = hs * ws;
-                    float[] bias = Layers.gatherBias(tables.get(a).floatValues(), Layers.relativeIndex(hs, ws), heads);
-                    p.put(a + "bias", Tensors.copyIn(into, bias, new Shape(1, heads, n, n)));
-                }
+        Map<String, NamedTensor> tables = positionTables.of(weights, w -> {
+            Map<String, NamedTensor> out = new HashMap<>();
+            for (Branch b : branches()) {
+                float[] table = positionTable(p, b.prefix(), b.hs(), b.ws(), into);
+                out.put(b.prefix(), NamedTensor.ofFloats(b.prefix(), new int[] {table.length}, DType.FLOAT32, table));
             }
+            return out;
+        });
+        for (Branch b : branches()) {
+            int n = b.hs() * b.ws();
+            float[] bias = Layers.gatherBias(tables.get(b.prefix()).floatValues(), Layers.relativeIndex(b.hs(), b.ws()),
+                    b.heads());
+            p.put(b.prefix() + "bias", Tensors.copyIn(into, bias, new Shape(1, b.heads(), n, n)));
         }
         return p;
     }
 
-    /** Every attention branch's position table, by its key prefix. */
-    private Map<String, NamedTensor> positionTables(Map<String, NDArray> p, NDManager into) {
-        Map<String, NamedTensor> out = new HashMap<>();
+    /** One attention branch with a position bias: its key prefix, window height and width, and heads. */
+    private record Branch(String prefix, int hs, int ws, int heads) {
+    }
+
+    /** Every branch with a position bias: two per pair of blocks (the spatial blocks), in the order they run. */
+    private List<Branch> branches() {
+        List<Branch> out = new java.util.ArrayList<>();
         for (int i = 0; i < h.depths().length; i++) {
             for (int j = 0; j < h.depths()[i]; j += 2) {
                 for (int branch = 0; branch < 2; branch++) {
-                    String a = block(i, j) + "attn.attns." + branch + ".";
-                    int hs = branch == 0 ? h.split0() : h.split1();
-                    int ws = branch == 0 ? h.split1() : h.split0();
-                    float[] table = positionTable(p, a, hs, ws, into);
-                    out.put(a, NamedTensor.ofFloats(a, new int[] {table.length}, DType.FLOAT32, table));
+                    out.add(new Branch(block(i, j) + "attn.attns." + branch + ".", branch == 0 ? h.split0()
+                            : h.split1(), branch == 0 ? h.split1() : h.split0(), h.heads()[i] / 2));
                 }
             }
         }
