@@ -106,9 +106,8 @@ public final class ReportPage {
         row("alpha convention", m.alphaConvention());
         List<String> coefficients = new ArrayList<>();
         for (CoefficientEntry c : m.coefficients()) {
-            // as the manifest writes the vector: [1.0,0.0]
-            coefficients.add(c.label() + " [" + String.join(",", c.coefficients().stream().map(String::valueOf)
-                    .toList()) + "]");
+            // the vector as the manifest writes it: [1.0,0.0]
+            coefficients.add(c.label() + " " + c.toJson().get("coefficients"));
         }
         if (!coefficients.isEmpty()) {
             row("coefficients", coefficients.size() + ": " + String.join(", ", coefficients));

@@ -34,11 +34,10 @@ import org.dnispark.storage.Storage;
  *
  * @param uri      the folder
  * @param name     how the page names the run: the output URI its manifest records, else the folder
- * @param job      {@code sweep}, {@code transition} or {@code correlate}
  * @param manifest the run's manifest, read once into types
  * @param results  the run's results as described above
  */
-public record RunFolder(String uri, String name, String job, RunProvenance manifest, JsonNode results) {
+public record RunFolder(String uri, String name, RunProvenance manifest, JsonNode results) {
     /** The most any one JSON file of a run may hold. */
     static final long MAX_JSON_BYTES = 16L << 20;
     /** The largest magnitude a number of a run may have (sizes in bytes and timings in ms stay far below). */
@@ -78,12 +77,17 @@ public record RunFolder(String uri, String name, String job, RunProvenance manif
             throw new IllegalArgumentException(folder + "/manifest.json: " + e.getMessage(), e);
         }
         String name = provenance.output();
-        return new RunFolder(folder, name.isEmpty() ? folder : name, job, provenance, results);
+        return new RunFolder(folder, name.isEmpty() ? folder : name, provenance, results);
     }
 
     /** The same run under another name (a job's own report reads its staging folder). */
     public RunFolder named(String newName) {
-        return new RunFolder(uri, newName, job, manifest, results);
+        return new RunFolder(uri, newName, manifest, results);
+    }
+
+    /** {@code sweep}, {@code transition} or {@code correlate}: the job its manifest names. */
+    public String job() {
+        return manifest.job();
     }
 
     static JsonNode json(String folder, String relative, Configuration conf) {

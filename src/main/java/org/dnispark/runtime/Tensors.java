@@ -29,7 +29,8 @@ public final class Tensors {
      * The values pass through a direct buffer the calling thread keeps for the next copy (up to
      * {@value #SCRATCH_MAX_BYTES} bytes; larger arrays get one of their own): a fresh direct buffer per array costs a
      * zeroed allocation and, at the rate weight swaps make them, garbage collections forced by the direct-memory
-     * limit (a 7.4M-parameter swap took 171 ms; issue 29). The engine's copy is made before the buffer is reused.
+     * limit (issue 29: PLKSR's swap 21.9 -> 9.1 ms, {@code docs/bench-weight-swap-2026-12-05.txt}). The engine's copy
+     * is made before the buffer is reused.
      */
     public static NDArray copyIn(NDManager manager, float[] values, Shape shape) {
         long bytes = 4L * values.length;
