@@ -17,8 +17,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
@@ -43,7 +41,7 @@ final class Checkpoint {
     static void write(ExecutorPlan plan, Configuration conf, String image, List<Row> rows) {
         ArrayNode encoded = JSON.createArrayNode();
         for (Row r : rows) {
-            encoded.add(encode(r));
+            encoded.add(Outcomes.encode(r));
         }
         Map<String, Object> part = new LinkedHashMap<>();
         part.put("image", image);
@@ -70,45 +68,6 @@ final class Checkpoint {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** A row as a JSON array: strings and integers as they are, doubles as their raw bits (infinities included). */
-    private static ArrayNode encode(Row r) {
-        ArrayNode a = JSON.createArrayNode();
-        for (int i = 0; i < r.length(); i++) {
-            Object v = r.get(i);
-            if (v == null) {
-                a.addNull();
-            } else if (v instanceof Double) {
-                a.add(Double.doubleToRawLongBits((Double) v));
-            } else if (v instanceof Integer) {
-                a.add((Integer) v);
-            } else {
-                a.add(v.toString());
-            }
-        }
-        return a;
-    }
-
-    private static Row decode(JsonNode a, StructType schema) {
-        if (!a.isArray() || a.size() != schema.size()) {
-            throw new IllegalArgumentException("a row of " + a.size() + " values; expected " + schema.size());
-        }
-        Object[] v = new Object[schema.size()];
-        for (int i = 0; i < v.length; i++) {
-            JsonNode n = a.get(i);
-            DataType t = schema.fields()[i].dataType();
-            if (n.isNull()) {
-                v[i] = null;
-            } else if (t.equals(DataTypes.DoubleType)) {
-                v[i] = Double.longBitsToDouble(n.longValue());
-            } else if (t.equals(DataTypes.IntegerType)) {
-                v[i] = n.intValue();
-            } else {
-                v[i] = n.asText();
-            }
-        }
-        return new org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema(v, schema);
     }
 
     /**
@@ -146,7 +105,7 @@ final class Checkpoint {
             }
             List<Row> out = new ArrayList<>();
             for (JsonNode r : rows) {
-                Row row = decode(r, schema);
+                Row row = Outcomes.decode(r, schema);
                 if (!part.get("image").asText().equals(Outcomes.image(row))) {
                     return null;
                 }

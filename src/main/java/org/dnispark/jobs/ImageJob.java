@@ -97,7 +97,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
     /**
      * The inference stage: every coefficient's weights (interpolated, or renormalised, on the driver within the
      * broadcast budget) broadcast, and every task streamed through them once; the outcome rows are written to
-     * {@code outcomes} by the executors. The sweep's search overrides it.
+     * {@code outcomes} by the executors ({@link Outcomes#write}). The sweep's search overrides it.
      */
     Inference infer(Stage st) {
         ImageJobSettings s = st.settings();
@@ -127,8 +127,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
                 try (ProgressReporter reporter = ProgressReporter.start(st.spark().sparkContext(), System.err,
                         s.command(), st.progress(), st.count(), st.count() * s.coefficients().size(),
                         s.run().spark().progressMillis())) {
-                    st.spark().createDataFrame(st.tasks().mapPartitions(new PartitionRunner(exec, st.work())),
-                            Outcomes.schema(st.work().columns())).write().parquet(st.outcomes());
+                    Outcomes.write(st.tasks().mapPartitions(new PartitionRunner(exec, st.work())), st.outcomes());
                     if (reporter != null) {
                         reporter.finish(true);
                     }
@@ -236,7 +235,7 @@ abstract class ImageJob<S extends ImageJobSettings> {
             long t3 = System.nanoTime();
             step(spark, s, "statistics and reports");
             JavaRDD<Row> inferred = inference.rows() != null ? inference.rows() : count == 0 ? null
-                    : spark.read().schema(Outcomes.schema(blockWork.columns())).parquet(outcomes).javaRDD();
+                    : Outcomes.read(jsc, outcomes, Outcomes.schema(blockWork.columns()));
             results = Resume.results(inferred, done);
             if (results.images() == 0) {
                 throw new IllegalArgumentException("every input image was rejected: " + Reports.describe(results));

@@ -1,0 +1,93 @@
+package org.dnispark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The outcome rows' way from the executors to the reports: every value exact, every row back, in any text. */
+@Tag("spark")
+class OutcomesTest {
+    private static final StructType SCHEMA = Outcomes.schema(new StructType().add("psnr_rgb", DataTypes.DoubleType)
+            .add("frames", DataTypes.IntegerType).add("note", DataTypes.StringType));
+
+    private static List<Row> rows() {
+        return List.of(
+                Outcomes.accepted(SCHEMA, "a.png", "file:/in/a.png", 0, 31.25, 3, "plain"),
+                // values a decimal rendering would round or lose: the last bit, -0, NaN, infinities, subnormals
+                Outcomes.accepted(SCHEMA, "b \"quoted\"\nname.png", "s3a://bucket/b.png", 1, Math.nextUp(1.0 / 3), -1,
+                        "line\nbreak, \"quotes\", \u00e9\u4e2d"),
+                Outcomes.accepted(SCHEMA, "c.png", "file:/in/c.png", 2, -0.0, 0, null),
+                Outcomes.accepted(SCHEMA, "d.png", "file:/in/d.png", 3, Double.NaN, 0, ""),
+                Outcomes.accepted(SCHEMA, "e.png", "file:/in/e.png", 4, Double.NEGATIVE_INFINITY, 0, null),
+                Outcomes.accepted(SCHEMA, "f.png", "file:/in/f.png", 5, Double.MIN_VALUE, Integer.MIN_VALUE, null),
+                Outcomes.rejected(SCHEMA, "g.png", "file:/in/g.png", "not an image: 12 bytes"));
+    }
+
+    @Test
+    void everyRowComesBackWithEveryBit(@TempDir Path tmp) {
+        SparkSession spark = org.dnispark.TestSpark.local("dni-outcomes");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            String folder = tmp.resolve("outcomes").toUri().toString();
+            Outcomes.write(jsc.parallelize(rows(), 3), folder);
+            List<Row> back = new java.util.ArrayList<>(Outcomes.read(jsc, folder, SCHEMA).collect());
+            back.sort(Comparator.comparing(Outcomes::image));
+            List<Row> sent = rows();
+            assertEquals(sent.size(), back.size());
+            for (int i = 0; i < sent.size(); i++) {
+                Row s = sent.get(i);
+                Row b = back.get(i);
+                assertEquals(SCHEMA, b.schema());
+                for (int c = 0; c < SCHEMA.size(); c++) {
+                    Object x = s.get(c);
+                    Object y = b.get(c);
+                    if (x instanceof Double d) {
+                        assertEquals(Double.doubleToRawLongBits(d), Double.doubleToRawLongBits((Double) y),
+                                SCHEMA.fields()[c].name() + " of " + Outcomes.image(s));
+                    } else {
+                        assertEquals(x, y, SCHEMA.fields()[c].name() + " of " + Outcomes.image(s));
+                    }
+                }
+            }
+            assertTrue(Outcomes.isRejection(back.get(back.size() - 1)));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void aForeignLineIsNamedNotGuessed(@TempDir Path tmp) throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("outcomes"));
+        Files.writeString(folder.resolve("part-00000"), "[\"a.png\",\"file:/a.png\",0]\n");
+        SparkSession spark = org.dnispark.TestSpark.local("dni-outcomes-foreign");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            Exception e = assertThrows(Exception.class,
+                    () -> Outcomes.read(jsc, folder.toUri().toString(), SCHEMA).collect());
+            String message = String.valueOf(e.getMessage());
+            Throwable t = e;
+            while (t.getCause() != null && !message.contains("outcome row")) {
+                t = t.getCause();
+                message = String.valueOf(t.getMessage());
+            }
+            assertTrue(message.contains("an outcome row in") && message.contains("a row of 3 values; expected 7"),
+                    message);
+        } finally {
+            spark.stop();
+        }
+    }
+}
