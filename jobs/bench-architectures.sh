@@ -43,7 +43,7 @@ java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 2
 echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
 printf '%-12s %-52s %11s %8s %10s %6s %9s %9s %15s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
-  "(NCHW)" "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady"
+  "(NCHW)" "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady (x pytorch) forward/s +other per inference"
 for arch in $ARCHS; do
   base=${arch%-onnx}
   ext=pth
@@ -70,12 +70,17 @@ for arch in $ARCHS; do
     jobs/dni sweep --config conf/demo.conf "dni.input.images=\"$B/photos\"" "dni.sweep.output=\"$B/sweep-$arch\"" \
       "dni.models=[\"$a\", \"$b\"]" "dni.sweep.alphas=[$ALPHAS]" 'dni.degradation=[{type=bicubic-down}]' \
       "dni.spark.master=\"local[$cores]\"" dni.output.if-exists=overwrite > "$B/sweep-$arch.log" 2>&1
-    # the sweep's inference phase, and (after the slash) its steady state: each new predictor's construction and
-    # first pass (warm-up, reported in the manifest's task_time) kept out, its task time spread over the cores
+    # the sweep's inference phase, and (after the slash) its steady state: each new predictor's construction, first
+    # pass and that pass's outputs (warm-up, reported in the manifest's task_time) kept out, its task time spread over
+    # the cores; in brackets, both against PyTorch's eager loop
+    # then, after "fwd", the steady state's forward passes alone (their task time spread over the cores), and the
+    # task time of everything else per steady inference (decode and degrade, weight swaps, scoring and rows), in ms
     sw=$(python3 -c "import json, sys; m = json.load(open(sys.argv[1])); n = m['images']['accepted'] * \
-len(m['coefficients']); t = m['timings']; s = t['inference_ms'] / 1000; w = t['task_time']; \
-st = (n - w['warmup_inferences']) / (s - w['warmup_ms'] / 1000 / int(sys.argv[2])); print(f'{n / s:.3f}/{st:.3f}')" \
-      "$B/sweep-$arch/manifest.json" "$cores")
+len(m['coefficients']); t = m['timings']; s = t['inference_ms'] / 1000; w = t['task_time']; c = int(sys.argv[2]); \
+k = n - w['warmup_inferences']; st = k / (s - w['warmup_ms'] / 1000 / c); fw = k / (w['forward_ms'] / 1000 / c); \
+o = (w['read_decode_ms'] + w['weights_ms'] + w['outputs_ms']) / k; p = float(sys.argv[3]); \
+print(f'{n / s:.3f}/{st:.3f} ({n / s / p:.2f}x/{st / p:.2f}x) fwd {fw:.3f} +{o:.0f} ms')" \
+      "$B/sweep-$arch/manifest.json" "$cores" "$p")
   fi
   printf '%-12s %-52s %11s %8s %10s %6s %9s %9s %15s\n' "$arch" "${name:0:52}" "$r" "$nchw" "$p" "$(ratio "$r" "$p")" \
     "$(gf "$g" "$r")" "$(gf "$g" "$p")" "$sw"

@@ -212,11 +212,14 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
                         predictor.setWeights(plan.weights.coefficient(c));
                         long t1 = time(Phase.WEIGHTS, t0);
                         List<RgbImage> outputs = predictor.runAll(inputs);
-                        long t2 = time(forwardPhase(), t1);
+                        // a new predictor's first pass and its outputs (the scoring's first, interpreted, run) are
+                        // its warm-up
+                        Phase phase = forwardPhase();
+                        long t2 = time(phase, t1);
                         for (int i = 0; i < block.size(); i++) {
                             work.accept(block.get(i), c, outputs.get(i), plan, conf, block.get(i).rows);
                         }
-                        time(Phase.OUTPUTS, t2);
+                        time(phase == Phase.WARMUP ? Phase.WARMUP : Phase.OUTPUTS, t2);
                     }
                 } else {
                     RgbImage[][] outputs = new RgbImage[block.size()][plan.weights.sources()];
@@ -261,8 +264,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
         }
 
         /**
-         * The phase of the forward pass just made: a new predictor's first counts as warm-up (with its inferences),
-         * every later one as the steady state.
+         * The phase of the forward pass just made: a new predictor's first counts as warm-up (with its inferences and
+         * their outputs), every later one as the steady state.
          */
         private Phase forwardPhase() {
             if (!warming) {
