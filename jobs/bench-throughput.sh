@@ -9,13 +9,15 @@
 # With BASELINE=<git revision> (for example efa199a, the last commit before the streaming executors), that revision
 # is built in a work tree under target/bench and its sweep runs beside, on the same images.
 # Each section prints the GFLOP/s of every loop (convolutions), beside the machine's matrix-product rate measured
-# first. Machines are shared: only ratios measured in one run mean anything.
+# first. Machines are shared: only ratios measured in one run mean anything; the sweeps and PyTorch's loops run ROUNDS
+# times (default 2) and each one's fastest round counts. Issue 29 asks for 100 or more inferences: IMAGES=36 gives 108.
 #
 #   jobs/bench-throughput.sh                        # IMAGES=12 ALPHAS=0,0.5,1 BASELINE=""
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 IMAGES=${IMAGES:-12}
+ROUNDS=${ROUNDS:-2}
 ALPHAS=${ALPHAS:-0,0.5,1}
 B=$root/target/bench/throughput
 rm -rf "$B"
@@ -70,12 +72,18 @@ ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]);
 rate() { head -1 | sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 gflops() { python3 -c "import sys; print(f'{float(sys.argv[1]) * float(sys.argv[2]):.1f}')" "$1" "$2"; }
 steady() { grep 'steady state' | sed -E 's/.*steady state ([0-9.]+) inferences\/s.*/\1/'; }
+# the output (first line: its rate) of the fastest of the given outputs
+fastest() { python3 -c "import re, sys; print(max(sys.argv[1:], key=lambda o: float(re.search(r': ([0-9.]+) inferences/s', o).group(1))))" "$@"; }
 
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 \
   src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
 echo "== upconv_7 noise0 -> noise3, $IMAGES photo crops of 320x320 (inputs 160x160), alphas $ALPHAS, $cores cores"
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 320 >/dev/null
-s1=$(sweep upconv "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]"); echo "  $s1"
+# the sweep and PyTorch's loop run ROUNDS times each (PyTorch's after the raw loop below), each side's best round
+# counting: the machine is shared, and the best round is the one least disturbed, for both sides alike
+s1s=()
+for round in $(seq 1 "$ROUNDS"); do s1s+=("$(sweep upconv "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]")"); done
+s1=$(fastest "${s1s[@]}"); echo "  $s1"
 if [ -n "$BASELINE" ]; then
   b1=$(sweep upconv-baseline "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]" \
     "$B/baseline-src/jobs/dni"); echo "  $BASELINE $b1"
@@ -83,8 +91,10 @@ if [ -n "$BASELINE" ]; then
 fi
 r1=$(raw "$B/photos" "$U/noise0_scale2.0x_model" "$U/noise3_scale2.0x_model" "$B/upconv-inputs"); echo "  $r1"
 # PyTorch's eager loop on the same network inputs, replicate-padded by the 7 pixels of context the tiler adds
-p1=$(/usr/bin/python3 src/test/python/bench_upconv.py eager "$cache/$U/noise0_scale2.0x_model" \
-  "$cache/$U/noise3_scale2.0x_model" "$B/upconv-inputs" "$ALPHAS" 7); echo "  $p1"
+p1s=()
+for round in $(seq 1 "$ROUNDS"); do p1s+=("$(/usr/bin/python3 src/test/python/bench_upconv.py eager \
+  "$cache/$U/noise0_scale2.0x_model" "$cache/$U/noise3_scale2.0x_model" "$B/upconv-inputs" "$ALPHAS" 7)"); done
+p1=$(fastest "${p1s[@]}"); echo "  $p1"
 g1=$(echo "$p1" | sed -E 's/.* ([0-9.]+) GFLOP per inference.*/\1/')
 echo "  GFLOP/s: sweep $(gflops "$(echo "$s1" | rate)" "$g1"), raw DJL loop $(gflops "$(echo "$r1" | rate)" "$g1")," \
   "PyTorch eager loop $(gflops "$(echo "$p1" | rate)" "$g1")"
@@ -96,14 +106,19 @@ echo "== RRDBNet x4 (6 blocks, 64 features, 32 growth), $IMAGES crops of 256x256
 mkdir -p "$B/rrdb"
 /usr/bin/python3 src/test/python/bench_rrdb.py write "$B/rrdb"
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/rrdb-photos" "$IMAGES" 256 >/dev/null
-s2=$(sweep rrdb "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]"); echo "  $s2"
+s2s=()
+for round in $(seq 1 "$ROUNDS"); do s2s+=("$(sweep rrdb "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]")"); done
+s2=$(fastest "${s2s[@]}"); echo "  $s2"
 if [ -n "$BASELINE" ]; then
   b2=$(sweep rrdb-baseline "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]" \
     "$B/baseline-src/jobs/dni"); echo "  $BASELINE $b2"
   echo "  sweep / $BASELINE sweep: $(ratio "$(echo "$s2" | rate)" "$(echo "$b2" | rate)")"
 fi
 r2=$(raw "$B/rrdb-photos" "$B/rrdb/rrdb6_a.pth" "$B/rrdb/rrdb6_b.pth" "$B/rrdb-inputs"); echo "  $r2"
-p2=$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" "$ALPHAS"); echo "  $p2"
+p2s=()
+for round in $(seq 1 "$ROUNDS"); do p2s+=("$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" \
+  "$ALPHAS")"); done
+p2=$(fastest "${p2s[@]}"); echo "  $p2"
 g2=$(echo "$p2" | sed -E 's/.* ([0-9.]+) GFLOP per inference.*/\1/')
 echo "  GFLOP/s: sweep $(gflops "$(echo "$s2" | rate)" "$g2"), raw DJL loop $(gflops "$(echo "$r2" | rate)" "$g2")," \
   "PyTorch eager loop $(gflops "$(echo "$p2" | rate)" "$g2")"
