@@ -72,10 +72,8 @@ final class SearchRun {
                         models == 2 ? "alpha" : "t", CoefficientPlan.format(x), accepted));
                 long p0 = System.nanoTime();
                 ExecutorPlan exec = st.executorPlan(sources.at(one), one, false);
-                st.spark().createDataFrame(usable.mapPartitions(PartitionRunner.overDecoded(exec, st.work())), schema)
-                        .write().parquet(path);
-                JavaRDD<Row> rows = st.spark().read().schema(schema).parquet(path).javaRDD()
-                        .filter(r -> !Outcomes.isRejection(r));
+                Outcomes.write(usable.mapPartitions(PartitionRunner.overDecoded(exec, st.work())), path);
+                JavaRDD<Row> rows = Outcomes.read(st.jsc(), path, schema).filter(r -> !Outcomes.isRejection(r));
                 double mean = SweepStatistics.of(rows, List.of(metric), 1).stat(metric, 0).mean();
                 search.tell(mean);
                 long millis = ImageJob.ms(p0);
@@ -98,14 +96,12 @@ final class SearchRun {
             }
             // the rejections once, in their own folder: the decoded images are released when the search ends
             String rejectedPath = folder + "/rejected";
-            st.spark().createDataFrame(decoded.filter(d -> !d.accepted())
-                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason())), schema).write()
-                    .parquet(rejectedPath);
-            JavaRDD<Row> all = st.spark().read().schema(schema).parquet(rejectedPath).javaRDD();
+            Outcomes.write(decoded.filter(d -> !d.accepted())
+                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason())), rejectedPath);
+            JavaRDD<Row> all = Outcomes.read(st.jsc(), rejectedPath, schema);
             for (Point p : points) {
                 int index = indexOf.get(p.number());
-                all = all.union(st.spark().read().schema(schema).parquet(p.path()).javaRDD()
-                        .map(r -> Outcomes.withIndex(r, index)));
+                all = all.union(Outcomes.read(st.jsc(), p.path(), schema).map(r -> Outcomes.withIndex(r, index)));
             }
             CoefficientPlan evaluated = points.isEmpty() ? first : rules(s).isEmpty()
                     ? CoefficientPlan.ofVectors(vectors, models)
