@@ -10,7 +10,8 @@
 # is built in a work tree under target/bench and its sweep runs beside, on the same images.
 # Each section prints the GFLOP/s of every loop (convolutions), beside the machine's matrix-product rate measured
 # first. Machines are shared: only ratios measured in one run mean anything; the sweeps and PyTorch's loops run ROUNDS
-# times (default 2) and each one's fastest round counts. Issue 29 asks for 100 or more inferences: the default IMAGES=36 gives 108.
+# times (default 2) and each one's fastest round counts. Issue 29 asks for 100 or more inferences: the default
+# IMAGES=36 gives 108.
 #
 #   jobs/bench-throughput.sh                        # IMAGES=36 ALPHAS=0,0.5,1 BASELINE="" ROUNDS=2
 set -euo pipefail
