@@ -74,7 +74,10 @@ rate() { head -1 | sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 gflops() { python3 -c "import sys; print(f'{float(sys.argv[1]) * float(sys.argv[2]):.1f}')" "$1" "$2"; }
 steady() { grep 'steady state' | sed -E 's/.*steady state ([0-9.]+) inferences\/s.*/\1/'; }
 # the output (first line: its rate) of the fastest of the given outputs
-fastest() { python3 -c "import re, sys; print(max(sys.argv[1:], key=lambda o: float(re.search(r': ([0-9.]+) inferences/s', o).group(1))))" "$@"; }
+fastest() {
+  python3 -c "import re, sys; print(max(sys.argv[1:], key=lambda o: float(re.search(r': ([0-9.]+) inferences/s', o)[1])))" \
+    "$@"
+}
 
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 \
   src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
@@ -83,7 +86,9 @@ java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 3
 # the sweep and PyTorch's loop run ROUNDS times each (PyTorch's after the raw loop below), each side's best round
 # counting: the machine is shared, and the best round is the one least disturbed, for both sides alike
 s1s=()
-for round in $(seq 1 "$ROUNDS"); do s1s+=("$(sweep upconv "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]")"); done
+for round in $(seq 1 "$ROUNDS"); do
+  s1s+=("$(sweep upconv "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]")")
+done
 s1=$(fastest "${s1s[@]}"); echo "  $s1"
 if [ -n "$BASELINE" ]; then
   b1=$(sweep upconv-baseline "$B/photos" "[\"$U/noise0_scale2.0x_model\", \"$U/noise3_scale2.0x_model\"]" \
@@ -108,7 +113,9 @@ mkdir -p "$B/rrdb"
 /usr/bin/python3 src/test/python/bench_rrdb.py write "$B/rrdb"
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/rrdb-photos" "$IMAGES" 256 >/dev/null
 s2s=()
-for round in $(seq 1 "$ROUNDS"); do s2s+=("$(sweep rrdb "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]")"); done
+for round in $(seq 1 "$ROUNDS"); do
+  s2s+=("$(sweep rrdb "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]")")
+done
 s2=$(fastest "${s2s[@]}"); echo "  $s2"
 if [ -n "$BASELINE" ]; then
   b2=$(sweep rrdb-baseline "$B/rrdb-photos" "[\"$B/rrdb/rrdb6_a.pth\", \"$B/rrdb/rrdb6_b.pth\"]" \
@@ -117,8 +124,9 @@ if [ -n "$BASELINE" ]; then
 fi
 r2=$(raw "$B/rrdb-photos" "$B/rrdb/rrdb6_a.pth" "$B/rrdb/rrdb6_b.pth" "$B/rrdb-inputs"); echo "  $r2"
 p2s=()
-for round in $(seq 1 "$ROUNDS"); do p2s+=("$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" \
-  "$ALPHAS")"); done
+for round in $(seq 1 "$ROUNDS"); do
+  p2s+=("$(/usr/bin/python3 src/test/python/bench_rrdb.py eager "$B/rrdb" "$B/rrdb-inputs" "$ALPHAS")")
+done
 p2=$(fastest "${p2s[@]}"); echo "  $p2"
 g2=$(echo "$p2" | sed -E 's/.* ([0-9.]+) GFLOP per inference.*/\1/')
 echo "  GFLOP/s: sweep $(gflops "$(echo "$s2" | rate)" "$g2"), raw DJL loop $(gflops "$(echo "$r2" | rate)" "$g2")," \
