@@ -6,6 +6,9 @@ import java.util.List;
 /** A job that failed inside Spark (a task failed too often, an executor was lost for good, ...). */
 public final class JobFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** A URI or Hadoop path ({@code s3a://b/k}, {@code file:/tmp/x}, {@code hdfs://nn/x}). */
+    private static final java.util.regex.Pattern NAMES_A_FILE =
+            java.util.regex.Pattern.compile("\\b[a-z][a-z0-9+.-]*:/");
 
     JobFailedException(String message, Throwable cause) {
         super(message, cause);
@@ -60,7 +63,7 @@ public final class JobFailedException extends RuntimeException {
             }
         }
         for (int i = causes.size() - 1; i >= 0; i--) {
-            if (causes.get(i).contains("://")) {
+            if (NAMES_A_FILE.matcher(causes.get(i)).find()) {
                 return causes.get(i);
             }
         }
