@@ -1,7 +1,6 @@
 package org.dnispark.jobs;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,13 +17,13 @@ import org.apache.spark.sql.types.StructType;
 /**
  * The rows tasks return, one per image and coefficient, or one per rejected image: {@code image}, {@code uri},
  * {@code index} (the coefficient; -1 for a rejection), {@code reason} (null unless rejected), then the job's own
- * columns (null for a rejection). Every row carries its schema (made here, read back from Parquet, or decoded from a
- * checkpoint against it), and is read by column name.
+ * columns (null for a rejection). Every row carries its schema (made here, decoded from the scratch lines or a
+ * checkpoint against it, or read back from a resumed run's Parquet), and is read by column name.
  *
  * <p>The inference's rows leave the executors as JSON lines ({@link #write}), one file per task in the run's scratch
  * folder, and come back with {@link #read}: an RDD action and a text file, not Spark SQL's Parquet writer, whose query
- * planning on the driver and generated row converters on each executor cost about 2.3 s of a 108-inference sweep's
- * 6.8 s inference phase (issue 29). The same encoding holds a resumable run's checkpoint parts.
+ * planning on the driver and generated row converters on each executor took 1.8-2.6 s of a 108-inference SPAN
+ * sweep's 6.9-7.8 s inference phase (issue 29). The same encoding holds a resumable run's checkpoint parts.
  */
 final class Outcomes {
     static final String IMAGE = "image";
