@@ -107,4 +107,27 @@ public final class Psnr {
         double b = (rgb[i + 2] & 0xff) / 255.0;
         return 16.0 + 65.481 * r + 128.553 * g + 24.966 * b;
     }
+
+    // each channel's term of luma() for every byte value: the same products, so the same sums to the last bit,
+    // without three divisions per pixel
+    private static final double[] LUMA_R = term(65.481);
+    private static final double[] LUMA_G = term(128.553);
+    private static final double[] LUMA_B = term(24.966);
+
+    private static double[] term(double coefficient) {
+        double[] t = new double[256];
+        for (int v = 0; v < 256; v++) {
+            t[v] = coefficient * (v / 255.0);
+        }
+        return t;
+    }
+
+    /** {@link #luma(byte[], int)} of every pixel of interleaved uint8 RGB. */
+    static double[] lumaPlane(byte[] rgb) {
+        double[] y = new double[rgb.length / 3];
+        for (int p = 0, i = 0; p < y.length; p++, i += 3) {
+            y[p] = 16.0 + LUMA_R[rgb[i] & 0xff] + LUMA_G[rgb[i + 1] & 0xff] + LUMA_B[rgb[i + 2] & 0xff];
+        }
+        return y;
+    }
 }

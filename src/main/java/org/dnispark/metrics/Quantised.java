@@ -52,13 +52,7 @@ public final class Quantised {
 
     /** BT.601 luma in [16, 235] per pixel, MATLAB's rgb2ycbcr coefficients on [0, 1] RGB, not rounded. */
     double[] luma() {
-        return derived("luma", () -> {
-            double[] y = new double[width * height];
-            for (int p = 0; p < y.length; p++) {
-                y[p] = Psnr.luma(rgb, 3 * p);
-            }
-            return y;
-        });
+        return derived("luma", () -> Psnr.lumaPlane(rgb));
     }
 
     /** A plane derived from this image, made on first use under {@code key} and kept. */

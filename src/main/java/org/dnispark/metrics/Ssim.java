@@ -1,5 +1,7 @@
 package org.dnispark.metrics;
 
+import java.util.Arrays;
+
 import org.dnispark.image.RgbImage;
 
 /**
@@ -112,8 +114,11 @@ public final class Ssim {
         return sum / 3;
     }
 
-    /** One channel of the cropped image with its filtered mean and mean square (valid region). */
-    private record Moments(double[] plane, double[] mean, double[] meanSquare) {
+    /**
+     * One channel of the cropped image (row-major) with its filtered mean and mean square (valid region, one array
+     * per row).
+     */
+    private record Moments(double[] plane, double[][] mean, double[][] meanSquare) {
     }
 
     private static Moments moments(Quantised q, int crop, int w, int h, int c) {
@@ -145,84 +150,111 @@ public final class Ssim {
         return p;
     }
 
+    /*
+     * The filters below add the window's terms in the order k = 0..10, from zero, for every value: the same sums as
+     * the direct form (acc += KERNEL[k] * v[x + k]) to the last bit. They run as whole-row loops over arrays that all
+     * start at index 0 (a shifted row is copied first), the only shape JDK 17's C2 turns into vector instructions:
+     * about twice as fast as the direct form (SsimDirectFormTest checks the bits against it).
+     */
+
     /**
      * The mean of the SSIM map over the valid region of one channel: the output's plane {@code x} against the
-     * reference's moments. The output's three filtered planes (x, x squared, x times y) are made together, rows then
-     * columns, and the map is summed as the columns pass; each value is the same sum, in the same order, as filtering
-     * each plane alone, so the result is the same to the last bit.
+     * reference's moments. The output's three planes (x, x squared, x times y) are filtered along the rows into a
+     * ring of the last {@link #WINDOW} rows, and each output row of the map is filtered down the columns from that
+     * ring and summed as it is made, left to right, top to bottom.
      */
     private static double channel(double[] x, Moments b, int w, int h) {
         double[] y = b.plane();
         int vw = w - WINDOW + 1;
-        int vh = h - WINDOW + 1;
-        double[] rx = new double[vw * h];
-        double[] rxx = new double[vw * h];
-        double[] rxy = new double[vw * h];
-        for (int row = 0; row < h; row++) {
-            int base = row * w;
-            for (int col = 0; col < vw; col++) {
-                double ax = 0;
-                double axx = 0;
-                double axy = 0;
-                for (int k = 0; k < WINDOW; k++) {
-                    double v = x[base + col + k];
-                    ax += KERNEL[k] * v;
-                    axx += KERNEL[k] * (v * v);
-                    axy += KERNEL[k] * (v * y[base + col + k]);
-                }
-                rx[row * vw + col] = ax;
-                rxx[row * vw + col] = axx;
-                rxy[row * vw + col] = axy;
-            }
-        }
-        double[] my = b.mean();
-        double[] syy = b.meanSquare();
+        double[][] rx = new double[WINDOW][vw];
+        double[][] rxx = new double[WINDOW][vw];
+        double[][] rxy = new double[WINDOW][vw];
+        double[] xs = new double[vw];
+        double[] ys = new double[vw];
+        double[] mux = new double[vw];
+        double[] sxx = new double[vw];
+        double[] sxy = new double[vw];
+        double[] map = new double[vw];
         double sum = 0;
-        for (int row = 0; row < vh; row++) {
-            for (int col = 0; col < vw; col++) {
-                double mux = 0;
-                double sxx = 0;
-                double sxy = 0;
-                for (int k = 0; k < WINDOW; k++) {
-                    int at = (row + k) * vw + col;
-                    mux += KERNEL[k] * rx[at];
-                    sxx += KERNEL[k] * rxx[at];
-                    sxy += KERNEL[k] * rxy[at];
+        for (int row = 0; row < h; row++) {
+            double[] ax = rx[row % WINDOW];
+            double[] axx = rxx[row % WINDOW];
+            double[] axy = rxy[row % WINDOW];
+            Arrays.fill(ax, 0);
+            Arrays.fill(axx, 0);
+            Arrays.fill(axy, 0);
+            for (int k = 0; k < WINDOW; k++) {
+                double kk = KERNEL[k];
+                System.arraycopy(x, row * w + k, xs, 0, vw);
+                System.arraycopy(y, row * w + k, ys, 0, vw);
+                for (int i = 0; i < vw; i++) {
+                    double v = xs[i];
+                    ax[i] += kk * v;
+                    axx[i] += kk * (v * v);
+                    axy[i] += kk * (v * ys[i]);
                 }
-                int i = row * vw + col;
+            }
+            int top = row - WINDOW + 1;
+            if (top < 0) {
+                continue;
+            }
+            Arrays.fill(mux, 0);
+            Arrays.fill(sxx, 0);
+            Arrays.fill(sxy, 0);
+            for (int k = 0; k < WINDOW; k++) {
+                double kk = KERNEL[k];
+                int slot = (top + k) % WINDOW;
+                double[] fx = rx[slot];
+                double[] fxx = rxx[slot];
+                double[] fxy = rxy[slot];
+                for (int i = 0; i < vw; i++) {
+                    mux[i] += kk * fx[i];
+                    sxx[i] += kk * fxx[i];
+                    sxy[i] += kk * fxy[i];
+                }
+            }
+            double[] my = b.mean()[top];
+            double[] syy = b.meanSquare()[top];
+            for (int i = 0; i < vw; i++) {
+                double mx = mux[i];
                 double muy = my[i];
-                double vx = sxx - mux * mux;
+                double vx = sxx[i] - mx * mx;
                 double vy = syy[i] - muy * muy;
-                double cov = sxy - mux * muy;
-                sum += ((2 * mux * muy + C1) * (2 * cov + C2)) / ((mux * mux + muy * muy + C1) * (vx + vy + C2));
+                double cov = sxy[i] - mx * muy;
+                map[i] = ((2 * mx * muy + C1) * (2 * cov + C2)) / ((mx * mx + muy * muy + C1) * (vx + vy + C2));
+            }
+            for (int i = 0; i < vw; i++) {
+                sum += map[i];
             }
         }
-        return sum / ((double) vw * vh);
+        return sum / ((double) vw * (h - WINDOW + 1));
     }
 
-    /** The Gaussian-weighted mean of every full window, separably: rows, then columns. */
-    private static double[] valid(double[] p, int w, int h) {
+    /** The Gaussian-weighted mean of every full window, one array per row: along the rows, then down the columns. */
+    private static double[][] valid(double[] p, int w, int h) {
         int vw = w - WINDOW + 1;
         int vh = h - WINDOW + 1;
-        double[] rows = new double[vw * h];
+        double[][] rows = new double[h][vw];
+        double[] shifted = new double[vw];
         for (int y = 0; y < h; y++) {
-            int base = y * w;
-            for (int x = 0; x < vw; x++) {
-                double acc = 0;
-                for (int k = 0; k < WINDOW; k++) {
-                    acc += KERNEL[k] * p[base + x + k];
+            double[] acc = rows[y];
+            for (int k = 0; k < WINDOW; k++) {
+                double kk = KERNEL[k];
+                System.arraycopy(p, y * w + k, shifted, 0, vw);
+                for (int i = 0; i < vw; i++) {
+                    acc[i] += kk * shifted[i];
                 }
-                rows[y * vw + x] = acc;
             }
         }
-        double[] out = new double[vw * vh];
+        double[][] out = new double[vh][vw];
         for (int y = 0; y < vh; y++) {
-            for (int x = 0; x < vw; x++) {
-                double acc = 0;
-                for (int k = 0; k < WINDOW; k++) {
-                    acc += KERNEL[k] * rows[(y + k) * vw + x];
+            double[] acc = out[y];
+            for (int k = 0; k < WINDOW; k++) {
+                double kk = KERNEL[k];
+                double[] r = rows[y + k];
+                for (int i = 0; i < vw; i++) {
+                    acc[i] += kk * r[i];
                 }
-                out[y * vw + x] = acc;
             }
         }
         return out;

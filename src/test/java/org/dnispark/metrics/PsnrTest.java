@@ -36,6 +36,27 @@ class PsnrTest {
     }
 
     @Test
+    void lumaPlaneHasTheFormulasBitsForEveryColour() {
+        byte[] rgb = new byte[3 * 256 * 256];
+        for (int r = 0; r < 256; r++) {
+            for (int g = 0, i = 0; g < 256; g++) {
+                for (int b = 0; b < 256; b++, i += 3) {
+                    rgb[i] = (byte) r;
+                    rgb[i + 1] = (byte) g;
+                    rgb[i + 2] = (byte) b;
+                }
+            }
+            double[] plane = Psnr.lumaPlane(rgb);
+            for (int p = 0; p < plane.length; p++) {
+                if (Double.doubleToRawLongBits(plane[p]) != Double.doubleToRawLongBits(Psnr.luma(rgb, 3 * p))) {
+                    assertEquals(Psnr.luma(rgb, 3 * p), plane[p], 0.0, "luma of " + r + ", " + (p / 256) + ", "
+                            + (p % 256));
+                }
+            }
+        }
+    }
+
+    @Test
     void cropBorderAndQuantisation() {
         // 3x3, only the border differs: cropping 1 pixel leaves identical centres.
         int[] px = new int[27];
