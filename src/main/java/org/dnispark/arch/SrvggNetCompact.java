@@ -1,7 +1,10 @@
 package org.dnispark.arch;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -41,11 +44,26 @@ public final class SrvggNetCompact extends StateDictNetwork {
 
     private final int convs;
     private final int scale;
+    /** The PReLU layers whose slopes are all at most 1, in the weights loaded last (see {@link #prelu}). */
+    private Set<Integer> slopesAtMostOne = Set.of();
 
     SrvggNetCompact(int numConv, int scale, NDManager parent) {
         super(parent);
         this.convs = numConv;
         this.scale = scale;
+    }
+
+    @Override
+    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
+        Map<String, NDArray> p = super.load(weights, into);
+        Set<Integer> atMostOne = new HashSet<>();
+        for (int layer = 1; layer < 2 * convs + 3; layer += 2) {
+            if (slopesAtMostOne(weights.get("body." + layer + ".weight"))) {
+                atMostOne.add(layer);
+            }
+        }
+        slopesAtMostOne = atMostOne;
+        return p;
     }
 
     /** The architecture's spec when {@code w} has its keys and shapes, else null. */
@@ -93,11 +111,7 @@ public final class SrvggNetCompact extends StateDictNetwork {
                 out = conv(out, "body." + layer);
             } else {
                 NDArray alpha = Ops.scopedLike(params.get("body." + layer + ".weight").reshape(1, -1, 1, 1), out);
-                NDArray positive = Ops.maximum(out, 0);
-                NDArray negative = Ops.minimum(out, 0);
-                NDArray scaled = negative.mul(alpha);
-                out = positive.add(scaled);
-                release(positive, negative, scaled);
+                out = prelu(out, alpha, slopesAtMostOne.contains(layer));
             }
             if (previous != x) {
                 release(previous);

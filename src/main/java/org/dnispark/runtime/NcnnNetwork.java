@@ -2,6 +2,7 @@ package org.dnispark.runtime;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +36,8 @@ public final class NcnnNetwork extends StateDictNetwork {
     private final NcnnGraph graph;
     private final String outputBlob;
     private final Map<String, PolyphaseDeconvolution> deconvPlans = new HashMap<>();
+    /** The PReLU layers whose slopes are all at most 1, in the weights loaded last (see {@link #prelu}). */
+    private Set<String> slopesAtMostOne = Set.of();
 
     public NcnnNetwork(NcnnGraph graph, NDManager parent) {
         super(parent);
@@ -67,6 +70,7 @@ public final class NcnnNetwork extends StateDictNetwork {
     @Override
     protected Map<String, NDArray> load(ModelWeights weights, NDManager next) {
         Map<String, NDArray> p = new HashMap<>();
+        Set<String> atMostOne = new HashSet<>();
         for (NcnnLayer l : graph.layers()) {
             switch (l.type()) {
                 case "Convolution":
@@ -80,6 +84,9 @@ public final class NcnnNetwork extends StateDictNetwork {
                     break;
                 case "PReLU":
                     p.put(l.name() + ".slope", array(next, weights.get(l.name() + ".slope")).reshape(1, -1, 1, 1));
+                    if (slopesAtMostOne(weights.get(l.name() + ".slope"))) {
+                        atMostOne.add(l.name());
+                    }
                     break;
                 case "InnerProduct":
                     p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
@@ -91,6 +98,7 @@ public final class NcnnNetwork extends StateDictNetwork {
                     break;
             }
         }
+        slopesAtMostOne = atMostOne;
         return p;
     }
 
@@ -167,11 +175,9 @@ public final class NcnnNetwork extends StateDictNetwork {
                     case "Crop":
                         out = crop(l, ins.get(0));
                         break;
-                    case "PReLU": {
-                        NDArray x = ins.get(0);
-                        out = Ops.maximum(x, 0).add(Ops.minimum(x, 0).mul(params.get(l.name() + ".slope")));
+                    case "PReLU":
+                        out = prelu(ins.get(0), params.get(l.name() + ".slope"), slopesAtMostOne.contains(l.name()));
                         break;
-                    }
                     case "PixelShuffle":
                         out = pixelShuffle(l, ins.get(0));
                         break;

@@ -122,6 +122,39 @@ public abstract class StateDictNetwork implements ImageNetwork {
     }
 
     /**
+     * PReLU, {@code max(x, 0) + slope * min(x, 0)}, {@code slope} shaped to broadcast over {@code x}. In inference,
+     * when every slope is at most 1 ({@link #slopesAtMostOne}, found when the weights are loaded), it is computed as
+     * {@code max(x, slope * x)}: for such slopes {@code slope * x <= x} exactly when {@code x >= 0}, so every value
+     * is the same product or the same {@code x} (only a zero's sign may differ, which no later sum can see), in two
+     * operators instead of four: an eighth of SRVGGNetCompact's forward (issue 29). Training keeps the four, since
+     * its slopes move.
+     */
+    protected NDArray prelu(NDArray x, NDArray slope, boolean slopesAtMostOne) {
+        if (slopesAtMostOne && !keepIntermediates) {
+            NDArray scaled = x.mul(slope);
+            NDArray out = FiniteCheck.check(x.maximum(scaled), "PReLU");
+            release(scaled);
+            return out;
+        }
+        NDArray positive = Ops.maximum(x, 0);
+        NDArray negative = Ops.minimum(x, 0);
+        NDArray scaled = negative.mul(slope);
+        NDArray out = FiniteCheck.check(positive.add(scaled), "PReLU");
+        release(positive, negative, scaled);
+        return out;
+    }
+
+    /** Whether every slope is at most 1 (NaN is not): the condition of {@link #prelu}'s two-operator form. */
+    protected static boolean slopesAtMostOne(NamedTensor slopes) {
+        for (float a : slopes.floatValues()) {
+            if (!(a <= 1f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Inference on a batch of NCHW images: the input laid out by {@link #input}, {@link #forward(NDArray)}, and the
      * output read back by {@link #result}, every intermediate freed with the call's scope. The networks whose pass
      * is not {@link #forward(NDArray)} (the ncnn interpreter, and those that run greyscale or add a bilinear base on
