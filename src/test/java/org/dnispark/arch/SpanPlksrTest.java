@@ -77,6 +77,36 @@ class SpanPlksrTest {
     }
 
     @Test
+    void tapSumsAreTheEnginesSumsToTheLastBit() throws IOException {
+        // the real fixture's kernels and random ones spanning many magnitudes
+        List<NamedTensor> kernels = new ArrayList<>();
+        for (NamedTensor t : model("span_x4_a.pth").tensors()) {
+            if (t.shape().length == 4 && t.shape()[2] == 3 && t.shape()[3] == 3) {
+                kernels.add(t);
+            }
+        }
+        java.util.Random r = new java.util.Random(29);
+        float[] random = new float[40 * 30 * 9];
+        for (int i = 0; i < random.length; i++) {
+            random[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(9) - 4));
+        }
+        kernels.add(NamedTensor.ofFloats("random", new int[] {40, 30, 3, 3}, org.dnispark.core.DType.FLOAT32, random));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            for (NamedTensor k : kernels) {
+                long[] shape = java.util.Arrays.stream(k.shape()).asLongStream().toArray();
+                float[] engine = org.dnispark.runtime.Tensors.copyIn(m, k.floatValues(), new ai.djl.ndarray.types.Shape(shape))
+                        .sum(new int[] {3}).sum(new int[] {2}).toFloatArray();
+                float[] sums = Span.tapSums(k);
+                assertEquals(engine.length, sums.length);
+                for (int i = 0; i < engine.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(engine[i]), Float.floatToRawIntBits(sums[i]),
+                            k.name() + " kernel " + i + ": " + engine[i] + " and " + sums[i]);
+                }
+            }
+        }
+    }
+
+    @Test
     void realPlksrMatchesSpandrel() throws IOException {
         single("realplksr_ln_x4", "RealPLKSR(dim=16, n_blocks=2, upscaling_factor=4, kernel_size=9, split=4/16, "
                 + "use_ea=False, layer_norm=True)");
