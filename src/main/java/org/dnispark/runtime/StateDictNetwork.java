@@ -126,7 +126,7 @@ public abstract class StateDictNetwork implements ImageNetwork {
      * when every slope is at most 1 ({@link #slopesAtMostOne}, found when the weights are loaded), it is computed as
      * {@code max(x, slope * x)}: for such slopes {@code slope * x <= x} exactly when {@code x >= 0}, so every value
      * is the same product or the same {@code x} (only a zero's sign may differ, which no later sum can see), in two
-     * operators instead of four: an eighth of SRVGGNetCompact's forward (issue 29). Training keeps the four, since
+     * operators instead of four: a tenth of SRVGGNetCompact's forward (issue 29). Training keeps the four, since
      * its slopes move.
      */
     protected NDArray prelu(NDArray x, NDArray slope, boolean slopesAtMostOne) {
