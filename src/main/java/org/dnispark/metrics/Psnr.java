@@ -100,16 +100,9 @@ public final class Psnr {
         return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
-    /** BT.601 luma in [16, 235] from uint8 RGB, MATLAB's rgb2ycbcr coefficients. */
-    static double luma(byte[] rgb, int i) {
-        double r = (rgb[i] & 0xff) / 255.0;
-        double g = (rgb[i + 1] & 0xff) / 255.0;
-        double b = (rgb[i + 2] & 0xff) / 255.0;
-        return 16.0 + 65.481 * r + 128.553 * g + 24.966 * b;
-    }
-
-    // each channel's term of luma() for every byte value: the same products, so the same sums to the last bit,
-    // without three divisions per pixel
+    // each channel's term of the luma for every byte value, coefficient * (v / 255.0): the luma is their sum after
+    // 16.0, the same additions as the formula's, without three divisions per pixel (PsnrTest checks every colour's
+    // bits against the formula)
     private static final double[] LUMA_R = term(65.481);
     private static final double[] LUMA_G = term(128.553);
     private static final double[] LUMA_B = term(24.966);
@@ -122,11 +115,19 @@ public final class Psnr {
         return t;
     }
 
+    /**
+     * BT.601 luma in [16, 235] from uint8 RGB, MATLAB's rgb2ycbcr coefficients:
+     * {@code 16 + 65.481 r + 128.553 g + 24.966 b} on [0, 1] RGB, not rounded.
+     */
+    static double luma(byte[] rgb, int i) {
+        return 16.0 + LUMA_R[rgb[i] & 0xff] + LUMA_G[rgb[i + 1] & 0xff] + LUMA_B[rgb[i + 2] & 0xff];
+    }
+
     /** {@link #luma(byte[], int)} of every pixel of interleaved uint8 RGB. */
     static double[] lumaPlane(byte[] rgb) {
         double[] y = new double[rgb.length / 3];
-        for (int p = 0, i = 0; p < y.length; p++, i += 3) {
-            y[p] = 16.0 + LUMA_R[rgb[i] & 0xff] + LUMA_G[rgb[i + 1] & 0xff] + LUMA_B[rgb[i + 2] & 0xff];
+        for (int p = 0; p < y.length; p++) {
+            y[p] = luma(rgb, 3 * p);
         }
         return y;
     }

@@ -82,12 +82,14 @@ public final class NcnnNetwork extends StateDictNetwork {
                 case "Deconvolution":
                     putDeconvolution(l, weights, next, p);
                     break;
-                case "PReLU":
-                    p.put(l.name() + ".slope", array(next, weights.get(l.name() + ".slope")).reshape(1, -1, 1, 1));
-                    if (slopesAtMostOne(weights.get(l.name() + ".slope"))) {
+                case "PReLU": {
+                    NamedTensor slope = weights.get(l.name() + ".slope");
+                    p.put(l.name() + ".slope", array(next, slope).reshape(1, -1, 1, 1));
+                    if (slopesAtMostOne(slope)) {
                         atMostOne.add(l.name());
                     }
                     break;
+                }
                 case "InnerProduct":
                     p.put(l.name() + ".weight", array(next, weights.get(l.name() + ".weight")));
                     if (l.getInt(1, 0) != 0) {

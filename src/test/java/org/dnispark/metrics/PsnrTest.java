@@ -48,8 +48,13 @@ class PsnrTest {
             }
             double[] plane = Psnr.lumaPlane(rgb);
             for (int p = 0; p < plane.length; p++) {
-                if (Double.doubleToRawLongBits(plane[p]) != Double.doubleToRawLongBits(Psnr.luma(rgb, 3 * p))) {
-                    assertEquals(Psnr.luma(rgb, 3 * p), plane[p], 0.0, "luma of " + r + ", " + (p / 256) + ", "
+                // MATLAB's rgb2ycbcr formula as written, on [0, 1] RGB
+                double formula = 16.0 + 65.481 * (r / 255.0) + 128.553 * ((p / 256) / 255.0)
+                        + 24.966 * ((p % 256) / 255.0);
+                if (Double.doubleToRawLongBits(plane[p]) != Double.doubleToRawLongBits(formula)
+                        || Double.doubleToRawLongBits(Psnr.luma(rgb, 3 * p)) != Double.doubleToRawLongBits(formula)) {
+                    assertEquals(formula, plane[p], 0.0, "luma of " + r + ", " + (p / 256) + ", " + (p % 256));
+                    assertEquals(formula, Psnr.luma(rgb, 3 * p), 0.0, "luma of " + r + ", " + (p / 256) + ", "
                             + (p % 256));
                 }
             }
