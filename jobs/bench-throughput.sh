@@ -58,7 +58,8 @@ where = "; task time " + ", ".join(f"{k[:-3]} {v / 1000:.1f} s" for k, v in tt.i
 print(f"sweep inference phase: {n} inferences in {s:.2f} s: {n / s:.3f} inferences/s ({m['spark']['master']}, "
       f"{m['spark']['partitions']} partitions{where})")
 if "warmup_ms" in tt:
-    # warm-up (each new predictor: built, then its first pass) kept out: its task time spread over the cores
+    # warm-up (each new predictor's first inferences, whole: built, first block read, first weights, first pass
+    # and its outputs) kept out: its task time spread over the cores
     cores = int(m["spark"]["master"].split("[")[1].rstrip("]")) if "[" in m["spark"]["master"] else 1
     steady = (n - tt["warmup_inferences"]) / (s - tt["warmup_ms"] / 1000 / cores)
     print(f"  warm-up: {tt['predictors_created']} predictors, {tt['warmup_ms'] / 1000:.2f} s of task time for "

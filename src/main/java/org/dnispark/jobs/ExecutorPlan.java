@@ -85,8 +85,9 @@ final class ExecutorPlan implements Serializable {
             m.put("weights_ms", weightNanos.value() / 1_000_000);
             m.put("forward_ms", forwardNanos.value() / 1_000_000);
             m.put("outputs_ms", outputNanos.value() / 1_000_000);
-            // apart from the steady state: building each executor's predictor and its first forward pass (engine
-            // load, the network's first allocations, JIT)
+            // apart from the steady state: each new predictor's first inferences, whole (building it, reading its
+            // first block, its first weights, its first forward pass and that pass's outputs: engine load, the
+            // network's first allocations, JIT)
             m.put("warmup_ms", warmupNanos.value() / 1_000_000);
             m.put("warmup_inferences", warmupInferences.value());
             m.put("predictors_created", predictorsCreated.value());

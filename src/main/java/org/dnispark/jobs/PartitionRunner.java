@@ -61,6 +61,11 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
         private TiledPredictor predictor;
         /** Whether the predictor was built by this task and has not run yet (its first pass is warm-up). */
         private boolean warming;
+        /**
+         * Task time spent reading and decoding the block being gathered: the steady state's decoding, or warm-up's
+         * when the block turns out to be a new predictor's first (the inputs of its first inferences).
+         */
+        private long blockDecodeNanos;
         private String poolKey;
 
         Stream(Iterator<?> tasks, boolean decoded) {
@@ -135,7 +140,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
                 reject(name, uri, e.getMessage());
                 return;
             } finally {
-                time(Phase.DECODE, t0);
+                blockDecodeNanos += System.nanoTime() - t0;
             }
             String over = pending.overBudget(plan, outputsHeld, work.truthBytesPerPixel());
             if (over != null) {
@@ -154,7 +159,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
             } catch (IllegalArgumentException e) {
                 reject(name, uri, e.getMessage());
             }
-            time(Phase.DECODE, t1);
+            blockDecodeNanos += System.nanoTime() - t1;
         }
 
         /** Adds an image the search decoded earlier to the block; a full block is run first. */
@@ -202,6 +207,9 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
                     }
                 }
             }
+            // a new predictor's first block: reading it is part of its first inferences, so of warm-up
+            add(warming ? Phase.WARMUP : Phase.DECODE, blockDecodeNanos);
+            blockDecodeNanos = 0;
             try {
                 int k = plan.coefficients.size();
                 List<RgbImage> inputs = new ArrayList<>();
@@ -210,7 +218,8 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
                     for (int c = 0; c < k; c++) {
                         long t0 = System.nanoTime();
                         predictor.setWeights(plan.weights.coefficient(c));
-                        long t1 = time(Phase.WEIGHTS, t0);
+                        // a new predictor's first weights are its first inference's too
+                        long t1 = time(warming ? Phase.WARMUP : Phase.WEIGHTS, t0);
                         List<RgbImage> outputs = predictor.runAll(inputs);
                         // a new predictor's first pass and its outputs (the scoring's first, interpreted, run) are
                         // its warm-up
@@ -226,7 +235,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
                     for (int m = 0; m < plan.weights.sources(); m++) {
                         long t0 = System.nanoTime();
                         predictor.setWeights(plan.weights.source(m));
-                        long t1 = time(Phase.WEIGHTS, t0);
+                        long t1 = time(warming ? Phase.WARMUP : Phase.WEIGHTS, t0);
                         List<RgbImage> out = predictor.runAll(inputs);
                         time(forwardPhase(), t1);
                         for (int i = 0; i < block.size(); i++) {
@@ -281,20 +290,27 @@ final class PartitionRunner implements FlatMapFunction<Iterator<ImageTask>, Row>
         /** Adds the time since {@code start} to a phase's counter; returns now. */
         private long time(Phase phase, long start) {
             long now = System.nanoTime();
-            if (plan.progress != null) {
+            add(phase, now - start);
+            return now;
+        }
+
+        private void add(Phase phase, long nanos) {
+            if (plan.progress != null && nanos > 0) {
                 (switch (phase) {
                     case DECODE -> plan.progress.decodeNanos();
                     case WEIGHTS -> plan.progress.weightNanos();
                     case FORWARD -> plan.progress.forwardNanos();
                     case WARMUP -> plan.progress.warmupNanos();
                     default -> plan.progress.outputNanos();
-                }).add(now - start);
+                }).add(nanos);
             }
-            return now;
         }
 
         /** Returns the predictor to the pool after a stream that ended normally, else closes it. */
         private void close(boolean finished) {
+            // images read but never run (every one rejected after the last block)
+            add(Phase.DECODE, blockDecodeNanos);
+            blockDecodeNanos = 0;
             if (predictor != null) {
                 if (finished) {
                     PredictorPool.give(poolKey, predictor);

@@ -72,7 +72,7 @@ final class SearchRun {
                         models == 2 ? "alpha" : "t", CoefficientPlan.format(x), accepted));
                 long p0 = System.nanoTime();
                 ExecutorPlan exec = st.executorPlan(sources.at(one), one, false);
-                Outcomes.write(usable.mapPartitions(PartitionRunner.overDecoded(exec, st.work())), path);
+                Outcomes.write(usable.mapPartitions(PartitionRunner.overDecoded(exec, st.work())), path, exec.hadoop);
                 JavaRDD<Row> rows = Outcomes.read(st.jsc(), path, schema).filter(r -> !Outcomes.isRejection(r));
                 double mean = SweepStatistics.of(rows, List.of(metric), 1).stat(metric, 0).mean();
                 search.tell(mean);
@@ -97,7 +97,8 @@ final class SearchRun {
             // the rejections once, in their own folder: the decoded images are released when the search ends
             String rejectedPath = folder + "/rejected";
             Outcomes.write(decoded.filter(d -> !d.accepted())
-                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason())), rejectedPath);
+                    .map(d -> Outcomes.rejected(schema, d.name(), d.uri(), d.reason())), rejectedPath,
+                    ImageJob.hadoop(st.conf()));
             JavaRDD<Row> all = Outcomes.read(st.jsc(), rejectedPath, schema);
             for (Point p : points) {
                 int index = indexOf.get(p.number());

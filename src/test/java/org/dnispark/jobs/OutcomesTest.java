@@ -43,7 +43,7 @@ class OutcomesTest {
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             String folder = tmp.resolve("outcomes").toUri().toString();
-            Outcomes.write(jsc.parallelize(rows(), 3), folder);
+            Outcomes.write(jsc.parallelize(rows(), 3), folder, ImageJob.hadoop(jsc.hadoopConfiguration()));
             List<Row> back = new java.util.ArrayList<>(Outcomes.read(jsc, folder, SCHEMA).collect());
             back.sort(Comparator.comparing(Outcomes::image));
             List<Row> sent = rows();

@@ -97,8 +97,8 @@ class ResumeTest {
             @Override
             public void onTaskEnd(SparkListenerTaskEnd end) {
                 // the first inference task that finished images (partitions by name ranges may be empty)
-                boolean wrote = end.taskMetrics() != null && end.taskMetrics().outputMetrics().recordsWritten() > 0;
-                if (inferenceStages.contains(end.stageId()) && wrote && cancelled.compareAndSet(false, true)) {
+                boolean finished = TestSparkListeners.added(end, "dni images") > 0;
+                if (inferenceStages.contains(end.stageId()) && finished && cancelled.compareAndSet(false, true)) {
                     spark.sparkContext().cancelAllJobs();
                 }
             }
