@@ -130,8 +130,9 @@ final class Outcomes {
      * ({@code part-00000}, ...). Each part is streamed under a hidden temporary name and renamed into place
      * ({@link Storage#writeAtomically}): a reader never sees half a part, and a retried or speculative attempt of a
      * task replaces its part whole with the same rows. Not Hadoop's output committer: its job set-up, the JobConf it
-     * ships in every task and its task commits cost each write 60-85 ms more once warm, and 0.3 s more the first time
-     * in a JVM (issue 29), which a sweep's inference phase paid once and its search pays at every point.
+     * ships in every task and its task commits made each write about 30 ms longer on local[2] ({@code
+     * OutcomeWriteCost} in the tests), a cost a sweep's search pays at every point, and in a 108-inference sweep the
+     * wait before the first inference task 170 -> 70 ms (issue 29).
      * {@code hadoop} is the storage configuration ({@link ExecutorPlan}'s, shared with the tasks).
      */
     static void write(JavaRDD<Row> rows, String folder, Map<String, String> hadoop) {
