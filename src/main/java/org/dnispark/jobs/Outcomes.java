@@ -131,8 +131,9 @@ final class Outcomes {
      * ({@link Storage#writeAtomically}): a reader never sees half a part, and a retried or speculative attempt of a
      * task replaces its part whole with the same rows. Not Hadoop's output committer: its job set-up, the JobConf it
      * ships in every task and its task commits made each write about 30 ms longer on local[2] ({@code
-     * OutcomeWriteCost} in the tests), a cost a sweep's search pays at every point, and in a 108-inference sweep the
-     * wait before the first inference task 170 -> 70 ms (issue 29).
+     * OutcomeWriteCost} in the tests), a cost a sweep's search pays at every point; with small listings ordered on
+     * the driver ({@link ImageJob#byNameRanges}), the wait before a 108-inference sweep's first inference task went
+     * from 170 to 70 ms (issue 29).
      * {@code hadoop} is the storage configuration ({@link ExecutorPlan}'s, shared with the tasks).
      */
     static void write(JavaRDD<Row> rows, String folder, Map<String, String> hadoop) {
