@@ -38,7 +38,7 @@ class OutcomesTest {
     }
 
     @Test
-    void everyRowComesBackWithEveryBit(@TempDir Path tmp) {
+    void everyRowComesBackWithEveryBit(@TempDir Path tmp) throws Exception {
         SparkSession spark = org.dnispark.TestSpark.local("dni-outcomes");
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -64,6 +64,46 @@ class OutcomesTest {
                 }
             }
             assertTrue(Outcomes.isRejection(back.get(back.size() - 1)));
+            // one part per partition under its final name, no temporary file left beside them
+            try (java.util.stream.Stream<Path> parts = Files.list(tmp.resolve("outcomes"))) {
+                assertEquals(List.of("part-00000", "part-00001", "part-00002"),
+                        parts.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            // a run writes a new folder: an existing one is refused, not added to
+            IllegalStateException again = assertThrows(IllegalStateException.class, () -> Outcomes.write(
+                    jsc.parallelize(rows(), 2), folder, ImageJob.hadoop(jsc.hadoopConfiguration())));
+            assertTrue(again.getMessage().contains(folder) && again.getMessage().contains("exists"),
+                    again.getMessage());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void smallListingsAreSlicedIntoEvenNameRangesOnTheDriver() {
+        SparkSession spark = org.dnispark.TestSpark.local("dni-name-ranges");
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            List<ImageTask> listed = new java.util.ArrayList<>();
+            for (int i = 0; i < 11; i++) {
+                listed.add(new ImageTask(String.format("img%02d", (i * 7) % 11), "file:/in/" + i + ".png", null,
+                        null, "1|2"));
+            }
+            // two files of one name (refused later): ordered by URI, so every run slices them alike
+            listed.add(new ImageTask("img03", "file:/in/b/img03.jpg", null, "more than one", "1|2"));
+            listed.add(new ImageTask("img03", "file:/in/a/img03.png", null, "more than one", "1|2"));
+            List<List<ImageTask>> parts = ImageJob.byNameRanges(jsc, jsc.parallelize(listed, 3), listed.size(), 4)
+                    .glom().collect();
+            assertEquals(4, parts.size());
+            List<String> order = new java.util.ArrayList<>();
+            for (List<ImageTask> part : parts) {
+                assertTrue(part.size() == 3 || part.size() == 4, "even slices: " + part.size());
+                part.forEach(t -> order.add(t.name() + " " + t.input()));
+            }
+            List<String> sorted = new java.util.ArrayList<>(order);
+            sorted.sort(null);
+            assertEquals(sorted, order);
+            assertTrue(order.indexOf("img03 file:/in/a/img03.png") < order.indexOf("img03 file:/in/b/img03.jpg"));
         } finally {
             spark.stop();
         }
