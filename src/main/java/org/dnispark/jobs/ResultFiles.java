@@ -2,7 +2,6 @@ package org.dnispark.jobs;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,8 +46,7 @@ final class ResultFiles {
         JavaPairRDD<String, String> lines = rows.mapToPair(r -> new Tuple2<>(format.key(r), format.line(r)));
         // the header's key is the empty string, which sorts before any row's
         JavaPairRDD<String, String> all = jsc.parallelizePairs(List.of(new Tuple2<>("", header)), 1).union(lines);
-        Map<String, String> hadoop = new HashMap<>();
-        jsc.hadoopConfiguration().forEach(e -> hadoop.put(e.getKey(), e.getValue()));
+        Map<String, String> hadoop = ImageJob.hadoop(jsc.hadoopConfiguration());
         all.sortByKey(true, 1).values().foreachPartition(it -> Storage.writeAtomically(target, out -> {
             while (it.hasNext()) {
                 out.write(it.next().getBytes(StandardCharsets.UTF_8));
