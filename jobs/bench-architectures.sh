@@ -7,8 +7,7 @@
 # the sweep runs (org.dnispark.bench.RawForward: as many threads as cores, one torch thread each); PyTorch's runs in
 # one process with one thread per core. With NCHW=1, the (NCHW) column is dni-spark's loop again with NCHW activations
 # instead of the architecture's own layout (channels-last for the built-in convolution networks), the layout's share
-# of the rate; with DJLCONV=1, the (DJLconv) column is that loop with every convolution DJL's Conv2d instead of
-# runtime.NativeKernels' fused operators. Machines are shared: only the ratios of one run mean anything, and PyTorch's loop (and the sweep) run
+# of the rate. Machines are shared: only the ratios of one run mean anything, and PyTorch's loop (and the sweep) run
 # ROUNDS times (default 2), taking turns, each side's best round counting. Needs checkouts of chaiNNer-org/spandrel and
 # arogozhnikov/einops (the fixture generators' revisions), and Debian's python3-torch.
 #
@@ -45,10 +44,8 @@ rate() { sed -E 's/.*: ([0-9.]+) inferences\/s.*/\1/'; }
 java -cp "$CP" org.dnispark.bench.MakeImages demo/images "$B/photos" "$IMAGES" 256 >/dev/null
 echo "== $IMAGES crops of 256x256 from demo/images, down-scaled by each model's scale; alphas $ALPHAS; $cores cores"
 echo "matrix product (2048^3 fp32, PyTorch, $cores threads): $(THREADS=$cores /usr/bin/python3 src/test/python/bench_architectures.py matmul) GFLOP/s, the machine's reference"
-column="(NCHW)"
-[ "${DJLCONV:-0}" = 1 ] && column="(DJLconv)"
 printf '%-12s %-52s %11s %8s %10s %6s %9s %9s  %s\n' architecture "network (as dni-spark detects it)" "dni-spark/s" \
-  "$column" "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady (x pytorch) forward/s +other per inference"
+  "(NCHW)" "pytorch/s" ratio "GFLOP/s" "(pytorch)" "sweep/s /steady (x pytorch) forward/s +other per inference"
 best() { python3 -c "import sys; v = [float(x) for x in sys.argv[1:]]; print(f'{max(v):.3f}')" "$@"; }
 for arch in $ARCHS; do
   base=${arch%-onnx}
@@ -62,12 +59,9 @@ for arch in $ARCHS; do
   name=$(echo "$raw" | grep "raw loop" | sed -E 's/.*threads, (.*)\)$/\1/')
   r=$(echo "$raw" | grep "raw loop" | rate)
   nchw="-"
-  if [ "${NCHW:-0}" = 1 ] || [ "${DJLCONV:-0}" = 1 ]; then
-    # the same loop with NCHW activations (the layout before issue 29), for the layout's share of the rate; or with
-    # DJL's convolutions, for the fused kernels' share
-    variant=-Dlayout=nchw
-    [ "${DJLCONV:-0}" = 1 ] && variant=-Dkernels=djl
-    nchw=$(java $opens $variant -Dai.djl.offline=true -Xmx3g -cp "$CP" org.dnispark.bench.RawForward \
+  if [ "${NCHW:-0}" = 1 ]; then
+    # the same loop with NCHW activations (the layout before issue 29), for the layout's share of the rate
+    nchw=$(java $opens -Dlayout=nchw -Dai.djl.offline=true -Xmx3g -cp "$CP" org.dnispark.bench.RawForward \
       "$B/models" "$a" "$b" "$B/photos" 0 "$ALPHAS" "$cores" 2>/dev/null | grep "raw loop" | rate)
   fi
   size=$(( 256 / $(echo "$name" | sed -E 's/.*(upscale|upscaling_factor|up_scale|scale)[=]([0-9]+).*/\2/; t; s/.*/4/') ))

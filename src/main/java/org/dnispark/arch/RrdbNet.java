@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 
 import org.dnispark.align.PermutationSpec;
 import org.dnispark.core.ModelWeights;
@@ -224,6 +225,10 @@ public final class RrdbNet extends StateDictNetwork {
                         unshuffle), m -> new RrdbNet(numBlocks, numUps, unshuffle, plus, m));
     }
 
+    private static NDArray lrelu(NDArray x) {
+        return Activation.leakyRelu(x, 0.2f);
+    }
+
     private NDArray rdb(NDArray x, String p) {
         NDArray x1 = convLrelu(x, p + ".conv1");
         NDArray c2 = cat(x, x1);
@@ -252,9 +257,12 @@ public final class RrdbNet extends StateDictNetwork {
         return out;
     }
 
-    /** A convolution and the leaky ReLU after it (one fused operator in inference). */
+    /** A convolution and the leaky ReLU after it, the convolution's output freed once used. */
     private NDArray convLrelu(NDArray x, String name) {
-        return convLeakyRelu(x, name, 0.2f);
+        NDArray c = conv(x, name);
+        NDArray out = lrelu(c);
+        release(c);
+        return out;
     }
 
     private static NDArray cat(NDArray... parts) {
@@ -289,8 +297,8 @@ public final class RrdbNet extends StateDictNetwork {
         }
         feat = feat.add(conv(body, "conv_body"));
         for (int k = 1; k <= upsamplers; k++) {
-            feat = convLrelu(upsampleNearest(feat, 2, 2), "conv_up" + k);
+            feat = lrelu(conv(upsampleNearest(feat, 2, 2), "conv_up" + k));
         }
-        return conv(convLrelu(feat, "conv_hr"), "conv_last");
+        return conv(lrelu(conv(feat, "conv_hr")), "conv_last");
     }
 }

@@ -25,14 +25,6 @@ public interface ImageNetwork extends AutoCloseable {
     default void channelsLast(boolean on) {
     }
 
-    /**
-     * Whether inference convolutions run as {@link NativeKernels}' fused operators where they apply (the default of
-     * the in-process networks; the same bits), or all as DJL's: for the tests of that equality and the benches.
-     * Networks the engine runs whole ignore it.
-     */
-    default void nativeKernels(boolean on) {
-    }
-
     @Override
     void close();
 }

@@ -28,12 +28,6 @@ public abstract class StateDictNetwork implements ImageNetwork {
      * inputs and is unaffected.
      */
     private boolean channelsLast = true;
-    /**
-     * Whether inference convolutions go through {@link NativeKernels} where it applies: the default, the same bits
-     * as {@link Ops#sameConv} with the activation after it, faster; off, every convolution is DJL's (the check of
-     * that equality, and the bench's comparison).
-     */
-    private boolean nativeKernels = true;
 
     protected StateDictNetwork(NDManager parent) {
         this.manager = parent.newSubManager();
@@ -87,11 +81,6 @@ public abstract class StateDictNetwork implements ImageNetwork {
         NDArray cl = Tensors.channelsLast(x);
         x.close();
         return cl;
-    }
-
-    @Override
-    public void nativeKernels(boolean on) {
-        this.nativeKernels = on;
     }
 
     /** Whether {@link #setWeights} has been called. */
@@ -197,37 +186,7 @@ public abstract class StateDictNetwork implements ImageNetwork {
 
     /** Stride-1 convolution with "same" padding (k / 2), as PyTorch's {@code Conv2d(k, padding=k // 2)}. */
     protected NDArray conv(NDArray x, String name) {
-        NDArray w = params.get(name + ".weight");
-        NDArray b = params.get(name + ".bias");
-        NDArray fused = fuses(x, w, b) ? NativeKernels.sameConv(x, w, b, NativeKernels.Activation.NONE, 0)
-                : null;
-        return observed(name, fused != null ? fused : Ops.sameConv(x, w, b));
-    }
-
-    /**
-     * {@link #conv} then leaky ReLU with {@code slope} ({@code slope} 0: ReLU). In inference without a probe (which
-     * records the convolution's own output) it is one fused operator, the same values.
-     */
-    protected NDArray convLeakyRelu(NDArray x, String name, float slope) {
-        NDArray w = params.get(name + ".weight");
-        NDArray b = params.get(name + ".bias");
-        NDArray fused = probe == null && fuses(x, w, b) ? NativeKernels.sameConv(x, w, b, slope == 0f
-                ? NativeKernels.Activation.RELU : NativeKernels.Activation.LEAKY_RELU, slope) : null;
-        if (fused != null) {
-            return FiniteCheck.check(fused, name, "convolution");
-        }
-        NDArray c = conv(x, name);
-        NDArray out = slope == 0f ? Ops.maximum(c, 0) : ai.djl.nn.Activation.leakyRelu(c, slope);
-        release(c);
-        return out;
-    }
-
-    /**
-     * Whether this inference convolution may go through {@link NativeKernels} (which still declines inputs that are
-     * not channels-last): never in training (the fused operator has no gradient), nor in an NCHW pass.
-     */
-    private boolean fuses(NDArray x, NDArray w, NDArray b) {
-        return nativeKernels && channelsLast && !keepIntermediates && w != null && NativeKernels.applies(x, w, b);
+        return observed(name, Ops.sameConv(x, params.get(name + ".weight"), params.get(name + ".bias")));
     }
 
     /**

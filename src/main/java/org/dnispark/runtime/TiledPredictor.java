@@ -89,11 +89,6 @@ public final class TiledPredictor implements AutoCloseable {
         network.channelsLast(on);
     }
 
-    /** Overrides the network's use of {@link NativeKernels} ({@link ImageNetwork#nativeKernels}), for benchmarks. */
-    public void nativeKernels(boolean on) {
-        network.nativeKernels(on);
-    }
-
     /** Records convolution outputs into {@code stats} on the following runs (null stops); see {@link ImageNetwork#probe}. */
     public void probe(ActivationStatistics stats) {
         network.probe(stats);

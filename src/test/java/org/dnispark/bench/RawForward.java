@@ -27,8 +27,7 @@ import org.dnispark.runtime.TiledPredictor;
  * Usage: {@code RawForward CACHE MODEL_A MODEL_B IMAGES DOWN ALPHAS THREADS [EXPORT]} (DOWN 0: the model's scale,
  * -1: none); EXPORT, a folder, receives the network inputs as PNG for another tool's loop. {@code -Dlayout=nchw}
  * runs the activations in NCHW order instead of the architecture's own choice ({@code -Dlayout=channels-last}
- * forces that), to measure the layouts side by side; {@code -Dkernels=djl} runs every convolution as DJL's
- * {@code Conv2d} instead of {@code NativeKernels}' fused operators.
+ * forces that), to measure the layouts side by side.
  */
 public final class RawForward {
     private RawForward() {
@@ -79,9 +78,6 @@ public final class RawForward {
                     String layout = System.getProperty("layout", "");
                     if (!layout.isEmpty()) {
                         p.channelsLast(layout.equals("channels-last"));
-                    }
-                    if (System.getProperty("kernels", "").equals("djl")) {
-                        p.nativeKernels(false);
                     }
                     long w0 = System.nanoTime();
                     p.setWeights(weights.get(0));

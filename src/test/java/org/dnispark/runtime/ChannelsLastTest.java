@@ -72,7 +72,7 @@ class ChannelsLastTest {
         assertTrue(worst <= 1e-5 * scale, "channels-last differs from NCHW by " + worst + " (scale " + scale + ")");
     }
 
-    static ModelWeights rrdb(int blocks, int nf, int gc) {
+    private static ModelWeights rrdb(int blocks, int nf, int gc) {
         List<NamedTensor> t = new java.util.ArrayList<>();
         long[] seed = {11};
         java.util.function.BiConsumer<String, int[]> conv = (name, s) -> {
@@ -101,7 +101,7 @@ class ChannelsLastTest {
         return new ModelWeights("random rrdb", t);
     }
 
-    static float[] random(int n, long seed) {
+    private static float[] random(int n, long seed) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (SplitMix.mix(seed * SplitMix.GOLDEN + i) >>> 40) / (float) (1 << 23) - 1f;
