@@ -12,9 +12,10 @@ import java.util.Map;
  * @param progressMillis {@code dni.spark.progress-interval}: how often the driver prints progress; 0 is silent
  * @param eventLog   {@code dni.spark.event-log}: the folder (a Hadoop URI) of Spark's event log, for the History
  *                   Server; empty: none
+ * @param preloadEngine {@code dni.spark.preload-engine}: start the PyTorch engine on each executor as it starts
  */
 public record SparkSettings(String master, String appName, int partitions, Map<String, String> conf,
-        long progressMillis, String eventLog) {
+        long progressMillis, String eventLog, boolean preloadEngine) {
     public static SparkSettings read(SettingsReader r) {
         long progress = r.millisIn("dni.spark.progress-interval", 0, 86_400_000);
         if (progress > 0 && progress < 200) {
@@ -22,6 +23,7 @@ public record SparkSettings(String master, String appName, int partitions, Map<S
         }
         return new SparkSettings(r.string("dni.spark.master"),
                 r.nonBlank("dni.spark.app-name", "an application name"), r.intIn("dni.spark.partitions", 0, 1_000_000),
-                r.flatStrings("dni.spark.conf"), progress, r.string("dni.spark.event-log").trim());
+                r.flatStrings("dni.spark.conf"), progress, r.string("dni.spark.event-log").trim(),
+                r.bool("dni.spark.preload-engine"));
     }
 }

@@ -20,8 +20,29 @@ public final class SparkSessions {
 
     public static SparkSession create(ImageJobSettings s) {
         requireEventLogFolder(s.run().spark().eventLog(), s.common().hadoop());
-        return SparkSession.builder().config(conf(s.run().spark(), s.common().hadoop(), s.command(), new SparkConf()))
-                .getOrCreate();
+        SparkConf conf = conf(s.run().spark(), s.common().hadoop(), s.command(), new SparkConf());
+        if (s.run().spark().preloadEngine() && needsPyTorch(s.common().models())) {
+            preloadEngine(conf, s.run().inference().torchThreads());
+        }
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** Whether the models run in the PyTorch engine: all but a set of ONNX files (ONNX Runtime's). */
+    static boolean needsPyTorch(java.util.List<String> models) {
+        return !models.stream().allMatch(m -> m.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx"));
+    }
+
+    /** Adds {@link EnginePreload} to the application's plugins, with the torch threads it must start the engine with. */
+    static void preloadEngine(SparkConf conf, int torchThreads) {
+        addPlugin(conf, EnginePreload.class.getName());
+        conf.set(EnginePreload.TORCH_THREADS, Integer.toString(torchThreads));
+    }
+
+    private static void addPlugin(SparkConf conf, String plugin) {
+        String plugins = conf.get("spark.plugins", "");
+        if (java.util.Arrays.stream(plugins.split(",")).map(String::trim).noneMatch(plugin::equals)) {
+            conf.set("spark.plugins", plugins.isEmpty() ? plugin : plugins + "," + plugin);
+        }
     }
 
     /**
@@ -75,11 +96,7 @@ public final class SparkSessions {
             conf.set("spark.executor.heartbeatInterval", Math.max(1000, Math.min(spark.progressMillis(), 10_000)) + "ms");
         }
         // the run's counters and timers as Spark metrics (RunMetrics), beside any plugin the cluster configures
-        String plugins = conf.get("spark.plugins", "");
-        if (!plugins.contains(DniMetricsPlugin.class.getName())) {
-            conf.set("spark.plugins", plugins.isEmpty() ? DniMetricsPlugin.class.getName()
-                    : plugins + "," + DniMetricsPlugin.class.getName());
-        }
+        addPlugin(conf, DniMetricsPlugin.class.getName());
         if (!conf.contains("spark.redaction.regex")) {
             conf.set("spark.redaction.regex", REDACTION);
         }
