@@ -189,6 +189,7 @@ class RunIdentityTest {
         PLACEMENT.put("dni.spark.partitions", "dni.spark.partitions=3");
         PLACEMENT.put("dni.spark.progress-interval", "dni.spark.progress-interval=1s");
         PLACEMENT.put("dni.spark.event-log", "dni.spark.event-log=\"file:/tmp/spark-events\"");
+        PLACEMENT.put("dni.spark.preload-engine", "dni.spark.preload-engine=false");
         PLACEMENT.put("dni.spark.conf", "dni.spark.conf.\"spark.ui.enabled\"=false");
         PLACEMENT.put("dni.spark.hadoop", "dni.spark.hadoop.\"fs.s3a.endpoint\"=\"http://127.0.0.1:1\"");
     }
