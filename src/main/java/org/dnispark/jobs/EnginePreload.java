@@ -16,8 +16,8 @@ import org.dnispark.runtime.Engines;
 /**
  * Starts the PyTorch engine on every executor as the executor starts ({@code dni.spark.preload-engine}), on a
  * background thread. Loading libtorch takes most of a second; this way it overlaps the driver's listing, model
- * loading and interpolation instead of holding up each executor's first tasks (issue 29: about half a second of a
- * 108-inference sweep's inference phase, in every network's first predictors). A task that needs the engine sooner
+ * loading and interpolation instead of holding up each executor's first tasks (issue 29: a local 108-inference SPAN
+ * sweep's warm-up, three runs each way, 2.07-2.49 s of task time without it, 1.45-1.80 s with it). A task that needs the engine sooner
  * waits for the same load, since DJL starts an engine once per JVM. The time it took is logged and published as the
  * executor metric {@code plugin.org.dnispark.jobs.EnginePreload.engineStartMillis}; a failure is logged only, and
  * the first task that needs the engine reports it with its context.
@@ -30,6 +30,8 @@ public final class EnginePreload implements SparkPlugin {
 
     /** Milliseconds the engine took to start in this JVM's preload; -1 until it has, or if it failed. */
     private static volatile long startMillis = -1;
+    /** When ({@code System.nanoTime}) this JVM's latest preload finished; 0 if none has. */
+    private static volatile long finishedNanos;
 
     @Override
     public DriverPlugin driverPlugin() {
@@ -55,7 +57,9 @@ public final class EnginePreload implements SparkPlugin {
         try {
             Engines.configure(threads);
             String version = Engines.pytorchVersion();
-            startMillis = (System.nanoTime() - t0) / 1_000_000;
+            long t1 = System.nanoTime();
+            startMillis = (t1 - t0) / 1_000_000;
+            finishedNanos = t1;
             LOG.info(String.format(Locale.ROOT, "dni: executor %s: PyTorch %s started in %d ms (preloaded)", executor,
                     version, startMillis));
         } catch (RuntimeException | LinkageError e) {
@@ -64,8 +68,11 @@ public final class EnginePreload implements SparkPlugin {
         }
     }
 
-    /** The preload's time in this JVM, or -1: for tests. */
-    static long startMillis() {
-        return startMillis;
+    /**
+     * When this JVM's latest preload finished ({@code System.nanoTime}), 0 if none has: for tests, which cannot tell a
+     * preload they started from an earlier one in the same JVM by {@link #startMillis} alone.
+     */
+    static long finishedNanos() {
+        return finishedNanos;
     }
 }
