@@ -129,11 +129,11 @@ final class Outcomes {
      * Writes every row to {@code folder} (which must not exist), one JSON line per row and one file per partition
      * ({@code part-00000}, ...). Each part is streamed under a hidden temporary name and renamed into place
      * ({@link Storage#writeAtomically}): a reader never sees half a part, and a retried or speculative attempt of a
-     * task replaces its part whole with the same rows. Not Hadoop's output committer: its job set-up, the JobConf it
-     * ships in every task and its task commits made each write about 30 ms longer on local[2] ({@code
-     * OutcomeWriteCost} in the tests), a cost a sweep's search pays at every point; with small listings ordered on
-     * the driver ({@link ImageJob#byNameRanges}), the wait before a 108-inference sweep's first inference task went
-     * from 170 to 70 ms (issue 29).
+     * task replaces its part whole with the same rows. Not Hadoop's output committer, whose job set-up, the JobConf it
+     * ships in every task and its task commits a sweep's search pays at every point ({@code OutcomeWriteCost} in the
+     * tests, side by side on local[2]: 97-177 against 133-157 ms a write after the first round). With small listings
+     * ordered on the driver ({@link ImageJob#byNameRanges}), a 108-inference sweep's inference phase spent about 180 ms
+     * before, 65-85 ms after, outside its inference stage (issue 29; docs/USER-GUIDE.md has the commands).
      * {@code hadoop} is the storage configuration ({@link ExecutorPlan}'s, shared with the tasks).
      */
     static void write(JavaRDD<Row> rows, String folder, Map<String, String> hadoop) {
