@@ -88,9 +88,10 @@ for arch in $ARCHS; do
   if [ "${SWEEP:-0}" = 1 ]; then
     # the sweep's inference phase, and (after the slash) its steady state: each new predictor's first inferences,
     # whole (construction, first block read, first weights, first pass and its outputs: warm-up, reported in the
-    # manifest's task_time) kept out, its task time spread over the cores; in brackets, both against PyTorch's eager loop; then the steady state's forward passes alone (their
-    # task time spread over the cores), and the task time of everything else per steady inference (decoding and
-    # degrading, weight swaps, scoring and rows), in ms. Of the rounds, the one with the fastest inference phase.
+    # manifest's task_time) kept out, its task time spread over the cores; in brackets, both against PyTorch's eager
+    # loop; then the steady state's forward passes alone (their task time spread over the cores), and the task time
+    # of everything else per steady inference (decoding and degrading, weight swaps, scoring and rows), in ms. Of the
+    # rounds, the one with the fastest inference phase.
     sw=$(python3 - "$cores" "$p" "$B"/sweep-"$arch"-manifest-*.json <<'PY'
 import json, sys
 cores, p = int(sys.argv[1]), float(sys.argv[2])
