@@ -27,7 +27,8 @@ import org.dnispark.runtime.TiledPredictor;
  * Usage: {@code RawForward CACHE MODEL_A MODEL_B IMAGES DOWN ALPHAS THREADS [EXPORT]} (DOWN 0: the model's scale,
  * -1: none); EXPORT, a folder, receives the network inputs as PNG for another tool's loop. {@code -Dlayout=nchw}
  * runs the activations in NCHW order instead of the architecture's own choice ({@code -Dlayout=channels-last}
- * forces that), to measure the layouts side by side.
+ * forces that), to measure the layouts side by side; {@code -Dconvolution=direct} keeps every convolution direct
+ * (no {@code Winograd}).
  */
 public final class RawForward {
     private RawForward() {
@@ -79,6 +80,9 @@ public final class RawForward {
                     if (!layout.isEmpty()) {
                         p.channelsLast(layout.equals("channels-last"));
                     }
+                    if (System.getProperty("convolution", "").equals("direct")) {
+                        p.fastConvolution(false);
+                    }
                     long w0 = System.nanoTime();
                     p.setWeights(weights.get(0));
                     p.run(inputs.get(id % inputs.size()));
@@ -118,6 +122,7 @@ public final class RawForward {
         }
         System.out.printf(Locale.ROOT, "raw loop: %d inferences in %.2f s: %.3f inferences/s (%d threads, %s)%n", n,
                 seconds, n / seconds, threads, network.name() + (System.getProperty("layout", "").isEmpty() ? ""
-                        : ", " + System.getProperty("layout")));
+                        : ", " + System.getProperty("layout")) + (System.getProperty("convolution", "").isEmpty()
+                        ? "" : ", " + System.getProperty("convolution") + " convolution"));
     }
 }
