@@ -1,7 +1,5 @@
 package org.dnispark.arch;
 
-import java.util.Map;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -16,7 +14,6 @@ import org.dnispark.runtime.StateDictNetwork;
 import org.dnispark.runtime.NetworkGeometry;
 import org.dnispark.runtime.Ops;
 import org.dnispark.runtime.FiniteCheck;
-import org.dnispark.runtime.Winograd;
 
 /**
  * RRDBNet (ESRGAN; the paper's PSNR-oriented and GAN models) with BasicSR's key names, which are canonical: every
@@ -105,9 +102,6 @@ public final class RrdbNet extends StateDictNetwork {
     private final int unshuffle;
     /** ESRGAN+: each dense block adds a 1x1 conv of its input to x2, and x2 to x4. */
     private final boolean plus;
-    /** The dense blocks' convolutions in inference, when {@link #fastConvolution()} holds. */
-    private final Winograd winograd;
-    private static final String WINOGRAD = ".winograd";
 
     /**
      * An RRDBNet exported to ncnn the way Real-ESRGAN ships it (realesrgan-x4plus, -x4plus-anime), as a state dict
@@ -196,28 +190,6 @@ public final class RrdbNet extends StateDictNetwork {
         this.upsamplers = upsamplers;
         this.unshuffle = unshuffle;
         this.plus = plus;
-        this.winograd = new Winograd(manager);
-    }
-
-    /**
-     * The weights, plus each dense block's five kernels transformed for {@link Winograd} under
-     * {@code <conv>.weight.winograd} (inference's {@link #rdb}); they are freed with the weights at the next swap.
-     */
-    @Override
-    protected Map<String, NDArray> load(ModelWeights weights, NDManager into) {
-        Map<String, NDArray> p = super.load(weights, into);
-        if (!fastConvolution()) {
-            return p;
-        }
-        for (int b = 0; b < blocks; b++) {
-            for (int r = 1; r <= 3; r++) {
-                for (int c = 1; c <= 5; c++) {
-                    String name = "body." + b + ".rdb" + r + ".conv" + c + ".weight";
-                    p.put(name + WINOGRAD, Winograd.kernels(p.get(name)));
-                }
-            }
-        }
-        return p;
     }
 
     public static NetworkSpec detect(ModelWeights w) {
@@ -258,9 +230,6 @@ public final class RrdbNet extends StateDictNetwork {
     }
 
     private NDArray rdb(NDArray x, String p) {
-        if (x.getShape().get(0) == 1 && params.containsKey(p + ".conv1.weight" + WINOGRAD) && !keepsIntermediates()) {
-            return rdbWinograd(x, p);
-        }
         NDArray x1 = convLrelu(x, p + ".conv1");
         NDArray c2 = cat(x, x1);
         NDArray x2 = convLrelu(c2, p + ".conv2");
@@ -286,58 +255,6 @@ public final class RrdbNet extends StateDictNetwork {
         NDArray out = scaled.add(x);
         release(scaled);
         return out;
-    }
-
-    /**
-     * {@link #rdb} in inference on one image: every feature map of the block is cut into Winograd tiles once, and each
-     * convolution reads the tiles of its whole concatenated input (issue 29). The same sums as {@link #rdb} up to
-     * rounding (see {@link Winograd}).
-     */
-    private NDArray rdbWinograd(NDArray x, String p) {
-        long h = x.getShape().get(2);
-        long w = x.getShape().get(3);
-        NDArray tiles = winograd.tiles(x);
-        NDArray x2 = null;
-        NDArray out = null;
-        for (int c = 1; c <= 5; c++) {
-            String name = p + ".conv" + c;
-            NDArray y = observed(name, winograd.convolve(tiles, params.get(name + ".weight" + WINOGRAD),
-                    params.get(name + ".bias"), h, w));
-            if (c == 5) {
-                out = y;
-                break;
-            }
-            NDArray f = lrelu(y);
-            release(y);
-            if (plus && c == 2) {
-                NDArray sum = f.add(FiniteCheck.check(Ops.sameConv(x, params.get(p + ".conv1x1.weight"), null),
-                        p + ".conv1x1", "convolution"));
-                release(f);
-                f = sum;
-                x2 = f;
-            } else if (plus && c == 4) {
-                NDArray sum = f.add(x2);
-                release(f, x2);
-                f = sum;
-            }
-            NDArray t = winograd.tiles(f);
-            if (!(plus && c == 2)) {
-                release(f);
-            }
-            NDArray joined = cat0(tiles, t);
-            release(tiles, t);
-            tiles = joined;
-        }
-        release(tiles);
-        NDArray scaled = Ops.mul(out, 0.2f);
-        release(out);
-        NDArray sum = scaled.add(x);
-        release(scaled);
-        return sum;
-    }
-
-    private static NDArray cat0(NDArray a, NDArray b) {
-        return ai.djl.ndarray.NDArrays.concat(new NDList(a, b), 0);
     }
 
     /** A convolution and the leaky ReLU after it, the convolution's output freed once used. */
@@ -378,7 +295,7 @@ public final class RrdbNet extends StateDictNetwork {
             }
             body = next;
         }
-        feat = feat.add(conv(laidOut(body), "conv_body"));
+        feat = feat.add(conv(body, "conv_body"));
         for (int k = 1; k <= upsamplers; k++) {
             feat = lrelu(conv(upsampleNearest(feat, 2, 2), "conv_up" + k));
         }

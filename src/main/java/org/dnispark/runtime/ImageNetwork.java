@@ -25,14 +25,6 @@ public interface ImageNetwork extends AutoCloseable {
     default void channelsLast(boolean on) {
     }
 
-    /**
-     * Whether inference may compute 3x3 convolutions by {@link Winograd}'s transform where the network does (the
-     * default): the same sums up to rounding, at a third of the multiplications. Call it before the weights are set.
-     * False keeps every convolution direct, for side-by-side comparisons ({@code RawForward -Dconvolution=direct}).
-     */
-    default void fastConvolution(boolean on) {
-    }
-
     @Override
     void close();
 }

@@ -28,11 +28,6 @@ public abstract class StateDictNetwork implements ImageNetwork {
      * inputs and is unaffected.
      */
     private boolean channelsLast = true;
-    /**
-     * Whether inference may run a network's 3x3 convolutions by {@link Winograd}'s transform where the network does
-     * (RRDBNet's dense blocks): the default; read when weights are loaded.
-     */
-    private boolean fastConvolution = true;
 
     protected StateDictNetwork(NDManager parent) {
         this.manager = parent.newSubManager();
@@ -74,30 +69,6 @@ public abstract class StateDictNetwork implements ImageNetwork {
         this.channelsLast = on;
     }
 
-    @Override
-    public void fastConvolution(boolean on) {
-        this.fastConvolution = on;
-    }
-
-    /** Whether {@link #fastConvolution(boolean)} is on: a network prepares its transformed kernels only then. */
-    protected boolean fastConvolution() {
-        return fastConvolution;
-    }
-
-    /**
-     * {@code x} in this pass's memory order: channels-last when inference runs so (a copy if {@code x} is not), else
-     * {@code x} itself. For arrays made by operations that write NCHW whatever their input ({@link Winograd}), before
-     * the direct convolutions that read them.
-     */
-    protected NDArray laidOut(NDArray x) {
-        if (!channelsLast || keepIntermediates || x.getShape().dimension() != 4) {
-            return x;
-        }
-        NDArray cl = Tensors.channelsLast(x);
-        release(x);
-        return cl;
-    }
-
     /**
      * Inference's input: {@code values} (NCHW) copied into the engine in {@code scope}, laid out channels-last when
      * that is this network's order. Values and shape are the same either way.
@@ -134,11 +105,6 @@ public abstract class StateDictNetwork implements ImageNetwork {
     /** Training: autograd reads the intermediates in its backward pass, so {@link #release} keeps them. */
     void keepIntermediates(boolean keep) {
         this.keepIntermediates = keep;
-    }
-
-    /** Whether this pass keeps its intermediates: in training, and while a probe records them. */
-    protected boolean keepsIntermediates() {
-        return keepIntermediates || probe != null;
     }
 
     /**

@@ -89,11 +89,6 @@ public final class TiledPredictor implements AutoCloseable {
         network.channelsLast(on);
     }
 
-    /** Overrides the network's choice of convolution ({@link ImageNetwork#fastConvolution}), before its weights. */
-    public void fastConvolution(boolean on) {
-        network.fastConvolution(on);
-    }
-
     /** Records convolution outputs into {@code stats} on the following runs (null stops); see {@link ImageNetwork#probe}. */
     public void probe(ActivationStatistics stats) {
         network.probe(stats);

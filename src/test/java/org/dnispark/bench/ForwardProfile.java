@@ -20,7 +20,7 @@ import org.dnispark.runtime.NetworkSpec;
  * build it), one torch thread, a seeded random input of SIZE x SIZE; WARM passes are timed apart (the first includes
  * the engine's start), then N passes are timed and profiled with libtorch's own profiler (DJL's JniUtils, which
  * writes a Chrome trace). src/test/python/profile_summary.py reads the trace beside PyTorch's.
- * Usage: {@code ForwardProfile MODEL SIZE WARM N TRACE}; {@code -Dconvolution=direct} keeps every convolution direct.
+ * Usage: {@code ForwardProfile MODEL SIZE WARM N TRACE}
  */
 public final class ForwardProfile {
     private ForwardProfile() {
@@ -43,7 +43,6 @@ public final class ForwardProfile {
         }
         int[] shape = new int[3];
         try (NDManager m = NDManager.newBaseManager(); ImageNetwork net = spec.create(m)) {
-            net.fastConvolution(!System.getProperty("convolution", "").equals("direct"));
             net.setWeights(models.weights().get(0));
             for (int i = 0; i < warm; i++) {
                 long t = System.nanoTime();

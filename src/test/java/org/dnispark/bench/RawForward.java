@@ -27,8 +27,7 @@ import org.dnispark.runtime.TiledPredictor;
  * Usage: {@code RawForward CACHE MODEL_A MODEL_B IMAGES DOWN ALPHAS THREADS [EXPORT]} (DOWN 0: the model's scale,
  * -1: none); EXPORT, a folder, receives the network inputs as PNG for another tool's loop. {@code -Dlayout=nchw}
  * runs the activations in NCHW order instead of the architecture's own choice ({@code -Dlayout=channels-last}
- * forces that), to measure the layouts side by side; {@code -Dconvolution=direct} keeps every convolution direct
- * (no {@code Winograd}).
+ * forces that), to measure the layouts side by side.
  */
 public final class RawForward {
     private RawForward() {
@@ -80,9 +79,6 @@ public final class RawForward {
                     if (!layout.isEmpty()) {
                         p.channelsLast(layout.equals("channels-last"));
                     }
-                    if (System.getProperty("convolution", "").equals("direct")) {
-                        p.fastConvolution(false);
-                    }
                     long w0 = System.nanoTime();
                     p.setWeights(weights.get(0));
                     p.run(inputs.get(id % inputs.size()));
@@ -122,7 +118,6 @@ public final class RawForward {
         }
         System.out.printf(Locale.ROOT, "raw loop: %d inferences in %.2f s: %.3f inferences/s (%d threads, %s)%n", n,
                 seconds, n / seconds, threads, network.name() + (System.getProperty("layout", "").isEmpty() ? ""
-                        : ", " + System.getProperty("layout")) + (System.getProperty("convolution", "").isEmpty()
-                        ? "" : ", " + System.getProperty("convolution") + " convolution"));
+                        : ", " + System.getProperty("layout")));
     }
 }
