@@ -5,7 +5,11 @@
 #      many threads of one torch thread as the sweep has tasks), and PyTorch's eager loop on the same network inputs
 #      (src/test/python/bench_upconv.py: the ncnn graph on torch.nn.functional, issue 29);
 #   2. RRDBNet x4, 6 blocks, 64 features, 32 growth channels (random weights, the size of Real-ESRGAN's anime model)
-#      on 64x64 inputs: the sweep, the raw DJL loop, and PyTorch's own eager loop (Debian's python3-torch).
+#      on 64x64 inputs: the sweep, the raw DJL loop, and PyTorch's own eager loop (Debian's python3-torch);
+#   3. every built-in architecture at a published size (SPAN, RealPLKSR, PLKSR, SwinIR, DAT, OmniSR, SPAN as ONNX,
+#      RRDBNet and SRVGGNetCompact in spandrel's code) on 12 crops x 9 alphas, 108 inferences: the sweep, the raw
+#      DJL loop and PyTorch's eager loop, by jobs/bench-architectures.sh with SWEEP=1, when SPANDREL and EINOPS name
+#      git directories of chaiNNer-org/spandrel and arogozhnikov/einops (the fixture generators' revisions).
 # With BASELINE=<git revision> (for example efa199a, the last commit before the streaming executors), that revision
 # is built in a work tree under target/bench and its sweep runs beside, on the same images.
 # Each section prints the GFLOP/s of every loop (convolutions), beside the machine's matrix-product rate measured
@@ -14,6 +18,7 @@
 # IMAGES=36 gives 108.
 #
 #   jobs/bench-throughput.sh                        # IMAGES=36 ALPHAS=0,0.5,1 BASELINE="" ROUNDS=2
+#   SPANDREL=.../spandrel/.git EINOPS=.../einops/.git ROUNDS=3 jobs/bench-throughput.sh   # all three sections
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -135,3 +140,11 @@ echo "  GFLOP/s: sweep $(gflops "$(echo "$s2" | rate)" "$g2"), raw DJL loop $(gf
 echo "  sweep / raw DJL loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$r2" | rate)")"
 echo "  sweep / PyTorch eager loop: $(ratio "$(echo "$s2" | rate)" "$(echo "$p2" | rate)"); steady state:" \
   "$(ratio "$(echo "$s2" | steady)" "$(echo "$p2" | rate)")"
+
+if [ -n "${SPANDREL:-}" ] && [ -n "${EINOPS:-}" ]; then
+  echo "== every built-in architecture (jobs/bench-architectures.sh, the sweep's column last), rounds $ROUNDS"
+  SWEEP=1 ROUNDS=$ROUNDS IMAGES=12 ALPHAS=0,0.125,0.25,0.375,0.5,0.625,0.75,0.875,1 jobs/bench-architectures.sh
+else
+  echo "== every built-in architecture: skipped; set SPANDREL and EINOPS to git directories of chaiNNer-org/spandrel" \
+    "and arogozhnikov/einops"
+fi

@@ -3,6 +3,7 @@
 
     profile_summary.py pytorch RRDB_PTH SIZE N TRACE   # profile bench_rrdb.py's RRDBNet (1 thread) into a Chrome trace
     profile_summary.py summary JAVA_TRACE JAVA_MS PYTORCH_TRACE PYTORCH_MS N
+    profile_summary.py operators TRACE N [TOP]    # one trace's self time per pass by operator name (default top 12)
 
 The summary reads both Chrome traces (dni-spark's from org.dnispark.bench.ForwardProfile, written by libtorch's
 profiler through DJL; PyTorch's from torch.profiler) and prints, per forward pass: the wall time, the time inside
@@ -45,8 +46,9 @@ def events(path):
     return [e for e in evs if e.get("ph") == "X" and str(e.get("name", "")).startswith("aten::")]
 
 
-def self_times(evs):
-    """Self time (microseconds) by kind, and the total of top-level operators, from nested intervals per thread."""
+def self_times(evs, key=kind):
+    """Self time (microseconds) by key (an operator's kind, by default), and the total of top-level operators, from
+    nested intervals per thread."""
     by_tid = {}
     for e in evs:
         by_tid.setdefault(e.get("tid"), []).append(e)
@@ -59,7 +61,7 @@ def self_times(evs):
             ts, dur = float(e["ts"]), float(e["dur"])
             while stack and ts >= stack[-1][0] - 1e-6:
                 end, ev, child = stack.pop()
-                kinds[kind(ev["name"])] = kinds.get(kind(ev["name"]), 0.0) + float(ev["dur"]) - child
+                kinds[key(ev["name"])] = kinds.get(key(ev["name"]), 0.0) + float(ev["dur"]) - child
             if stack:
                 stack[-1][2] += dur
             else:
@@ -67,7 +69,7 @@ def self_times(evs):
             stack.append([ts + dur, e, 0.0])
         while stack:
             end, ev, child = stack.pop()
-            kinds[kind(ev["name"])] = kinds.get(kind(ev["name"]), 0.0) + float(ev["dur"]) - child
+            kinds[key(ev["name"])] = kinds.get(key(ev["name"]), 0.0) + float(ev["dur"]) - child
     return kinds, top_total
 
 
@@ -113,8 +115,21 @@ def summary(java_trace, java_ms, py_trace, py_ms, n):
     print("%-34s %12.1f %12.1f" % ("wall (unprofiled)", rows[0][1], rows[1][1]))
 
 
+def operators(trace, n, top):
+    evs = events(trace)
+    times, _ = self_times(evs, key=lambda name: name)
+    calls = {}
+    for e in evs:
+        calls[e["name"]] = calls.get(e["name"], 0) + 1
+    print("%-34s %12s %8s" % ("ms per forward pass (self)", "ms", "calls"))
+    for name, us in sorted(times.items(), key=lambda kv: -kv[1])[:top]:
+        print("%-34s %12.1f %8d" % (name, us / 1000 / n, calls[name] // n))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "pytorch":
+    if sys.argv[1] == "operators":
+        operators(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 12)
+    elif sys.argv[1] == "pytorch":
         pytorch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     else:
         summary(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6]))
