@@ -17,10 +17,10 @@ import org.dnispark.runtime.Engines;
  * Starts the PyTorch engine on every executor as the executor starts ({@code dni.spark.preload-engine}), on a
  * background thread. Loading libtorch takes most of a second; this way it overlaps the driver's listing, model
  * loading and interpolation instead of holding up each executor's first tasks (issue 29: a local 108-inference SPAN
- * sweep's warm-up, three runs each way, 2.07-2.49 s of task time without it, 1.45-1.80 s with it). A task that needs the engine sooner
- * waits for the same load, since DJL starts an engine once per JVM. The time it took is logged and published as the
- * executor metric {@code plugin.org.dnispark.jobs.EnginePreload.engineStartMillis}; a failure is logged only, and
- * the first task that needs the engine reports it with its context.
+ * sweep's warm-up, three runs each way, 2.07-2.49 s of task time without it, 1.45-1.80 s with it). A task that
+ * needs the engine sooner waits for the same load, since DJL starts an engine once per JVM. The time it took is logged
+ * and published as the executor metric {@code plugin.org.dnispark.jobs.EnginePreload.engineStartMillis}; a failure
+ * is logged only, and the first task that needs the engine reports it with its context.
  */
 public final class EnginePreload implements SparkPlugin {
     /** The executors' torch threads per task, which must be set before the engine starts. */

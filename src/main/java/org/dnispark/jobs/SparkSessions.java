@@ -1,5 +1,7 @@
 package org.dnispark.jobs;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.spark.SparkConf;
@@ -8,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import org.dnispark.config.ImageJobSettings;
 import org.dnispark.config.SettingsException;
 import org.dnispark.config.SparkSettings;
+import org.dnispark.models.ModelStore;
 
 /**
  * Builds the Spark session a job runs in. What {@code spark-submit} set ({@code --master}, {@code --conf},
@@ -28,11 +31,13 @@ public final class SparkSessions {
     }
 
     /** Whether the models run in the PyTorch engine: all but a set of ONNX files (ONNX Runtime's). */
-    static boolean needsPyTorch(java.util.List<String> models) {
-        return !models.stream().allMatch(m -> m.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx"));
+    static boolean needsPyTorch(List<String> models) {
+        return !models.stream().allMatch(ModelStore::isOnnx);
     }
 
-    /** Adds {@link EnginePreload} to the application's plugins, with the torch threads it must start the engine with. */
+    /**
+     * Adds {@link EnginePreload} to the application's plugins, with the torch threads it must start the engine with.
+     */
     static void preloadEngine(SparkConf conf, int torchThreads) {
         addPlugin(conf, EnginePreload.class.getName());
         conf.set(EnginePreload.TORCH_THREADS, Integer.toString(torchThreads));
@@ -40,7 +45,7 @@ public final class SparkSessions {
 
     private static void addPlugin(SparkConf conf, String plugin) {
         String plugins = conf.get("spark.plugins", "");
-        if (java.util.Arrays.stream(plugins.split(",")).map(String::trim).noneMatch(plugin::equals)) {
+        if (Arrays.stream(plugins.split(",")).map(String::trim).noneMatch(plugin::equals)) {
             conf.set("spark.plugins", plugins.isEmpty() ? plugin : plugins + "," + plugin);
         }
     }

@@ -71,7 +71,12 @@ public final class ModelStore {
     private static boolean isSingleFile(String uri) {
         String lower = uri.toLowerCase(Locale.ROOT);
         return lower.endsWith(".pth") || lower.endsWith(".pt") || lower.endsWith(".ts") || lower.endsWith(".torchscript")
-                || lower.endsWith(".safetensors") || lower.endsWith(".json") || lower.endsWith(".onnx");
+                || lower.endsWith(".safetensors") || lower.endsWith(".json") || isOnnx(uri);
+    }
+
+    /** Whether {@code uri} names an ONNX graph, which ONNX Runtime runs rather than the PyTorch engine. */
+    public static boolean isOnnx(String uri) {
+        return uri.toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
     private static boolean hasScheme(String s) {
@@ -119,7 +124,7 @@ public final class ModelStore {
             if (lower.endsWith(".json")) {
                 return new LoadedModel(reference, "waifu2x-json", files, Waifu2xJson.read(data, label), null, null);
             }
-            if (lower.endsWith(".onnx")) {
+            if (isOnnx(uri)) {
                 org.dnispark.formats.OnnxModel onnx = org.dnispark.formats.OnnxModel.read(data, label);
                 return new LoadedModel(reference, "onnx", files, onnx.weights(), null, null, "", onnx);
             }
